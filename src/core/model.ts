@@ -1,0 +1,184 @@
+// The spec model and the plan: the contract between the parsers, the planner, the scheduler and
+// every view. Plain data only (no classes, no Maps), so a Plan can be posted to a webview or
+// printed as JSON as it is.
+
+/** A zero-based position, as VS Code counts: `character` is a UTF-16 offset in the line. */
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** A zero-based, end-exclusive range. */
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export type SpecFormat = 'ralph-specum' | 'spec-kit' | 'kiro' | 'manifest';
+
+/** `[ ]` todo, `[x]`/`[X]` done, `[-]` in progress (Kiro). */
+export type CheckState = 'todo' | 'done' | 'in-progress';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type DiagnosticCode =
+  | 'duplicate-id'
+  | 'unknown-dependency'
+  | 'dependency-cycle'
+  | 'parallel-file-overlap'
+  | 'parallel-with-barrier'
+  | 'high-risk-parallel'
+  | 'asymmetric-conflict'
+  | 'malformed-field'
+  | 'malformed-input';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  /** Where to point the user; for manifests, the line of the task's object. */
+  readonly range: Range;
+  readonly taskId?: string;
+}
+
+/** A bracketed tag right after the id: `[P]` → name `P`; `[FIX 1.3]` → name `FIX`, arg `1.3`. */
+export interface Marker {
+  readonly name: string;
+  readonly arg?: string;
+  readonly range: Range;
+}
+
+export type Risk = 'low' | 'medium' | 'high';
+
+export interface TaskRanges {
+  /** The whole first line of the task (checkbox line). */
+  readonly line: Range;
+  /** The checkbox `[ ]` itself, for targeted edits. */
+  readonly checkbox: Range;
+  readonly id: Range;
+  /** From the task line to the last line of its block (fields, nested text), inclusive of both. */
+  readonly block: Range;
+}
+
+export interface Task {
+  /** As written: `1.2`, `T014`, `VE1`, `2.1`, `CONTENT_HASH--T01`. */
+  readonly id: string;
+  /** Position among all tasks of the spec, file order, 0-based (ralph-specum's taskIndex). */
+  readonly index: number;
+  readonly title: string;
+  readonly check: CheckState;
+  readonly done: boolean;
+  /** Kiro `- [ ]* 2.2`: may be skipped. */
+  readonly optional: boolean;
+  readonly markers: readonly Marker[];
+  /** Files this task touches: `**Files**`, spec-kit paths in the description, manifest file_scope. */
+  readonly files: readonly string[];
+  readonly verify?: string;
+  readonly doText?: string;
+  readonly doneWhen?: string;
+  readonly commit?: string;
+  readonly requirements: readonly string[];
+  readonly design?: string;
+  /** Dependencies the author declared (`**Depends**`, spec-kit `(depends on …)`, manifest);
+   *  undefined when none were declared, so the planner falls back to file order. */
+  readonly declaredDependsOn?: readonly string[];
+  /** Manifest `conflicts_with`, as declared. */
+  readonly conflictsWith: readonly string[];
+  readonly risk?: Risk;
+  /** Manifest `parallel: true`; for markdown, whether a `[P]` marker is present. */
+  readonly parallelRequested: boolean;
+  readonly parallelismGroup?: string;
+  readonly estimateMinutes?: number;
+  /** Index into Spec.phases, when the task sits under a phase heading. */
+  readonly phaseIndex?: number;
+  /** Kiro nesting: the parent task's id, and this task's sub-tasks' ids. */
+  readonly parentId?: string;
+  readonly childIds: readonly string[];
+  /** Nesting depth of the list item: 0 for top-level tasks. */
+  readonly depth: number;
+  /** True when something other than a task (heading, paragraph, a non-task list item) lies
+   *  between this task and the previous task at the same depth: it ends a `[P]` run. */
+  readonly separatedFromPrevious: boolean;
+  /** Every `**Label**: value` / `_Label: value_` field by lower-case label, raw value. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** The task's block as written in the file (for prompts). */
+  readonly text: string;
+  readonly ranges: TaskRanges;
+}
+
+export interface Phase {
+  readonly title: string;
+  /** `1` for `## Phase 1: Make It Work`; undefined for other headings. */
+  readonly number?: string;
+  readonly range: Range;
+}
+
+export interface Spec {
+  /** Path of the source as given (used in diagnostics as `file:line`). */
+  readonly path: string;
+  readonly format: SpecFormat;
+  readonly frontMatter?: Readonly<Record<string, unknown>>;
+  readonly title?: string;
+  readonly phases: readonly Phase[];
+  readonly tasks: readonly Task[];
+  /** Problems found while reading (malformed fields, bad JSON). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lineCount: number;
+}
+
+export interface ParallelGroup {
+  /** 0-based, file order. */
+  readonly index: number;
+  /** Two or more task ids, file order. */
+  readonly taskIds: readonly string[];
+}
+
+export interface Estimate {
+  readonly maxConcurrent: number;
+  /** Minutes assumed for a task without an estimate. */
+  readonly defaultTaskMinutes: number;
+  /** How many runnable tasks carried their own estimate. */
+  readonly estimatedTasks: number;
+  /** Sum of all runnable, not-done task durations. */
+  readonly serialMinutes: number;
+  /** Makespan of a list schedule of the DAG with maxConcurrent slots (conflicts respected). */
+  readonly scheduleMinutes: number;
+  /** The seeds' wave formula: sum over groups (and single tasks) of the longest member. */
+  readonly waveMinutes: number;
+  readonly criticalPath: readonly string[];
+  readonly criticalPathMinutes: number;
+  /** (serial - schedule) / serial * 100, rounded to one decimal; 0 for an empty spec. */
+  readonly savingsPercent: number;
+  readonly waveSavingsPercent: number;
+}
+
+export interface Plan {
+  readonly spec: Spec;
+  /** Ids of the tasks that take part in the DAG (first of each duplicate id), file order. */
+  readonly taskIds: readonly string[];
+  /** Direct predecessors of each task in the DAG (transitively reduced where cheap). */
+  readonly dependsOn: Readonly<Record<string, readonly string[]>>;
+  /** Direct successors, the inverse of dependsOn. */
+  readonly dependents: Readonly<Record<string, readonly string[]>>;
+  readonly groups: readonly ParallelGroup[];
+  /** Symmetric conflict pairs, each pair once, `[a, b]` with a before b in file order. */
+  readonly conflicts: readonly (readonly [string, string])[];
+  /** Topological levels: level 0 has no predecessors. Tasks on a cycle are left out. */
+  readonly levels: readonly (readonly string[])[];
+  /** Parse diagnostics and plan diagnostics, sorted by position. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly hasErrors: boolean;
+  readonly estimate: Estimate;
+}
+
+export function taskById(spec: Spec, id: string): Task | undefined {
+  return spec.tasks.find((t) => t.id === id);
+}
+
+export function hasMarker(task: Task, name: string): boolean {
+  return task.markers.some((m) => m.name === name);
+}
+
+export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
+  return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
+}

@@ -1,0 +1,218 @@
+// The ports through which the run engine does side effects, and the events it emits.
+// src/core implements none of these with real I/O; src/node (and tests) provide adapters.
+
+import type { Plan, Task } from './model';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Shaped like vscode.CancellationToken so the extension can pass its own. */
+export interface CancellationToken {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): Disposable;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Executor: runs one task as an agent process.
+
+export interface ExecutorRequest {
+  readonly task: Task;
+  /** 1 for the first try, 2 for the first retry, … */
+  readonly attempt: number;
+  /** The prompt text (task block, spec paths, where to write progress), built by core. */
+  readonly prompt: string;
+  /** Absolute path of the spec folder (holds tasks.md, requirements.md, design.md). */
+  readonly specDir: string;
+  /** Absolute path where the agent writes its progress: `.progress-task-<id>.md`. */
+  readonly progressFile: string;
+  /** Working directory for the agent: the repository root, or a worktree. */
+  readonly cwd: string;
+  readonly timeoutMs?: number;
+}
+
+export type ExecutorOutcome = 'succeeded' | 'failed' | 'timedOut' | 'cancelled';
+
+export interface ExecutorResult {
+  readonly outcome: ExecutorOutcome;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** Why it failed, in one line a user understands ("exit code 2", "agent reported error: …",
+   *  "timed out after 30s", "verify failed: `npm test` exited 1"). */
+  readonly reason?: string;
+  readonly durationMs: number;
+  /** What the agent said of itself, where its output format reports it. */
+  readonly agentResult?: { readonly isError: boolean; readonly summary?: string };
+  /** The last few KB of combined output, for the failure tooltip. */
+  readonly outputTail: string;
+}
+
+export interface Executor {
+  run(
+    request: ExecutorRequest,
+    onOutput: (chunk: string) => void,
+    token: CancellationToken,
+  ): Promise<ExecutorResult>;
+}
+
+/** Runs a task's `Verify` command (written by the spec author as a shell command). */
+export interface Verifier {
+  verify(
+    command: string,
+    cwd: string,
+    token: CancellationToken,
+    timeoutMs?: number,
+  ): Promise<{ readonly ok: boolean; readonly exitCode: number | null; readonly output: string }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State: `.ralph-state.json`, shared with the ralph-specum Claude Code plugin.
+
+export type TaskResultStatus = 'pending' | 'running' | 'success' | 'failed' | 'blocked' | 'skipped';
+
+export interface TaskResult {
+  readonly status: TaskResultStatus;
+  readonly error?: string;
+}
+
+/** The fields ralph-specum reads and writes; Ralph's own fields live under `ralph`. Unknown
+ *  fields found in the file are kept as they are when Ralph writes it back. */
+export interface RalphState {
+  source?: string;
+  name?: string;
+  basePath?: string;
+  phase?: string;
+  taskIndex: number;
+  totalTasks: number;
+  taskIteration?: number;
+  maxTaskIterations?: number;
+  globalIteration?: number;
+  maxGlobalIterations?: number;
+  parallelGroup?: { startIndex: number; endIndex: number; taskIndices: number[] } | null;
+  /** Keyed by task index as a string, as ralph-specum does. */
+  taskResults?: Record<string, TaskResult>;
+  ralph?: RalphRunState;
+  [unknown: string]: unknown;
+}
+
+export interface RalphTaskRecord {
+  readonly id: string;
+  readonly status: TaskResultStatus;
+  readonly attempts: number;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly reason?: string;
+  /** Commit that recorded this task's work, so a resume never commits it twice. */
+  readonly commit?: string;
+  /** Progress merged into .progress.md already. */
+  readonly progressMerged?: boolean;
+}
+
+export interface RalphRunState {
+  readonly version: 1;
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  /** Running, finished (all done or nothing runnable), or interrupted (a kill left `running` tasks). */
+  readonly status: 'running' | 'finished' | 'cancelled';
+  readonly tasks: Readonly<Record<string, RalphTaskRecord>>;
+  /** Files that were dirty before the run started: never committed by Ralph. */
+  readonly preexistingDirty?: readonly string[];
+}
+
+export interface StateStore {
+  /** undefined when there is no state file; throws a StateError (with a backup made) when corrupt. */
+  load(): Promise<RalphState | undefined>;
+  /** Atomic: temp file, fsync, rename. */
+  save(state: RalphState): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress: `.progress-task-<id>.md` per executor, merged into `.progress.md` in task order.
+
+export interface ProgressStore {
+  pathFor(taskId: string): string;
+  /** Merge the given tasks' progress files (task order as given) into .progress.md and remove
+   *  them. Idempotent; tolerates partial or missing files. */
+  merge(taskIds: readonly string[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// tasks.md: check off a finished task by a targeted edit of its line, found by id in the file
+// as it is now.
+
+export interface TasksFile {
+  markDone(taskId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git.
+
+export interface GitPort {
+  /** False outside a repository: the run goes on without commits. */
+  isRepository(): Promise<boolean>;
+  /** Paths (repo-relative) that are modified, staged or untracked right now. */
+  dirtyPaths(): Promise<string[]>;
+  /** 'merge' | 'rebase' | 'cherry-pick' | … when one is in progress, else undefined. */
+  operationInProgress(): Promise<string | undefined>;
+  /** Stage every changed path except `exclude` and commit; undefined when nothing to commit. */
+  commit(message: string, exclude: ReadonlySet<string>): Promise<string | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run: options and the event stream every view consumes.
+
+export type RunMode = 'dag' | 'waves';
+export type CommitStrategy = 'batch' | 'individual' | 'none';
+
+export type RunScope =
+  | { readonly kind: 'spec' }
+  | { readonly kind: 'group'; readonly groupIndex: number }
+  | { readonly kind: 'task'; readonly taskId: string }
+  | { readonly kind: 'retryFailed' };
+
+export interface RunOptions {
+  readonly maxConcurrent: number;
+  readonly mode: RunMode;
+  readonly commit: CommitStrategy;
+  readonly scope: RunScope;
+  /** Tries per task, ralph-specum's maxTaskIterations (1 = no retry). */
+  readonly maxTaskIterations: number;
+  readonly taskTimeoutMs?: number;
+}
+
+export type TaskRunStatus = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'skipped';
+
+export interface RunSummary {
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly blocked: number;
+  readonly cancelled: number;
+  readonly skipped: number;
+  readonly elapsedMs: number;
+  readonly serialEstimateMinutes: number;
+}
+
+export type RunEvent =
+  | { readonly type: 'runStarted'; readonly runId: string; readonly taskIds: readonly string[]; readonly resumed: boolean; readonly at: number }
+  | { readonly type: 'taskQueued'; readonly taskId: string; readonly at: number }
+  | { readonly type: 'taskStarted'; readonly taskId: string; readonly attempt: number; readonly at: number }
+  | { readonly type: 'taskOutput'; readonly taskId: string; readonly chunk: string; readonly at: number }
+  | {
+      readonly type: 'taskFinished';
+      readonly taskId: string;
+      readonly status: TaskRunStatus;
+      readonly reason?: string;
+      readonly attempt: number;
+      readonly durationMs: number;
+      readonly at: number;
+    }
+  | { readonly type: 'batchCommitted'; readonly taskIds: readonly string[]; readonly commit: string; readonly at: number }
+  | { readonly type: 'runFinished'; readonly summary: RunSummary; readonly at: number };
+
+export type RunEventListener = (event: RunEvent) => void;
