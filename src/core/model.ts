@@ -163,6 +163,8 @@ export interface Plan {
   readonly groups: readonly ParallelGroup[];
   /** Symmetric conflict pairs, each pair once, `[a, b]` with a before b in file order. */
   readonly conflicts: readonly (readonly [string, string])[];
+  /** Tasks that must run alone (manifest `parallel: false`): nothing else runs beside them. */
+  readonly exclusive: readonly string[];
   /** Topological levels: level 0 has no predecessors. Tasks on a cycle are left out. */
   readonly levels: readonly (readonly string[])[];
   /** Parse diagnostics and plan diagnostics, sorted by position. */

@@ -160,8 +160,13 @@ export interface GitPort {
   dirtyPaths(): Promise<string[]>;
   /** 'merge' | 'rebase' | 'cherry-pick' | … when one is in progress, else undefined. */
   operationInProgress(): Promise<string | undefined>;
-  /** Stage every changed path except `exclude` and commit; undefined when nothing to commit. */
-  commit(message: string, exclude: ReadonlySet<string>): Promise<string | undefined>;
+  /** Stage changed paths and commit; undefined when nothing to commit. `exclude` paths are never
+   *  staged (files dirty before the run, Ralph's own state files); when `only` is given, just
+   *  those paths (that changed) are staged. */
+  commit(
+    message: string,
+    options: { readonly exclude: ReadonlySet<string>; readonly only?: readonly string[] },
+  ): Promise<string | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------
