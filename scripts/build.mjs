@@ -1,6 +1,8 @@
 // Bundles the CLI and the extension with esbuild; type checking is `npm run typecheck`.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const common = {
   bundle: true,
@@ -9,6 +11,7 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  define: { RALPH_VERSION: JSON.stringify(pkg.version) },
 };
 
 const entries = [

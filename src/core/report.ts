@@ -1,0 +1,152 @@
+// The plan as people and programs read it: the stable JSON of `ralph plan --json` and the human
+// text of `ralph plan`. Pure functions, so the CLI, the extension and tests share them.
+
+import type { Diagnostic, Plan, Task } from './model';
+
+export interface PlanJsonTask {
+  id: string;
+  title: string;
+  /** 1-based line of the task in its file. */
+  line: number;
+  done: boolean;
+  state: Task['check'];
+  optional: boolean;
+  markers: string[];
+  files: string[];
+  verify: string | null;
+  /** Direct predecessors in the DAG. */
+  dependsOn: string[];
+  dependents: string[];
+  phase: string | null;
+  group: number | null;
+  parent: string | null;
+  estimateMinutes: number | null;
+  risk: string | null;
+}
+
+export interface PlanJsonDiagnostic {
+  severity: Diagnostic['severity'];
+  code: Diagnostic['code'];
+  line: number;
+  column: number;
+  message: string;
+  taskId: string | null;
+}
+
+export interface PlanJson {
+  version: 1;
+  spec: { path: string; format: string; title: string | null };
+  tasks: PlanJsonTask[];
+  groups: { index: number; taskIds: string[] }[];
+  conflicts: [string, string][];
+  exclusive: string[];
+  levels: string[][];
+  diagnostics: PlanJsonDiagnostic[];
+  estimate: Plan['estimate'];
+}
+
+export function toPlanJson(plan: Plan): PlanJson {
+  const { spec } = plan;
+  const groupOf = new Map<string, number>();
+  for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
+  const inDag = new Set(plan.taskIds);
+  const tasks = spec.tasks
+    .filter((t) => inDag.has(t.id) && isFirstWithId(spec.tasks, t))
+    .map(
+      (t): PlanJsonTask => ({
+        id: t.id,
+        title: t.title,
+        line: t.ranges.line.start.line + 1,
+        done: t.done,
+        state: t.check,
+        optional: t.optional,
+        markers: t.markers.map((m) => m.name),
+        files: [...t.files],
+        verify: t.verify ?? null,
+        dependsOn: [...(plan.dependsOn[t.id] ?? [])],
+        dependents: [...(plan.dependents[t.id] ?? [])],
+        phase: t.phaseIndex !== undefined ? (spec.phases[t.phaseIndex]?.title ?? null) : null,
+        group: groupOf.get(t.id) ?? null,
+        parent: t.parentId ?? null,
+        estimateMinutes: t.estimateMinutes ?? null,
+        risk: t.risk ?? null,
+      }),
+    );
+  return {
+    version: 1,
+    spec: { path: spec.path, format: spec.format, title: spec.title ?? null },
+    tasks,
+    groups: plan.groups.map((g) => ({ index: g.index, taskIds: [...g.taskIds] })),
+    conflicts: plan.conflicts.map(([a, b]) => [a, b]),
+    exclusive: [...plan.exclusive],
+    levels: plan.levels.map((l) => [...l]),
+    diagnostics: plan.diagnostics.map((d) => ({
+      severity: d.severity,
+      code: d.code,
+      line: d.range.start.line + 1,
+      column: d.range.start.character + 1,
+      message: d.message,
+      taskId: d.taskId ?? null,
+    })),
+    estimate: plan.estimate,
+  };
+}
+
+function isFirstWithId(tasks: readonly Task[], task: Task): boolean {
+  return tasks.find((t) => t.id === task.id) === task;
+}
+
+/** `file:line: severity: message`, the shape compilers use, so terminals and editors link it. */
+export function formatDiagnostic(path: string, d: Diagnostic): string {
+  return `${path}:${d.range.start.line + 1}: ${d.severity}: ${d.message}`;
+}
+
+export function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${round1(minutes)} min`;
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes - h * 60);
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+export function formatPlanText(plan: Plan): string {
+  const { spec, estimate } = plan;
+  const out: string[] = [];
+  const done = spec.tasks.filter((t) => t.done).length;
+  out.push(
+    `${spec.path} — ${spec.format}, ${plan.taskIds.length} task${plan.taskIds.length === 1 ? '' : 's'}` +
+      `${done ? ` (${done} done)` : ''}, ${spec.phases.length} phase${spec.phases.length === 1 ? '' : 's'}`,
+  );
+
+  out.push('', 'Parallel groups');
+  if (plan.groups.length === 0) out.push('  (none)');
+  for (const g of plan.groups) out.push(`  group ${g.index + 1}: ${g.taskIds.join(', ')}`);
+
+  out.push('', 'DAG levels (tasks on one level may run at the same time)');
+  plan.levels.forEach((level, i) => {
+    out.push(`  ${String(i).padStart(2)}: ${level.join(' ')}`);
+  });
+
+  out.push('', 'Conflicts (never run together)');
+  if (plan.conflicts.length === 0) out.push('  (none)');
+  for (const [a, b] of plan.conflicts) out.push(`  ${a} ↔ ${b}`);
+  if (plan.exclusive.length) out.push(`  run alone: ${plan.exclusive.join(', ')}`);
+
+  out.push('', 'Diagnostics');
+  if (plan.diagnostics.length === 0) out.push('  (none)');
+  for (const d of plan.diagnostics) out.push(`  ${formatDiagnostic(spec.path, d)}`);
+
+  out.push(
+    '',
+    `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${estimate.defaultTaskMinutes} min)`,
+  );
+  out.push(`  serial          ${formatMinutes(estimate.serialMinutes)}`);
+  out.push(`  DAG schedule    ${formatMinutes(estimate.scheduleMinutes)}  (${estimate.savingsPercent}% saved)`);
+  out.push(`  waves           ${formatMinutes(estimate.waveMinutes)}  (${estimate.waveSavingsPercent}% saved)`);
+  const cp = estimate.criticalPath.join(' → ');
+  out.push(`  critical path   ${cp || '(empty)'}  (${formatMinutes(estimate.criticalPathMinutes)})`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,179 @@
+// The terminal view of a run: finished tasks scroll by as log lines while a status block at the
+// bottom (progress bar, counts, elapsed, running tasks) is redrawn in place. Without a TTY only
+// the log lines are printed, so CI logs stay readable.
+
+import type { RunEvent, RunSummary } from '../../core/ports';
+import { formatMinutes } from '../../core/report';
+
+export interface LiveViewOptions {
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly title: string;
+  readonly total: number;
+  readonly titles: ReadonlyMap<string, string>;
+  readonly color: boolean;
+  readonly now?: () => number;
+  /** Stream each agent's output, prefixed with its task id. */
+  readonly verbose?: boolean;
+}
+
+interface Running {
+  readonly startedAt: number;
+  readonly attempt: number;
+}
+
+export class LiveView {
+  private readonly running = new Map<string, Running>();
+  private succeeded = 0;
+  private failed = 0;
+  private blocked = 0;
+  private startedAt: number;
+  private drawnLines = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tty: boolean;
+  private readonly now: () => number;
+  /** Sum of the durations of the tasks' final attempts: what running them one by one would take. */
+  taskTimeMs = 0;
+
+  constructor(private readonly options: LiveViewOptions) {
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+    this.tty = Boolean(options.out.isTTY);
+  }
+
+  start(): void {
+    this.log(this.style('bold', `Ralph · ${this.options.title}`));
+    if (this.tty) {
+      this.timer = setInterval(() => this.redraw(), 250);
+      this.timer.unref();
+    }
+  }
+
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'runStarted':
+        this.startedAt = event.at;
+        if (event.resumed) this.log(this.style('yellow', '↻ resuming the run that was interrupted'));
+        break;
+      case 'taskStarted':
+        this.running.set(event.taskId, { startedAt: event.at, attempt: event.attempt });
+        this.log(`${this.style('cyan', '▶')} ${this.label(event.taskId)}${event.attempt > 1 ? this.style('dim', ` (attempt ${event.attempt})`) : ''}`);
+        break;
+      case 'taskOutput':
+        if (this.options.verbose) {
+          for (const line of event.chunk.split(/\r?\n/)) {
+            if (line.trim()) this.log(this.style('dim', `  ${event.taskId} │ ${line}`));
+          }
+        }
+        break;
+      case 'taskFinished': {
+        this.running.delete(event.taskId);
+        const secs = `${(event.durationMs / 1000).toFixed(1)} s`;
+        if (event.status === 'succeeded') {
+          this.succeeded++;
+          this.taskTimeMs += event.durationMs;
+          this.log(`${this.style('green', '✔')} ${this.label(event.taskId)} ${this.style('dim', secs)}`);
+        } else if (event.status === 'failed') {
+          this.failed++;
+          this.taskTimeMs += event.durationMs;
+          this.log(`${this.style('red', '✖')} ${this.label(event.taskId)} ${this.style('dim', secs)} — ${event.reason ?? 'failed'}`);
+        } else if (event.status === 'blocked') {
+          this.blocked++;
+          this.log(`${this.style('yellow', '⊘')} ${this.label(event.taskId)} — ${event.reason ?? 'blocked'}`);
+        } else if (event.status === 'cancelled') {
+          this.log(`${this.style('yellow', '■')} ${this.label(event.taskId)} — cancelled`);
+        }
+        break;
+      }
+      case 'batchCommitted':
+        this.log(this.style('dim', `  committed ${event.commit.slice(0, 8)} (${event.taskIds.join(', ')})`));
+        break;
+      default:
+        break;
+    }
+    this.redraw();
+  }
+
+  /** Writes a line above the status block. */
+  log(line: string): void {
+    this.erase();
+    this.options.out.write(line + '\n');
+    this.draw();
+  }
+
+  finish(summary: RunSummary): void {
+    if (this.timer) clearInterval(this.timer);
+    this.erase();
+    const wall = summary.elapsedMs / 1000;
+    const parts = [
+      `${summary.succeeded} succeeded`,
+      `${summary.failed} failed`,
+      `${summary.blocked} blocked`,
+    ];
+    if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
+    if (summary.skipped) parts.push(`${summary.skipped} already done`);
+    this.options.out.write(`\n${this.style('bold', `Finished in ${wall.toFixed(1)} s`)}: ${parts.join(', ')}\n`);
+    if (this.taskTimeMs > 0 && summary.elapsedMs > 0) {
+      const speedup = this.taskTimeMs / summary.elapsedMs;
+      this.options.out.write(
+        `  one task at a time would have taken ${(this.taskTimeMs / 1000).toFixed(1)} s: ${speedup.toFixed(2)}× faster in parallel\n`,
+      );
+    }
+    this.options.out.write(`  the spec's serial estimate: ${formatMinutes(summary.serialEstimateMinutes)}\n`);
+  }
+
+  private label(id: string): string {
+    return `${this.style('bold', id)} ${this.options.titles.get(id) ?? ''}`.trimEnd();
+  }
+
+  private statusLines(): string[] {
+    const doneCount = this.succeeded + this.failed + this.blocked;
+    const width = 24;
+    const filled = this.options.total ? Math.round((doneCount / this.options.total) * width) : width;
+    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const elapsed = formatClock(this.now() - this.startedAt);
+    const lines = [
+      `${bar} ${doneCount}/${this.options.total}  ${this.style('green', `✔ ${this.succeeded}`)}  ${this.style('red', `✖ ${this.failed}`)}  ${this.style('yellow', `⊘ ${this.blocked}`)}  ${elapsed}`,
+    ];
+    const cols = this.options.out.columns ?? 100;
+    for (const [id, r] of this.running) {
+      const line = `  ${this.style('cyan', '●')} ${id} ${this.options.titles.get(id) ?? ''}`;
+      lines.push(`${truncate(line, cols - 10)} ${this.style('dim', formatClock(this.now() - r.startedAt))}`);
+    }
+    return lines;
+  }
+
+  private draw(): void {
+    if (!this.tty) return;
+    const lines = this.statusLines();
+    this.options.out.write(lines.join('\n') + '\n');
+    this.drawnLines = lines.length;
+  }
+
+  private erase(): void {
+    if (!this.tty || this.drawnLines === 0) return;
+    // Cursor up over the block, then clear to the end of the screen.
+    this.options.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
+    this.drawnLines = 0;
+  }
+
+  private redraw(): void {
+    if (!this.tty) return;
+    this.erase();
+    this.draw();
+  }
+
+  private style(kind: 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan', text: string): string {
+    if (!this.options.color) return text;
+    const codes = { bold: 1, dim: 2, green: 32, red: 31, yellow: 33, cyan: 36 } as const;
+    return `\x1b[${codes[kind]}m${text}\x1b[0m`;
+  }
+}
+
+function formatClock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? text.slice(0, Math.max(0, max - 1)) + '…' : text;
+}

@@ -1,0 +1,152 @@
+// The `ralph` command line: the same engine as the extension, for terminals and CI.
+// Exit codes: 0 ok, 1 the plan has errors or tasks failed, 2 bad input or usage.
+
+import { parseArgs } from 'node:util';
+import { InputError, loadSpec } from '../specFiles';
+import { planSpec } from '../../core/plan';
+import { toMermaid } from '../../core/mermaid';
+import { formatPlanText, toPlanJson } from '../../core/report';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A usage mistake: printed with a hint, exit code 2. */
+export class UsageError extends Error {}
+
+const USAGE = `Usage: ralph <command> <spec> [options]
+
+<spec> is a tasks.md, a spec folder holding one, or a JSON task manifest.
+
+Commands
+  plan <spec>      show parallel groups, DAG levels, conflicts, diagnostics, estimate
+                   --max-concurrent N   slots for the estimate (default 3)
+                   --json               one stable JSON object
+  graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR)
+  run <spec>       run the spec's tasks with an agent, in parallel where the plan allows
+                   --agent claude|codex|gemini|aider|demo|"<command template>"
+                   --max-concurrent N   (default 3)      --mode dag|waves (default dag)
+                   --commit batch|individual|none (default batch)
+                   --task ID  --group N  (run one task / one parallel group, 1-based)
+                   --timeout 30m        per-task timeout   --max-task-iterations N (default 2)
+                   --json               RunEvents as JSON lines
+  retry <spec>     rerun failed tasks (and those they blocked); same options as run
+  status <spec>    show the state of the last run (--json)
+
+Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage`;
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'plan':
+        return planCommand(rest, io);
+      case 'graph':
+        return graphCommand(rest, io);
+      case 'run':
+      case 'retry':
+      case 'status': {
+        const run = await import('./run');
+        if (command === 'status') return await run.statusCommand(rest, io);
+        return await run.runCommand(rest, io, command === 'retry');
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        io.stdout.write(`${readVersion()}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof InputError) {
+    io.stderr.write(`ralph: ${err.format()}\n`);
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
+    return 2;
+  }
+  if (err instanceof Error && err.name === 'StateError') {
+    io.stderr.write(`ralph: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof Error && (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
+    return 2;
+  }
+  // Anything else is a bug in Ralph: say so, with the stack only when asked for.
+  const e = err instanceof Error ? err : new Error(String(err));
+  io.stderr.write(`ralph: internal error: ${e.message}\n`);
+  if (io.env.RALPH_DEBUG) io.stderr.write(`${e.stack}\n`);
+  return 2;
+}
+
+export function parseCommandArgs<T extends Parameters<typeof parseArgs>[0]['options']>(
+  args: readonly string[],
+  options: T,
+): { values: Record<string, string | boolean | undefined>; spec: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [spec, ...extra] = parsed.positionals;
+  if (!spec) throw new UsageError('which spec? Give a tasks.md, a spec folder or a manifest.json');
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return { values: parsed.values as Record<string, string | boolean | undefined>, spec };
+}
+
+export function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) {
+    throw new UsageError(`${name} must be a whole number of at least 1, not '${String(value)}'`);
+  }
+  return n;
+}
+
+function planCommand(args: readonly string[], io: CliIo): number {
+  const { values, spec: arg } = parseCommandArgs(args, {
+    'max-concurrent': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const { spec } = loadSpec(arg, { cwd: io.cwd });
+  const plan = planSpec(spec, { maxConcurrent });
+  if (values.json) io.stdout.write(JSON.stringify(toPlanJson(plan), null, 2) + '\n');
+  else io.stdout.write(formatPlanText(plan));
+  return plan.hasErrors ? 1 : 0;
+}
+
+function graphCommand(args: readonly string[], io: CliIo): number {
+  const { values, spec: arg } = parseCommandArgs(args, {
+    mermaid: { type: 'boolean' },
+    direction: { type: 'string' },
+  });
+  const direction = values.direction ?? 'TD';
+  if (direction !== 'TD' && direction !== 'LR') throw new UsageError(`--direction must be TD or LR`);
+  const { spec } = loadSpec(arg, { cwd: io.cwd });
+  const plan = planSpec(spec);
+  io.stdout.write(toMermaid(plan, { direction }) + '\n');
+  return plan.hasErrors ? 1 : 0;
+}
+
+declare const RALPH_VERSION: string | undefined;
+function readVersion(): string {
+  return typeof RALPH_VERSION === 'string' ? RALPH_VERSION : 'dev';
+}

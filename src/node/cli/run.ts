@@ -1,0 +1,221 @@
+// `ralph run`, `ralph retry` and `ralph status`: the run engine wired to real processes, files
+// and git, with a live terminal view or JSON lines.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadSpec } from '../specFiles';
+import { planSpec } from '../../core/plan';
+import { runPlan, CancellationSource } from '../../core/run';
+import type { CommitStrategy, RunEvent, RunMode, RunOptions, RunScope, RalphState } from '../../core/ports';
+import { ProcessExecutor, ShellVerifier, resolveAgent } from '../executor';
+import { FileStateStore } from '../stores/state';
+import { FileProgressStore } from '../stores/progress';
+import { FileTasksFile } from '../stores/tasksFile';
+import { SimpleGitPort } from '../git';
+import { formatDiagnostic } from '../../core/report';
+import { LiveView } from './liveView';
+import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
+
+export const STATE_FILE = '.ralph-state.json';
+
+const RUN_OPTIONS = {
+  'max-concurrent': { type: 'string' },
+  agent: { type: 'string' },
+  mode: { type: 'string' },
+  commit: { type: 'string' },
+  task: { type: 'string' },
+  group: { type: 'string' },
+  timeout: { type: 'string' },
+  'max-task-iterations': { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+} as const;
+
+export async function runCommand(args: readonly string[], io: CliIo, retry: boolean): Promise<number> {
+  const { values, spec: arg } = parseCommandArgs(args, RUN_OPTIONS);
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const mode = oneOf<RunMode>(values.mode, '--mode', ['dag', 'waves'], 'dag');
+  const commit = oneOf<CommitStrategy>(values.commit, '--commit', ['batch', 'individual', 'none'], 'batch');
+  const maxTaskIterations = positiveInt(values['max-task-iterations'], '--max-task-iterations', 2);
+  const taskTimeoutMs = values.timeout === undefined ? undefined : parseDuration(String(values.timeout));
+  const agent = resolveAgent(typeof values.agent === 'string' ? values.agent : (io.env.RALPH_AGENT ?? 'claude'));
+
+  const loaded = loadSpec(arg, { cwd: io.cwd });
+  const plan = planSpec(loaded.spec, { maxConcurrent });
+  if (plan.hasErrors) {
+    for (const d of plan.diagnostics.filter((x) => x.severity === 'error')) {
+      io.stderr.write(`${formatDiagnostic(loaded.spec.path, d)}\n`);
+    }
+    io.stderr.write(`ralph: the plan has errors; fix them before running (see 'ralph plan ${arg}')\n`);
+    return 1;
+  }
+
+  let scope: RunScope = { kind: 'spec' };
+  if (retry) scope = { kind: 'retryFailed' };
+  if (values.task !== undefined) {
+    const id = String(values.task);
+    if (!plan.taskIds.includes(id)) throw new UsageError(`no task '${id}' in ${loaded.spec.path}`);
+    scope = { kind: 'task', taskId: id };
+  }
+  if (values.group !== undefined) {
+    const n = positiveInt(values.group, '--group', 1);
+    if (n > plan.groups.length) {
+      throw new UsageError(`--group ${n}: ${loaded.spec.path} has ${plan.groups.length} parallel group(s)`);
+    }
+    scope = { kind: 'group', groupIndex: n - 1 };
+  }
+
+  const cwd = gitTopLevel(loaded.specDir) ?? io.cwd;
+  const options: RunOptions = {
+    maxConcurrent,
+    mode,
+    commit,
+    scope,
+    maxTaskIterations,
+    ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
+  };
+
+  const cancel = new CancellationSource();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write('\nralph: stopping — agents are being stopped and the state saved (Ctrl-C again to quit at once)\n');
+      cancel.cancel();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const titles = new Map(loaded.spec.tasks.map((t) => [t.id, t.title] as const));
+  const view = values.json
+    ? undefined
+    : new LiveView({
+        out: io.stdout,
+        title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${maxConcurrent} at once`,
+        total: countInScope(plan, scope),
+        titles,
+        color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
+        verbose: Boolean(values.verbose),
+      });
+  const onEvent = (event: RunEvent): void => {
+    if (values.json) io.stdout.write(JSON.stringify(event) + '\n');
+    else view?.onEvent(event);
+  };
+
+  view?.start();
+  try {
+    const summary = await runPlan(
+      plan,
+      {
+        executor: new ProcessExecutor(agent),
+        verifier: new ShellVerifier(),
+        state: new FileStateStore(join(loaded.specDir, STATE_FILE)),
+        progress: new FileProgressStore(loaded.specDir),
+        tasksFile: new FileTasksFile(loaded.file),
+        git: new SimpleGitPort(cwd),
+        clock: { now: () => Date.now() },
+        specDir: loaded.specDir,
+        cwd,
+        log: (msg: string) => (view ? view.log(`  ${msg}`) : io.stderr.write(`ralph: ${msg}\n`)),
+      },
+      options,
+      cancel.token,
+      onEvent,
+    );
+    view?.finish(summary);
+    if (summary.cancelled > 0 || cancel.token.isCancellationRequested) return 130;
+    return summary.failed + summary.blocked > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    cancel.dispose();
+  }
+}
+
+export async function statusCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, spec: arg } = parseCommandArgs(args, { json: { type: 'boolean' } });
+  const loaded = loadSpec(arg, { cwd: io.cwd });
+  const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE)).load();
+  if (values.json) {
+    io.stdout.write(JSON.stringify(state ?? null, null, 2) + '\n');
+    return 0;
+  }
+  if (!state) {
+    io.stdout.write(`${loaded.spec.path}: no run yet (no ${STATE_FILE})\n`);
+    return 0;
+  }
+  const records = state.ralph?.tasks ?? {};
+  const run = state.ralph;
+  io.stdout.write(
+    `${loaded.spec.path}: ${run ? `run ${run.status}, started ${run.startedAt}, updated ${run.updatedAt}` : 'state from another tool'}` +
+      ` · taskIndex ${state.taskIndex}/${state.totalTasks}\n`,
+  );
+  for (const task of loaded.spec.tasks) {
+    const rec = records[task.id];
+    const fromIndex = state.taskResults?.[String(task.index)];
+    const status = rec?.status ?? fromIndex?.status ?? (task.done ? 'success' : 'pending');
+    const extra = [
+      rec?.attempts ? `${rec.attempts} attempt(s)` : '',
+      rec?.durationMs !== undefined ? `${(rec.durationMs / 1000).toFixed(1)} s` : '',
+      rec?.reason ?? fromIndex?.error ?? '',
+    ].filter(Boolean);
+    io.stdout.write(`  ${statusIcon(status)} ${task.id.padEnd(6)} ${status.padEnd(8)} ${task.title}${extra.length ? `  (${extra.join('; ')})` : ''}\n`);
+  }
+  return 0;
+}
+
+function statusIcon(status: string): string {
+  switch (status) {
+    case 'success':
+      return '✔';
+    case 'failed':
+      return '✖';
+    case 'blocked':
+      return '⊘';
+    case 'running':
+      return '●';
+    default:
+      return '·';
+  }
+}
+
+function countInScope(plan: ReturnType<typeof planSpec>, scope: RunScope): number {
+  switch (scope.kind) {
+    case 'task':
+      return 1;
+    case 'group':
+      return plan.groups[scope.groupIndex]?.taskIds.length ?? 0;
+    default: {
+      const containers = new Set(plan.containers ?? []);
+      const done = new Set(plan.spec.tasks.filter((t) => t.done).map((t) => t.id));
+      return plan.taskIds.filter((id) => !containers.has(id) && !done.has(id)).length;
+    }
+  }
+}
+
+function oneOf<T extends string>(value: string | boolean | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${name} must be one of ${allowed.join(', ')}, not '${String(value)}'`);
+}
+
+/** `90s`, `30m`, `1.5h`, `500ms` → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--timeout takes a duration such as 90s, 30m or 1h, not '${text}'`);
+  const n = Number(m[1]);
+  const unit = m[2];
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
+  return Math.round(n * factor);
+}
+
+function gitTopLevel(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+// Finding and reading a spec from what a user typed: a tasks.md, a spec folder or a manifest.
+
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { join, dirname, resolve, basename } from 'node:path';
+import type { Spec } from '../core/model';
+import { parseManifest, parseSpec, type BlockCache } from '../core/parse';
+
+/** A problem with the input itself: shown as `file[:line]: message`, exit code 2. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+  format(): string {
+    return `${this.file}${this.line !== undefined ? `:${this.line}` : ''}: ${this.message}`;
+  }
+}
+
+export interface LoadedSpec {
+  readonly spec: Spec;
+  /** Absolute path of the file read. */
+  readonly file: string;
+  /** Absolute path of the spec folder (where state and progress files live). */
+  readonly specDir: string;
+  readonly text: string;
+}
+
+const MANIFEST_NAMES = ['tasks.json', 'manifest.json', 'virtual-task-manifest.json'];
+
+/** Resolves a spec argument to the file that holds its tasks. */
+export function resolveSpecFile(arg: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, arg);
+  let stat;
+  try {
+    stat = statSync(abs);
+  } catch {
+    throw new InputError('no such file or folder', arg);
+  }
+  if (stat.isDirectory()) {
+    const candidates = ['tasks.md', ...MANIFEST_NAMES].map((n) => join(abs, n));
+    const found = candidates.find((c) => existsSync(c));
+    if (!found) throw new InputError(`no tasks.md (or tasks.json) in this folder`, arg);
+    return found;
+  }
+  return abs;
+}
+
+export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCache } = {}): LoadedSpec {
+  const file = resolveSpecFile(arg, options.cwd);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, arg);
+  }
+  const displayPath = relativeForDisplay(file, options.cwd);
+  const spec = file.toLowerCase().endsWith('.json')
+    ? parseManifest(text, { path: displayPath })
+    : parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) });
+  const fatal = spec.diagnostics.find((d) => d.code === 'malformed-input');
+  if (fatal) throw new InputError(fatal.message, displayPath, fatal.range.start.line + 1);
+  return { spec, file, specDir: dirname(file), text };
+}
+
+function relativeForDisplay(file: string, cwd = process.cwd()): string {
+  const base = resolve(cwd);
+  if (file.startsWith(base + '/')) return file.slice(base.length + 1);
+  return file === base ? basename(file) : file;
+}
