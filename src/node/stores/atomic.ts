@@ -1,0 +1,101 @@
+// Atomic replacement of a file: a reader (or a crash) sees the old content or the new one,
+// never half of each. The temp file sits in the target's directory so the rename never
+// crosses a file system.
+
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+function tempPathFor(target: string): string {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Temp files this module creates match this, so callers (and tests) can spot leftovers. */
+export function isAtomicTempFile(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  // Makes the rename itself durable. Windows cannot open a directory for fsync; there the
+  // rename is as durable as the platform allows.
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EINVAL') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function existingMode(target: string): Promise<number | undefined> {
+  try {
+    return (await fs.stat(target)).mode & 0o7777;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes `data` to a temp file next to `target`, fsyncs it, and renames it over `target` only if
+ * `precondition` (called right before the rename) still holds. Returns whether it renamed.
+ * The temp file is removed on every path that does not rename it.
+ */
+export async function replaceFileIf(
+  target: string,
+  data: string | Uint8Array,
+  precondition: () => Promise<boolean>,
+): Promise<boolean> {
+  const temp = tempPathFor(target);
+  let renamed = false;
+  try {
+    const mode = await existingMode(target);
+    const handle = await fs.open(temp, 'wx', mode ?? 0o666);
+    try {
+      await handle.writeFile(data);
+      // The umask applied at open; an existing file's exact mode (e.g. executable) is kept.
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (!(await precondition())) return false;
+    await fs.rename(temp, target);
+    renamed = true;
+    await fsyncDirectory(path.dirname(target));
+    return true;
+  } finally {
+    if (!renamed) await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Atomically replaces (or creates) `target` with `data`. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await replaceFileIf(target, data, async () => true);
+}
+
+/**
+ * Runs `work` after every earlier call with the same key has settled, so read-modify-write
+ * cycles on one file from one process never interleave.
+ */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
