@@ -1,0 +1,78 @@
+// `ralph plan` and `ralph graph` through the real bundled CLI.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { ensureBuilt, ROOT, runCli } from './e2e-helpers';
+
+const FIX = join(ROOT, 'test', 'fixtures', 'cli');
+const DEMO = join(ROOT, 'examples', 'demo-spec');
+
+describe('ralph plan / graph (CLI)', function () {
+  this.timeout(30_000);
+  before(() => ensureBuilt());
+
+  it('prints groups, levels, conflicts, diagnostics and the estimate for a spec folder', async () => {
+    const res = await runCli(['plan', DEMO], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /group 1: 1\.2, 1\.3, 1\.4/, res.stdout);
+    assert.match(res.stdout, /serial\s+1 h 29 min/, res.stdout);
+    assert.match(res.stdout, /critical path\s+1\.1 → /, res.stdout);
+  });
+
+  it('--json prints one stable object with 1-based lines, marker names and DAG predecessors', async () => {
+    const res = await runCli(['plan', join(DEMO, 'tasks.md'), '--json', '--max-concurrent', '2'], ROOT);
+    assert.equal(res.code, 0, res.stderr);
+    const plan = JSON.parse(res.stdout);
+    assert.deepEqual(Object.keys(plan).sort(), ['conflicts', 'diagnostics', 'estimate', 'exclusive', 'groups', 'levels', 'spec', 'tasks', 'version'], res.stdout);
+    const t12 = plan.tasks.find((t: { id: string }) => t.id === '1.2');
+    assert.deepEqual(
+      { line: t12.line, markers: t12.markers, files: t12.files, dependsOn: t12.dependsOn, verify: t12.verify },
+      { line: 20, markers: ['P'], files: ['src/slug.js'], dependsOn: ['1.1'], verify: 'grep -q slug src/slug.js' },
+      JSON.stringify(t12),
+    );
+    const t22 = plan.tasks.find((t: { id: string }) => t.id === '2.2');
+    assert.deepEqual(t22.dependsOn, ['1.5'], JSON.stringify(t22));
+    assert.equal(plan.estimate.maxConcurrent, 2, JSON.stringify(plan.estimate));
+    assert.deepEqual(plan.groups[0].taskIds, ['1.2', '1.3', '1.4'], JSON.stringify(plan.groups));
+  });
+
+  it('exits 1 and prints file:line diagnostics when the plan has errors', async () => {
+    const res = await runCli(['plan', 'test/fixtures/cli/cycle.md'], ROOT);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stdout, /test\/fixtures\/cli\/cycle\.md:3: error: .*cycle.*1\.1.*1\.3/, res.stdout);
+    assert.match(res.stdout, /cycle\.md:9: error: .*9\.9/, res.stdout);
+  });
+
+  it('reads a JSON manifest: its dependencies are the DAG, parallel:false runs alone', async () => {
+    const res = await runCli(['plan', join(FIX, 'manifest.json'), '--json'], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const plan = JSON.parse(res.stdout);
+    assert.deepEqual(plan.levels, [['SETUP--T01'], ['HASH--T01', 'WRITER--T01'], ['SCHEMA--T01']], JSON.stringify(plan.levels));
+    assert.deepEqual(plan.exclusive.sort(), ['SCHEMA--T01', 'SETUP--T01'], JSON.stringify(plan.exclusive));
+    assert.equal(plan.estimate.serialMinutes, 77, JSON.stringify(plan.estimate));
+  });
+
+  it('exits 2 with file and line, and no stack trace, on malformed input', async () => {
+    const res = await runCli(['plan', 'test/fixtures/cli/broken.json'], ROOT);
+    assert.equal(res.code, 2, res.stdout + res.stderr);
+    assert.match(res.stderr, /^ralph: test\/fixtures\/cli\/broken\.json:\d+: /, res.stderr);
+    assert.doesNotMatch(res.stderr, /\n\s+at /, res.stderr);
+  });
+
+  it('exits 2 with a clear message for a missing spec or an unknown option', async () => {
+    const missing = await runCli(['plan', 'nowhere/tasks.md'], ROOT);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /nowhere\/tasks\.md: no such file/, missing.stderr);
+    const bad = await runCli(['plan', DEMO, '--frobnicate'], ROOT);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /frobnicate/, bad.stderr);
+    const zero = await runCli(['plan', DEMO, '--max-concurrent', '0'], ROOT);
+    assert.equal(zero.code, 2, zero.stderr);
+  });
+
+  it('graph --mermaid prints a flowchart with phases as subgraphs', async () => {
+    const res = await runCli(['graph', DEMO, '--mermaid'], ROOT);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^flowchart TD/, res.stdout);
+    assert.match(res.stdout, /subgraph .*Phase 1/, res.stdout);
+  });
+});

@@ -1,0 +1,189 @@
+// Helpers for end-to-end tests: real temp git repositories, the real bundled CLI, the scriptable
+// test agent and its journal.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+export const AGENT = join(ROOT, 'test', 'fixtures', 'run', 'agent.mjs');
+
+let built = false;
+/** The tests exercise the real bundle; build it once if `npm test` has not. */
+export function ensureBuilt(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
+  built = true;
+}
+
+export interface Repo {
+  readonly dir: string;
+  write(path: string, text: string): void;
+  read(path: string): string;
+  exists(path: string): boolean;
+  git(...args: string[]): string;
+  cleanup(): void;
+}
+
+export function makeRepo(files: Record<string, string>, options: { git?: boolean } = {}): Repo {
+  const dir = mkdtempSync(join(tmpdir(), 'ralph-e2e-'));
+  const repo: Repo = {
+    dir,
+    write(path, text) {
+      const p = join(dir, path);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, text);
+    },
+    read: (path) => readFileSync(join(dir, path), 'utf8'),
+    exists: (path) => existsSync(join(dir, path)),
+    git(...args) {
+      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  for (const [p, t] of Object.entries(files)) repo.write(p, t);
+  if (options.git !== false) {
+    repo.git('init', '-q', '-b', 'main');
+    repo.git('config', 'user.name', 'Ralph Test');
+    repo.git('config', 'user.email', 'test@ralph.invalid');
+    repo.git('config', 'commit.gpgsign', 'false');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'initial');
+  }
+  return repo;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface AgentSetup {
+  readonly journal: string;
+  readonly scriptFile: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly agentArg: string;
+}
+
+/** The test agent, scripted per task id; its journal lives outside the repository. */
+export function agentSetup(script: Record<string, object>): AgentSetup {
+  const dir = mkdtempSync(join(tmpdir(), 'ralph-agent-'));
+  const journal = join(dir, 'journal.jsonl');
+  const scriptFile = join(dir, 'script.json');
+  writeFileSync(scriptFile, JSON.stringify(script));
+  writeFileSync(journal, '');
+  return {
+    journal,
+    scriptFile,
+    env: { RALPH_TEST_JOURNAL: journal, RALPH_TEST_SCRIPT: scriptFile },
+    agentArg: `node "${AGENT}"`,
+  };
+}
+
+export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function collect(child: ChildProcess): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolvePromise) => {
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return collect(startCli(args, cwd, env));
+}
+
+export interface JournalEntry {
+  readonly what: 'start' | 'end' | 'grandchild';
+  readonly id: string;
+  readonly attempt: number;
+  readonly t: number;
+  readonly pid: number;
+  readonly code?: number;
+  readonly title?: string;
+  readonly prompt?: string | null;
+}
+
+export function readJournal(path: string): JournalEntry[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as JournalEntry);
+}
+
+/** [start, end] of each task's last attempt, by id. */
+export function intervals(journal: readonly JournalEntry[]): Map<string, { start: number; end: number }> {
+  const out = new Map<string, { start: number; end: number }>();
+  for (const e of journal) {
+    if (e.what === 'start') out.set(e.id, { start: e.t, end: Number.POSITIVE_INFINITY });
+    if (e.what === 'end') {
+      const cur = out.get(e.id);
+      if (cur) out.set(e.id, { start: cur.start, end: e.t });
+    }
+  }
+  return out;
+}
+
+/** The most tasks running at one moment, from the journal's own start/end records. */
+export function maxOverlap(journal: readonly JournalEntry[]): number {
+  const points: [number, number][] = [];
+  for (const e of journal) {
+    if (e.what === 'start') points.push([e.t, 1]);
+    if (e.what === 'end') points.push([e.t, -1]);
+  }
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    cur += d;
+    max = Math.max(max, cur);
+  }
+  return max;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A ralph-specum task block. */
+export function taskMd(
+  id: string,
+  title: string,
+  fields: { markers?: string[]; files?: string[]; depends?: string[] | 'none'; verify?: string; done?: boolean } = {},
+): string {
+  const markers = (fields.markers ?? []).map((m) => `[${m}] `).join('');
+  const lines = [`- [${fields.done ? 'x' : ' '}] ${id} ${markers}${title}`, `  - **Do**: ${title}`];
+  if (fields.files) lines.push(`  - **Files**: ${fields.files.map((f) => `\`${f}\``).join(', ')}`);
+  if (fields.depends) lines.push(`  - **Depends**: ${fields.depends === 'none' ? 'none' : fields.depends.join(', ')}`);
+  if (fields.verify) lines.push(`  - **Verify**: \`${fields.verify}\``);
+  return lines.join('\n') + '\n';
+}
