@@ -1,0 +1,432 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Task } from '../../src/core/model';
+import type { CancellationToken, ExecutorRequest, ExecutorResult } from '../../src/core/ports';
+import { ProcessExecutor, ShellVerifier, type AgentConfig } from '../../src/node/executor';
+import { groupAlive } from '../../src/node/executor/process';
+
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'executor');
+const FAKE_BIN = path.join(FIXTURES, 'bin');
+// Shaped like `$(rm -rf ~) \`x\` "'; echo pwned`, but harmless if it ever reached a shell: it
+// would leave canary files in the agent's cwd, which the test looks for.
+const HOSTILE = `$(touch canary-dollar) \`touch canary-tick\` "'; echo pwned > canary-echo`;
+const show = (v: unknown): string => JSON.stringify(v, null, 1);
+
+class TokenSource {
+  private listeners: Array<() => void> = [];
+  private requested = false;
+  readonly token: CancellationToken = {
+    isCancellationRequested: false,
+    onCancellationRequested: (listener) => {
+      this.listeners.push(listener);
+      return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+    },
+  };
+  cancel(): void {
+    if (this.requested) return;
+    this.requested = true;
+    (this.token as { isCancellationRequested: boolean }).isCancellationRequested = true;
+    for (const l of [...this.listeners]) l();
+  }
+}
+const never = (): CancellationToken => new TokenSource().token;
+
+function makeTask(overrides: Partial<Task> = {}): Task {
+  const r = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return {
+    id: '1.2',
+    index: 3,
+    title: 'Add the parser',
+    check: 'todo',
+    done: false,
+    optional: false,
+    markers: [],
+    files: ['src/a.ts', 'src/b.ts'],
+    verify: 'npm test',
+    requirements: [],
+    conflictsWith: [],
+    parallelRequested: false,
+    childIds: [],
+    depth: 0,
+    separatedFromPrevious: false,
+    fields: {},
+    text: '- [ ] 1.2 Add the parser',
+    ranges: { line: r, checkbox: r, id: r, block: r },
+    ...overrides,
+  };
+}
+
+/** True while the process exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+describe('executor: ProcessExecutor', function () {
+  let dir: string;
+  let promptDir: string;
+  let specDir: string;
+  let record: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ralph-executor-'));
+    promptDir = path.join(dir, 'prompts');
+    specDir = path.join(dir, `spec "dir" with 'quotes'`);
+    fs.mkdirSync(specDir);
+    record = path.join(dir, 'record.json');
+    for (const f of fs.readdirSync(FAKE_BIN)) fs.chmodSync(path.join(FAKE_BIN, f), 0o755);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function request(overrides: Partial<ExecutorRequest> = {}): ExecutorRequest {
+    return {
+      task: makeTask(),
+      attempt: 1,
+      prompt: 'Implement task 1.2\nSee tasks.md\n',
+      specDir,
+      progressFile: path.join(specDir, '.progress-task-1.2.md'),
+      cwd: dir,
+      ...overrides,
+    };
+  }
+
+  function fakeEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return { PATH: `${FAKE_BIN}${path.delimiter}${process.env.PATH ?? ''}`, RALPH_TEST_RECORD: record, ...extra };
+  }
+
+  async function run(
+    config: AgentConfig,
+    req: ExecutorRequest = request(),
+    token: CancellationToken = never(),
+    options: { killGraceMs?: number } = {},
+  ): Promise<{ result: ExecutorResult; output: string }> {
+    let output = '';
+    const executor = new ProcessExecutor(config, { promptDir, ...options });
+    const result = await executor.run(req, (chunk) => (output += chunk), token);
+    return { result, output };
+  }
+
+  const readRecord = (): { argv: string[]; stdin: string; env?: Record<string, string>; cwd?: string } =>
+    JSON.parse(fs.readFileSync(record, 'utf8'));
+
+  describe('claude preset', () => {
+    it('succeeds on exit 0 with a successful result event, prompt on stdin', async () => {
+      const { result, output } = await run({ preset: 'claude', env: fakeEnv() });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.deepEqual(result.agentResult, { isError: false, summary: 'Done: Implement task 1.2' }, show(result));
+      const rec = readRecord();
+      assert.deepEqual(rec.argv, ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits'], show(rec));
+      assert.equal(rec.stdin, 'Implement task 1.2\nSee tasks.md\n', show(rec));
+      assert.match(output, /"type":"result"/, output);
+      assert.equal(result.exitCode, 0, show(result));
+    });
+
+    it('fails with the result text when the agent reports an error but exits 0', async () => {
+      const { result } = await run({ preset: 'claude', env: fakeEnv({ FAKE_AGENT_MODE: 'reported-error' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.exitCode, 0, show(result));
+      assert.equal(result.reason, 'agent reported error: API Error: 529 overloaded please retry later', show(result));
+      assert.equal(result.agentResult?.isError, true, show(result));
+    });
+
+    it('fails on an error subtype even without is_error', async () => {
+      const { result } = await run({ preset: 'claude', env: fakeEnv({ FAKE_AGENT_MODE: 'max-turns' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.reason, 'agent reported error: error_max_turns', show(result));
+    });
+
+    it('fails when the agent exits 0 without a result event', async () => {
+      const { result } = await run({ preset: 'claude', env: fakeEnv({ FAKE_AGENT_MODE: 'no-result' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.reason, 'agent exited without a result', show(result));
+    });
+
+    it('reports a non-zero exit with the last stderr line', async () => {
+      const { result } = await run({ preset: 'claude', env: fakeEnv({ FAKE_AGENT_MODE: 'crash' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.exitCode, 2, show(result));
+      assert.equal(result.reason, 'exit code 2: Error: Invalid API key · Please run /login', show(result));
+      assert.match(result.outputTail, /Invalid API key/, show(result));
+    });
+
+    it('reports a missing binary as a failure that says what to install', async () => {
+      const { result } = await run({ preset: 'claude', env: { PATH: path.join(dir, 'empty-bin') } });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.reason, 'agent command not found: claude (is Claude Code installed and on PATH?)', show(result));
+    });
+  });
+
+  describe('codex preset', () => {
+    it('succeeds on turn.completed and keeps the last agent message', async () => {
+      const { result } = await run({ preset: 'codex', env: fakeEnv() });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.deepEqual(result.agentResult, { isError: false, summary: 'Implemented the parser.' }, show(result));
+      const rec = readRecord();
+      assert.deepEqual(rec.argv, ['exec', '--json', '-'], show(rec));
+      assert.equal(rec.stdin, 'Implement task 1.2\nSee tasks.md\n', show(rec));
+    });
+
+    it('fails on turn.failed even with exit 0', async () => {
+      const { result } = await run({ preset: 'codex', env: fakeEnv({ FAKE_AGENT_MODE: 'turn-failed' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.exitCode, 0, show(result));
+      assert.equal(result.reason, 'agent reported error: stream disconnected before completion', show(result));
+    });
+
+    it('fails on an error event', async () => {
+      const { result } = await run({ preset: 'codex', env: fakeEnv({ FAKE_AGENT_MODE: 'error' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.reason, 'agent reported error: usage limit reached', show(result));
+    });
+  });
+
+  describe('gemini preset', () => {
+    it('succeeds on pretty-printed JSON without error; instruction points at the prompt file', async () => {
+      const { result } = await run({ preset: 'gemini', env: fakeEnv() });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.deepEqual(result.agentResult, { isError: false, summary: 'All edits made.' }, show(result));
+      const rec = readRecord();
+      assert.equal(rec.argv.length, 4, show(rec));
+      assert.deepEqual(rec.argv.slice(0, 3), ['--output-format', 'json', '-p'], show(rec));
+      assert.ok(rec.argv[3]?.includes(path.join(promptDir, 'prompt-1.2-1.md')), show(rec));
+      assert.equal(rec.stdin, 'Implement task 1.2\nSee tasks.md\n', show(rec));
+    });
+
+    it('fails on an error object with exit 0', async () => {
+      const { result } = await run({ preset: 'gemini', env: fakeEnv({ FAKE_AGENT_MODE: 'error-exit-0' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.reason, 'agent reported error: Quota exceeded for model', show(result));
+    });
+
+    it('fails on a documented exit code, naming it', async () => {
+      const { result } = await run({ preset: 'gemini', env: fakeEnv({ FAKE_AGENT_MODE: 'turn-limit' }) });
+      assert.equal(result.outcome, 'failed', show(result));
+      assert.equal(result.exitCode, 53, show(result));
+      assert.equal(result.reason, 'agent reported error: Reached max session turns', show(result));
+    });
+  });
+
+  describe('custom and aider', () => {
+    it('passes a hostile title and id verbatim through prompt file, env and template argv', async () => {
+      const task = makeTask({ id: HOSTILE, title: HOSTILE, files: ['a b.ts', HOSTILE], verify: `test "$(cat x)" = '1'` });
+      const prompt = `# Task\n${HOSTILE}\n`;
+      const req = request({ task, prompt, attempt: 2 });
+      const template = `"${process.execPath}" ${path.join(FIXTURES, 'record-run.js')} --id {taskId} --prompt={promptFile} {specDir} '{progressFile}'`;
+      const { result } = await run({ preset: 'custom', command: template, env: { RALPH_TEST_RECORD: record } }, req);
+      assert.equal(result.outcome, 'succeeded', show(result));
+      const rec = readRecord();
+      const promptFile = rec.env?.RALPH_PROMPT_FILE ?? '';
+      assert.deepEqual(
+        rec.argv,
+        ['--id', HOSTILE, `--prompt=${promptFile}`, specDir, req.progressFile],
+        show(rec),
+      );
+      assert.equal(rec.stdin, prompt, show(rec));
+      assert.deepEqual(
+        rec.env,
+        {
+          RALPH_TEST_RECORD: record,
+          RALPH_TASK_ID: HOSTILE,
+          RALPH_TASK_INDEX: '3',
+          RALPH_TASK_TITLE: HOSTILE,
+          RALPH_ATTEMPT: '2',
+          RALPH_PROMPT_FILE: promptFile,
+          RALPH_PROGRESS_FILE: req.progressFile,
+          RALPH_SPEC_DIR: specDir,
+          RALPH_FILES: `a b.ts\n${HOSTILE}`,
+          RALPH_VERIFY: `test "$(cat x)" = '1'`,
+        },
+        show(rec),
+      );
+      assert.equal(path.dirname(promptFile), promptDir, promptFile);
+      assert.match(path.basename(promptFile), /^prompt-[A-Za-z0-9._-]+-2\.md$/, promptFile);
+      assert.equal(fs.existsSync(promptFile), false, 'prompt file removed after the run');
+      const canaries = fs.readdirSync(dir).filter((f) => f.startsWith('canary'));
+      assert.deepEqual(canaries, [], show(canaries));
+      assert.equal(rec.cwd, fs.realpathSync(dir), show(rec));
+    });
+
+    it('keeps the prompt file until the agent has read it, through --message-file for aider', async () => {
+      const binDir = path.join(dir, 'bin');
+      fs.mkdirSync(binDir);
+      // A stand-in aider: reads the file named by --message-file, not stdin.
+      fs.writeFileSync(
+        path.join(binDir, 'aider'),
+        `#!${process.execPath}\nconst fs = require('node:fs');\nconst i = process.argv.indexOf('--message-file');\n` +
+          `fs.writeFileSync(process.env.RALPH_TEST_RECORD, JSON.stringify({ argv: process.argv.slice(2), stdin: fs.readFileSync(process.argv[i + 1], 'utf8') }));\n`,
+        { mode: 0o755 },
+      );
+      const { result } = await run({ preset: 'aider', env: { PATH: binDir, RALPH_TEST_RECORD: record } });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      const rec = readRecord();
+      assert.deepEqual(rec.argv, ['--yes-always', '--message-file', path.join(promptDir, 'prompt-1.2-1.md')], show(rec));
+      assert.equal(rec.stdin, 'Implement task 1.2\nSee tasks.md\n', show(rec));
+    });
+
+    it('reports a non-zero exit of a custom command with its stderr, and a missing custom binary', async () => {
+      const template = `"${process.execPath}" ${path.join(FIXTURES, 'record-run.js')}`;
+      const failing = await run({ preset: 'custom', command: template, env: { RALPH_TEST_EXIT: '3', RALPH_TEST_STDERR: 'first\nlint: 4 problems\n' } });
+      assert.equal(failing.result.outcome, 'failed', show(failing.result));
+      assert.equal(failing.result.reason, 'exit code 3: lint: 4 problems', show(failing.result));
+      const missing = await run({ preset: 'custom', command: 'no-such-agent-xyz --go' });
+      assert.equal(missing.result.reason, 'agent command not found: no-such-agent-xyz (is it installed and on PATH?)', show(missing.result));
+    });
+
+    it('fails clearly when cwd does not exist, and rejects a bad template at construction', async () => {
+      const { result } = await run({ preset: 'claude', env: fakeEnv() }, request({ cwd: path.join(dir, 'gone') }));
+      assert.equal(result.reason, `working directory does not exist: ${path.join(dir, 'gone')}`, show(result));
+      assert.throws(() => new ProcessExecutor({ preset: 'custom', command: `agent "unclosed` }), /unterminated double quote/);
+    });
+
+    it('runs the demo agent named by RALPH_DEMO_AGENT with Node', async () => {
+      const { result } = await run({
+        preset: 'demo',
+        env: { RALPH_DEMO_AGENT: path.join(FIXTURES, 'record-run.js'), RALPH_TEST_RECORD: record },
+      });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.equal(readRecord().stdin, 'Implement task 1.2\nSee tasks.md\n');
+    });
+  });
+
+  describe('output', () => {
+    it('streams output as it arrives', async () => {
+      const gate = path.join(dir, 'gate');
+      let output = '';
+      const executor = new ProcessExecutor(
+        { preset: 'custom', command: `"${process.execPath}" ${path.join(FIXTURES, 'stream-then-wait.js')}`, env: { RALPH_TEST_GATE: gate } },
+        { promptDir },
+      );
+      const result = await executor.run(
+        request({ timeoutMs: 15_000 }),
+        (chunk) => {
+          output += chunk;
+          // Only a listener that sees "first" while the process runs can let it finish.
+          if (output.includes('first')) fs.writeFileSync(gate, '');
+        },
+        never(),
+      );
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.equal(output, 'first\nsecond\n', show(output));
+    });
+
+    it('delivers 5 MB of output but keeps only the bounded tail', async () => {
+      let delivered = 0;
+      let sawEnd = false;
+      const executor = new ProcessExecutor(
+        { preset: 'custom', command: `"${process.execPath}" ${path.join(FIXTURES, 'flood.js')}`, outputLimitBytes: 16 * 1024 },
+        { promptDir },
+      );
+      const result = await executor.run(
+        request(),
+        (chunk) => {
+          delivered += chunk.length;
+          if (chunk.includes('END-OF-FLOOD')) sawEnd = true;
+        },
+        never(),
+      );
+      assert.equal(result.outcome, 'succeeded', show({ ...result, outputTail: result.outputTail.length }));
+      assert.ok(delivered >= 5 * 1024 * 1024, `delivered ${delivered}`);
+      assert.ok(sawEnd, 'end marker streamed');
+      assert.ok(Buffer.byteLength(result.outputTail) <= 16 * 1024, `tail ${Buffer.byteLength(result.outputTail)} bytes`);
+      assert.ok(result.outputTail.endsWith('END-OF-FLOOD\n'), JSON.stringify(result.outputTail.slice(-80)));
+      assert.ok(result.outputTail.includes('stderr says hello'), JSON.stringify(result.outputTail.slice(-200)));
+    });
+  });
+
+  describe('timeout and cancel', () => {
+    const treeAgent = (extra: Record<string, string> = {}): AgentConfig => ({
+      preset: 'custom',
+      command: `"${process.execPath}" ${path.join(FIXTURES, 'grandchild-tree.js')}`,
+      env: { RALPH_TEST_PIDFILE: path.join(dir, 'pids'), ...extra },
+    });
+    const pids = (): number[] => fs.readFileSync(path.join(dir, 'pids'), 'utf8').split(' ').map(Number);
+
+    it('kills the whole tree on timeout, grandchild included', async () => {
+      const { result } = await run(treeAgent(), request({ timeoutMs: 1500 }), never(), { killGraceMs: 2000 });
+      assert.equal(result.outcome, 'timedOut', show(result));
+      assert.equal(result.reason, 'timed out after 1.5s', show(result));
+      const [child, grandchild] = pids() as [number, number];
+      assert.ok(!alive(child) && !alive(grandchild), `alive after timeout: child ${alive(child)}, grandchild ${alive(grandchild)}`);
+    });
+
+    it('escalates to SIGKILL when the tree ignores SIGTERM', async () => {
+      const { result } = await run(treeAgent({ RALPH_TEST_STUBBORN: '1' }), request({ timeoutMs: 1000 }), never(), { killGraceMs: 500 });
+      assert.equal(result.outcome, 'timedOut', show(result));
+      const [child, grandchild] = pids() as [number, number];
+      assert.ok(!alive(child) && !alive(grandchild), `alive after kill: child ${alive(child)}, grandchild ${alive(grandchild)}`);
+      assert.equal(result.signal, 'SIGKILL', show(result));
+    });
+
+    it('cancels a running agent and its tree', async () => {
+      const source = new TokenSource();
+      let output = '';
+      const executor = new ProcessExecutor(treeAgent(), { promptDir, killGraceMs: 2000 });
+      const result = await executor.run(
+        request(),
+        (chunk) => {
+          output += chunk;
+          if (output.includes('ready')) source.cancel();
+        },
+        source.token,
+      );
+      assert.equal(result.outcome, 'cancelled', show(result));
+      assert.equal(result.reason, 'cancelled', show(result));
+      const [child, grandchild] = pids() as [number, number];
+      assert.ok(!alive(child) && !alive(grandchild), `alive after cancel: child ${alive(child)}, grandchild ${alive(grandchild)}`);
+      assert.equal(groupAlive(child), false, 'process group empty');
+    });
+
+    it('does not start an agent when already cancelled', async () => {
+      const source = new TokenSource();
+      source.cancel();
+      const { result } = await run({ preset: 'claude', env: fakeEnv() }, request(), source.token);
+      assert.equal(result.outcome, 'cancelled', show(result));
+      assert.equal(fs.existsSync(record), false, 'agent never ran');
+    });
+  });
+});
+
+describe('executor: ShellVerifier', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ralph-verify-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('passes on exit 0, running the author command through the shell in cwd', async () => {
+    fs.writeFileSync(path.join(dir, 'schema.json'), '{"parallelGroup": {}}');
+    const result = await new ShellVerifier().verify(`grep -q "parallelGroup" schema.json && echo found`, dir, never());
+    assert.deepEqual(result, { ok: true, exitCode: 0, output: 'found\n' }, show(result));
+  });
+
+  it('fails on a non-zero exit and keeps its output', async () => {
+    const result = await new ShellVerifier().verify(`echo "2 tests failed" >&2; exit 1`, dir, never());
+    assert.deepEqual(result, { ok: false, exitCode: 1, output: '2 tests failed\n' }, show(result));
+  });
+
+  it('times out and kills the command', async () => {
+    const result = await new ShellVerifier({ killGraceMs: 500 }).verify('sleep 30', dir, never(), 500);
+    assert.equal(result.ok, false, show(result));
+    assert.match(result.output, /timed out/, show(result));
+  });
+
+  it('bounds its output', async () => {
+    const result = await new ShellVerifier({ outputLimitBytes: 1000 }).verify(
+      `"${process.execPath}" -e "process.stdout.write('y'.repeat(100000) + 'TAIL')"`,
+      dir,
+      never(),
+    );
+    assert.equal(result.ok, true, show(result.output.length));
+    assert.equal(result.output.length, 1000, String(result.output.length));
+    assert.ok(result.output.endsWith('TAIL'), result.output.slice(-10));
+  });
+});
