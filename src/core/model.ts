@@ -165,6 +165,11 @@ export interface Plan {
   readonly conflicts: readonly (readonly [string, string])[];
   /** Tasks that must run alone (manifest `parallel: false`): nothing else runs beside them. */
   readonly exclusive: readonly string[];
+  /** Tasks with sub-tasks (Kiro nesting). A container is never executed: it depends on its
+   *  sub-tasks, which wait for what the container would have waited for, so a scheduler treats it
+   *  as succeeded the moment all its dependencies are satisfied (blocked if one failed) and gives
+   *  it no slot, process or commit. Optional only so hand-built plans may leave it out. */
+  readonly containers?: readonly string[];
   /** Topological levels: level 0 has no predecessors. Tasks on a cycle are left out. */
   readonly levels: readonly (readonly string[])[];
   /** Parse diagnostics and plan diagnostics, sorted by position. */

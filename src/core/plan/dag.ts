@@ -1,0 +1,190 @@
+// From the task list to dependency edges and parallel groups. Tasks are referred to by their
+// position in `spec.tasks` throughout; ids appear only at the edges of the planner.
+
+import { hasMarker, type Diagnostic, type Spec, type Task } from '../model';
+
+export interface Structure {
+  /** Whether the task takes part in the plan (false for a repeated id). */
+  readonly included: readonly boolean[];
+  /** Position of the first task with each id. */
+  readonly positionOf: ReadonlyMap<string, number>;
+  /** Sub-tasks (positions) of each task, with left-out tasks replaced by their own sub-tasks. */
+  readonly children: readonly (readonly number[])[];
+  readonly roots: readonly number[];
+  readonly containers: ReadonlySet<number>;
+}
+
+export interface Edges {
+  /** Direct predecessors of each included task (positions, may repeat). */
+  readonly preds: readonly number[][];
+  /** Groups as positions, in the order found. */
+  readonly groups: readonly number[][];
+}
+
+export function isBarrier(task: Task): boolean {
+  return hasMarker(task, 'VERIFY') || hasMarker(task, 'SEQUENTIAL');
+}
+
+export function runsInParallel(task: Task): boolean {
+  return task.parallelRequested && !isBarrier(task);
+}
+
+export function buildStructure(spec: Spec, diagnostics: Diagnostic[]): Structure {
+  const { tasks } = spec;
+  const included: boolean[] = [];
+  const positionOf = new Map<string, number>();
+  tasks.forEach((task, i) => {
+    const first = positionOf.get(task.id);
+    if (first === undefined) {
+      positionOf.set(task.id, i);
+      included.push(true);
+      return;
+    }
+    included.push(false);
+    const firstLine = (tasks[first] as Task).ranges.line.start.line + 1;
+    diagnostics.push({
+      severity: 'error',
+      code: 'duplicate-id',
+      message: `Task id ${task.id} is already used on line ${firstLine}; this task is left out of the plan.`,
+      range: task.ranges.id,
+      taskId: task.id,
+    });
+  });
+
+  // A sub-task's parent is the nearest task above it with the parent's id, which is also right
+  // when the parent's id is repeated elsewhere.
+  const rawChildren: number[][] = tasks.map(() => []);
+  const rawRoots: number[] = [];
+  const lastSeen = new Map<string, number>();
+  tasks.forEach((task, i) => {
+    const parent = task.parentId === undefined ? undefined : lastSeen.get(task.parentId);
+    if (parent === undefined || spec.format === 'manifest') rawRoots.push(i);
+    else (rawChildren[parent] as number[]).push(i);
+    lastSeen.set(task.id, i);
+  });
+  // A left-out task's sub-tasks stand in its place, so one duplicate id does not orphan them.
+  const expand = (list: readonly number[]): number[] =>
+    list.flatMap((i) => (included[i] ? [i] : expand(rawChildren[i] as number[])));
+  const children = rawChildren.map((list) => expand(list));
+  const containers = new Set<number>();
+  children.forEach((list, i) => {
+    if (included[i] && list.length > 0) containers.add(i);
+  });
+  return { included, positionOf, children, roots: expand(rawRoots), containers };
+}
+
+/** Declared dependencies as positions; unknown ids are reported and skipped. */
+function declaredPositions(spec: Spec, structure: Structure, i: number, diagnostics: Diagnostic[]): number[] | undefined {
+  const task = spec.tasks[i] as Task;
+  if (task.declaredDependsOn === undefined) return undefined;
+  const found: number[] = [];
+  for (const id of task.declaredDependsOn) {
+    const p = structure.positionOf.get(id);
+    if (p === undefined) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'unknown-dependency',
+        message: `Task ${task.id} depends on ${id}, but no task has that id.`,
+        range: task.ranges.line,
+        taskId: task.id,
+      });
+    } else if (!found.includes(p)) {
+      found.push(p);
+    }
+  }
+  return found;
+}
+
+/** A manifest's `depends_on_tasks` are the whole DAG; `parallelism_group` names form the groups. */
+export function manifestEdges(spec: Spec, structure: Structure, diagnostics: Diagnostic[]): Edges {
+  const preds: number[][] = spec.tasks.map(() => []);
+  const byName = new Map<string, number[]>();
+  spec.tasks.forEach((task, i) => {
+    if (!structure.included[i]) return;
+    preds[i] = declaredPositions(spec, structure, i, diagnostics) ?? [];
+    if (task.parallelismGroup !== undefined) {
+      const members = byName.get(task.parallelismGroup) ?? [];
+      members.push(i);
+      byName.set(task.parallelismGroup, members);
+    }
+  });
+  return { preds, groups: [...byName.values()].filter((g) => g.length >= 2) };
+}
+
+/**
+ * The ordering a markdown list implies, refined by declared dependencies.
+ *
+ * Walking the file in order, `frontier` holds the tasks above that nothing above depends on yet:
+ * waiting for them is waiting for everything above, with no redundant edges. A task that declares
+ * its dependencies waits for those and for the last barrier above it (which waits for everything
+ * before it). A container's sub-tasks are a list of their own that starts from what the container
+ * would have waited for; the container then waits for the list's frontier.
+ */
+export function markdownEdges(spec: Spec, structure: Structure, diagnostics: Diagnostic[]): Edges {
+  const { tasks } = spec;
+  const preds: number[][] = tasks.map(() => []);
+  const groups: number[][] = [];
+  const placedAt: number[] = tasks.map(() => -1);
+  let placed = 0;
+  // Every task placed so far is this set's member or an ancestor of one.
+  const everything = new Set<number>();
+  let lastBarrier = -1;
+
+  const declared = tasks.map((_, i) => (structure.included[i] ? declaredPositions(spec, structure, i, diagnostics) : undefined));
+
+  const place = (i: number, deps: readonly number[]): void => {
+    preds[i] = [...new Set(deps)];
+    for (const d of deps) everything.delete(d);
+    everything.add(i);
+    placedAt[i] = placed++;
+    if (isBarrier(tasks[i] as Task)) lastBarrier = i;
+  };
+
+  const depsFor = (i: number, listFrontier: readonly number[], unitStart: number): number[] => {
+    const task = tasks[i] as Task;
+    const own = declared[i];
+    if (isBarrier(task)) return [...everything, ...(own ?? [])];
+    if (own !== undefined) {
+      if (lastBarrier < 0) return own;
+      const barrierAt = placedAt[lastBarrier] as number;
+      // A dependency placed before the barrier is already behind it.
+      const kept = own.filter((d) => d === lastBarrier || !((placedAt[d] as number) >= 0 && (placedAt[d] as number) < barrierAt));
+      return [lastBarrier, ...kept];
+    }
+    // A barrier nested in an earlier member of this unit still holds back what follows it.
+    if (lastBarrier >= 0 && (placedAt[lastBarrier] as number) >= unitStart) return [...listFrontier, lastBarrier];
+    return [...listFrontier];
+  };
+
+  const planList = (items: readonly number[], entry: readonly number[]): number[] => {
+    const frontier = new Set(entry);
+    let k = 0;
+    while (k < items.length) {
+      let end = k + 1;
+      if (runsInParallel(tasks[items[k] as number] as Task)) {
+        while (end < items.length) {
+          const next = tasks[items[end] as number] as Task;
+          if (!runsInParallel(next) || next.separatedFromPrevious) break;
+          end++;
+        }
+      }
+      const members = items.slice(k, end);
+      const before = [...frontier];
+      const unitStart = placed;
+      for (const m of members) {
+        const deps = depsFor(m, before, unitStart);
+        const sub = structure.children[m] as readonly number[];
+        if (structure.containers.has(m)) place(m, planList(sub, deps));
+        else place(m, deps);
+        for (const d of deps) frontier.delete(d);
+        frontier.add(m);
+      }
+      if (members.length >= 2) groups.push(members);
+      k = end;
+    }
+    return [...frontier];
+  };
+
+  planList(structure.roots, []);
+  return { preds, groups };
+}
