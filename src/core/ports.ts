@@ -111,6 +111,9 @@ export interface RalphTaskRecord {
   readonly commit?: string;
   /** Progress merged into .progress.md already. */
   readonly progressMerged?: boolean;
+  /** The commit step has dealt with this task's work: committed (hash in `commit`) or found
+   *  nothing of it to commit. A resume commits only tasks where this is not set. */
+  readonly commitHandled?: boolean;
 }
 
 export interface RalphRunState {
@@ -215,6 +218,8 @@ export type RunEvent =
       readonly reason?: string;
       readonly attempt: number;
       readonly durationMs: number;
+      /** This attempt failed and another follows: the task is queued again, not finished. */
+      readonly willRetry?: boolean;
       readonly at: number;
     }
   | { readonly type: 'batchCommitted'; readonly taskIds: readonly string[]; readonly commit: string; readonly at: number }

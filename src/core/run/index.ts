@@ -1,0 +1,9 @@
+// The run engine's public face: everything the CLI and the extension need to run a plan.
+
+export { runPlan } from './scheduler';
+export type { RunPorts } from './scheduler';
+export { buildPrompt, verifyCommandOf } from './prompt';
+export type { PromptContext } from './prompt';
+export { CancellationSource, neverCancelled } from './cancellation';
+export { batchCommitMessage, singleTaskCommitMessage, commitSubjectOf } from './commits';
+export type { RunOptions, RunSummary, RunEvent, RunEventListener, RunScope, RunMode, CommitStrategy } from '../ports';

@@ -1,0 +1,89 @@
+// The prompt an agent receives for one task. Plain markdown: every agent CLI accepts it as is,
+// and it reaches the agent through a prompt file, never through a shell line.
+
+import type { Plan, Task } from '../model';
+
+export interface PromptContext {
+  readonly specDir: string;
+  readonly progressFile: string;
+  readonly attempt: number;
+  readonly lastFailure?: string;
+}
+
+/** Joins with the separator the folder already uses, so core needs no `path` module. */
+export function joinPath(dir: string, name: string): string {
+  const separator = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.replace(/[\\/]+$/, '') + separator + name;
+}
+
+/**
+ * The shell command of a task's `Verify` field. Authors write it as prose around a code span
+ * (`` `grep -q x f` exits 0 ``); the code span is the command. Without a code span the whole
+ * field is the command.
+ */
+export function verifyCommandOf(task: Task): string | undefined {
+  const raw = task.verify?.trim();
+  if (!raw) return undefined;
+  const span = /`([^`]+)`/.exec(raw);
+  const command = (span ? span[1] : raw)?.trim();
+  return command ? command : undefined;
+}
+
+export function buildPrompt(plan: Plan, task: Task, ctx: PromptContext): string {
+  const tasksPath = plan.spec.path.length > 0 ? plan.spec.path : joinPath(ctx.specDir, 'tasks.md');
+  const verify = verifyCommandOf(task);
+  const lines: string[] = [
+    `# Task ${task.id}: ${task.title}`,
+    '',
+    `You are carrying out one task of the spec${plan.spec.title ? ` "${plan.spec.title}"` : ''}. ` +
+      'Other agents may be working on other tasks of the same spec in the same working tree at the ' +
+      'same time: change only what this task needs.',
+    '',
+    '## Spec',
+    '',
+    `- Spec folder: ${ctx.specDir}`,
+    `- Requirements: ${joinPath(ctx.specDir, 'requirements.md')}`,
+    `- Design: ${joinPath(ctx.specDir, 'design.md')}`,
+    `- Tasks: ${tasksPath}`,
+    '',
+    '## The task',
+    '',
+    task.text.trimEnd(),
+    '',
+  ];
+  if (task.files.length > 0) {
+    lines.push('## Files', '', ...task.files.map((f) => `- ${f}`), '');
+  }
+  if (verify) {
+    lines.push('## Verify', '', 'The task counts as done only when this command passes:', '', '```sh', verify, '```', '');
+  }
+  lines.push(
+    '## Progress',
+    '',
+    `Write your progress to ${ctx.progressFile} (not to .progress.md: other agents run beside you), ` +
+      'with these two sections:',
+    '',
+    '```markdown',
+    '## Completed Tasks',
+    `- [x] ${task.id} ${task.title}`,
+    '',
+    '## Learnings',
+    '- what you found out that the next tasks should know',
+    '```',
+    '',
+    'Do not check off the task in tasks.md and do not commit: Ralph does both once the task passes.',
+    '',
+  );
+  if (ctx.attempt > 1) {
+    lines.push(
+      `## Attempt ${ctx.attempt}`,
+      '',
+      'A previous attempt at this task failed' + (ctx.lastFailure ? ':' : '.'),
+      ...(ctx.lastFailure ? ['', ctx.lastFailure] : []),
+      '',
+      'Find the cause and fix it; do not repeat the same approach blindly.',
+      '',
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,834 @@
+// The run engine: starts each task the moment its dependencies have succeeded and a slot is
+// free, keeps conflicting tasks apart, retries, blocks the dependents of failures, and commits
+// only at quiescent points, because every agent edits the same working tree.
+//
+// Start order among ready tasks is file order: it is what the author reads top to bottom, it
+// is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
+// but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
+
+import type { Plan, Task } from '../model';
+import type {
+  CancellationToken,
+  Clock,
+  Executor,
+  ExecutorResult,
+  GitPort,
+  ProgressStore,
+  RalphState,
+  RalphTaskRecord,
+  RunEvent,
+  RunEventListener,
+  RunOptions,
+  RunSummary,
+  StateStore,
+  TaskResult,
+  TaskResultStatus,
+  TaskRunStatus,
+  TasksFile,
+  Verifier,
+} from '../ports';
+import { CancellationSource } from './cancellation';
+import { batchCommitMessage, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
+import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
+import { StateWriter } from './state';
+
+export interface RunPorts {
+  readonly executor: Executor;
+  readonly verifier: Verifier;
+  readonly state: StateStore;
+  readonly progress: ProgressStore;
+  readonly tasksFile: TasksFile;
+  readonly git: GitPort;
+  readonly clock: Clock;
+  /** Absolute path of the spec folder. */
+  readonly specDir: string;
+  /** The repository root (or the folder the agents work in); git paths are relative to it. */
+  readonly cwd: string;
+  readonly log?: (msg: string) => void;
+}
+
+/** Kiro parent tasks: not executed, done when their children are. Read this way so the
+ *  scheduler works whether or not the planner's Plan carries the field yet. */
+type PlanWithContainers = Plan & { readonly containers?: readonly string[] };
+
+type Status = 'pending' | 'running' | TaskRunStatus;
+
+interface TaskRun {
+  readonly task: Task;
+  readonly isContainer: boolean;
+  /** Dependencies as the scheduler honours them (containers resolved). */
+  readonly deps: readonly string[];
+  /** Waves mode: the group or single task this one runs with; -1 for containers. */
+  readonly wave: number;
+  status: Status;
+  /** Attempts started so far. */
+  attempt: number;
+  reason?: string;
+  lastFailure?: string;
+  attemptStartedAt?: number;
+}
+
+interface AttemptOutcome {
+  readonly id: string;
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly reason?: string;
+  /** The reason plus the tail of the output: what a retry's prompt shows. */
+  readonly detail?: string;
+}
+
+const STATE_FILE = '.ralph-state.json';
+const FAILURE_TAIL_CHARS = 2000;
+
+export function runPlan(
+  plan: Plan,
+  ports: RunPorts,
+  options: RunOptions,
+  token: CancellationToken,
+  onEvent: RunEventListener,
+): Promise<RunSummary> {
+  return new RunEngine(plan, ports, options, token, onEvent).run();
+}
+
+class RunEngine {
+  private readonly byId = new Map<string, Task>();
+  private readonly containers: ReadonlySet<string>;
+  /** The tasks this run is about, file order. */
+  private readonly runs = new Map<string, TaskRun>();
+  private readonly dependents = new Map<string, string[]>();
+  private readonly running = new Map<string, Promise<AttemptOutcome>>();
+  private readonly records = new Map<string, RalphTaskRecord>();
+  private readonly cancellation: CancellationSource;
+  private readonly writer: StateWriter;
+  private state: RalphState = { taskIndex: 0, totalTasks: 0 };
+  private previous: RalphState | undefined;
+  private runId = '';
+  private startedAt = 0;
+  private resumed = false;
+  private preexistingDirty: readonly string[] = [];
+  private fatal: unknown;
+  private notRepositoryLogged = false;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly ports: RunPorts,
+    private readonly options: RunOptions,
+    token: CancellationToken,
+    private readonly onEvent: RunEventListener,
+  ) {
+    if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
+      throw new Error(`maxConcurrent must be a whole number of at least 1, got ${options.maxConcurrent}`);
+    }
+    if (!Number.isInteger(options.maxTaskIterations) || options.maxTaskIterations < 1) {
+      throw new Error(`maxTaskIterations must be a whole number of at least 1, got ${options.maxTaskIterations}`);
+    }
+    for (const id of plan.taskIds) {
+      const task = plan.spec.tasks.find((t) => t.id === id);
+      if (task) this.byId.set(id, task);
+    }
+    this.containers = new Set(((plan as PlanWithContainers).containers ?? []).filter((id) => this.byId.has(id)));
+    this.cancellation = new CancellationSource(token);
+    this.writer = new StateWriter(ports.state, () => this.state, (error) => {
+      this.fatal = error;
+      this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
+      this.cancellation.cancel();
+    });
+  }
+
+  async run(): Promise<RunSummary> {
+    try {
+      return await this.execute();
+    } finally {
+      this.cancellation.dispose();
+    }
+  }
+
+  private async execute(): Promise<RunSummary> {
+    const { clock, git } = this.ports;
+    this.startedAt = clock.now();
+    // A corrupt state file throws here on purpose: the user must see it, not lose it.
+    this.previous = await this.ports.state.load();
+    const previousRun = this.previous?.ralph;
+    this.resumed = previousRun?.status === 'running';
+    this.state = this.previous ? { ...this.previous } : { taskIndex: 0, totalTasks: 0 };
+    for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.records.set(id, { ...record });
+    this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
+    if (this.resumed) {
+      this.preexistingDirty = previousRun?.preexistingDirty ?? [];
+    } else if (await git.isRepository()) {
+      this.preexistingDirty = await git.dirtyPaths();
+    }
+
+    const scope = this.resolveScope();
+    this.createRuns(scope);
+    this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
+    await this.settleInitialStatuses();
+    this.sync();
+
+    while (true) {
+      if (this.running.size === 0) await this.quiescentPoint();
+      await this.startReady();
+      if (this.running.size === 0) break;
+      const outcome = await Promise.race(this.running.values());
+      this.running.delete(outcome.id);
+      await this.finishAttempt(outcome);
+    }
+
+    this.closeLeftovers();
+    await this.quiescentPoint();
+    const cancelled = this.cancellation.token.isCancellationRequested;
+    this.sync(cancelled ? 'cancelled' : 'finished');
+    await this.writer.flush();
+    const summary = this.summary();
+    this.emit({ type: 'runFinished', summary, at: clock.now() });
+    if (this.fatal !== undefined) throw this.fatal;
+    return summary;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scope and the initial picture.
+
+  private resolveScope(): string[] {
+    const { scope } = this.options;
+    const where = this.plan.spec.path || this.ports.specDir;
+    switch (scope.kind) {
+      case 'spec':
+        return [...this.byId.keys()];
+      case 'group': {
+        const group =
+          this.plan.groups.find((g) => g.index === scope.groupIndex) ?? this.plan.groups[scope.groupIndex];
+        if (!group) {
+          throw new Error(`${where}: there is no parallel group ${scope.groupIndex} (the plan has ${this.plan.groups.length})`);
+        }
+        return this.inFileOrder(group.taskIds.filter((id) => this.byId.has(id)));
+      }
+      case 'task': {
+        if (!this.byId.has(scope.taskId)) throw new Error(`${where}: there is no task ${scope.taskId} to run`);
+        return this.inFileOrder([scope.taskId, ...this.descendantsOf(scope.taskId)]);
+      }
+      case 'retryFailed': {
+        const failed = [...this.byId.keys()].filter((id) => this.previousStatus(id) === 'failed');
+        const closure = new Set(failed);
+        const queue = [...failed];
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          for (const next of this.plan.dependents[id] ?? []) {
+            if (!closure.has(next) && this.byId.has(next)) {
+              closure.add(next);
+              queue.push(next);
+            }
+          }
+        }
+        return this.inFileOrder([...closure].filter((id) => !this.isDoneBefore(id)));
+      }
+    }
+  }
+
+  private createRuns(scope: readonly string[]): void {
+    const waveOf = this.waves();
+    for (const id of scope) {
+      const task = this.byId.get(id);
+      if (!task) continue;
+      this.runs.set(id, {
+        task,
+        isContainer: this.containers.has(id),
+        deps: this.effectiveDeps(id),
+        wave: waveOf.get(id) ?? -1,
+        status: 'pending',
+        attempt: 0,
+      });
+    }
+    for (const [id, run] of this.runs) {
+      for (const dep of run.deps) {
+        const list = this.dependents.get(dep) ?? [];
+        list.push(id);
+        this.dependents.set(dep, list);
+      }
+    }
+  }
+
+  private async settleInitialStatuses(): Promise<void> {
+    const now = this.ports.clock.now();
+    for (const [id, run] of this.runs) {
+      const record = this.records.get(id);
+      if (this.isDoneBefore(id)) {
+        run.status = 'skipped';
+        run.reason = 'already done';
+        // A killed run may have recorded success before it could tick the box.
+        if (!run.task.done && record?.status === 'success') await this.markDone(id);
+        this.emitFinished(run, 'skipped', 0, now);
+      } else if (this.resumed && record?.status === 'failed') {
+        // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
+        run.status = 'failed';
+        run.reason = record.reason;
+        run.attempt = record.attempts;
+        this.emitFinished(run, 'failed', record.durationMs ?? 0, now);
+      } else if (this.resumed && record?.status === 'running') {
+        // The interrupted attempt is done again under its own number.
+        run.attempt = Math.max(0, record.attempts - 1);
+      }
+    }
+    for (const [id, run] of this.runs) {
+      if (run.status === 'failed') this.blockDependents(id, 'failed');
+    }
+    for (const [, run] of this.runs) {
+      if (run.status !== 'pending') continue;
+      const missing = run.deps.find((dep) => !this.runs.has(dep) && !this.isDoneBefore(dep));
+      if (missing !== undefined) {
+        const why = this.previousStatus(missing) === 'failed' ? 'failed' : 'not done';
+        this.block(run, `blocked by ${missing} (${why})`);
+        this.blockDependents(run.task.id, undefined, missing, why);
+      }
+    }
+    for (const [id, run] of this.runs) {
+      if (run.status === 'pending') this.emit({ type: 'taskQueued', taskId: id, at: now });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Starting tasks.
+
+  private async startReady(): Promise<void> {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      if (this.cancellation.token.isCancellationRequested) return;
+      const wave = this.currentWave();
+      for (const [id, run] of this.runs) {
+        if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
+        if (run.isContainer) {
+          await this.completeContainer(run);
+          changed = true;
+          break;
+        }
+        if (this.options.mode === 'waves' && run.wave !== wave) continue;
+        if (this.running.size >= this.options.maxConcurrent) return;
+        const exclusive = this.plan.exclusive.includes(id);
+        if (exclusive && this.running.size > 0) return;
+        if ([...this.running.keys()].some((r) => this.plan.exclusive.includes(r))) return;
+        if (this.conflictsWithRunning(id)) continue;
+        this.start(run);
+      }
+    }
+  }
+
+  private start(run: TaskRun): void {
+    const { clock, progress, executor } = this.ports;
+    const id = run.task.id;
+    run.attempt += 1;
+    run.status = 'running';
+    const attempt = run.attempt;
+    const now = clock.now();
+    run.attemptStartedAt = now;
+    const before = this.records.get(id);
+    this.records.set(id, {
+      id,
+      status: 'running',
+      attempts: attempt,
+      startedAt: attempt === 1 || !before?.startedAt ? iso(now) : before.startedAt,
+      // A fresh attempt produces fresh work and progress: neither is committed or merged yet.
+      progressMerged: false,
+      commitHandled: false,
+    });
+    this.emit({ type: 'taskStarted', taskId: id, attempt, at: now });
+    this.sync();
+
+    const token = this.cancellation.token;
+    const progressFile = progress.pathFor(id);
+    const attemptRun = async (): Promise<AttemptOutcome> => {
+      let result: ExecutorResult;
+      try {
+        const prompt = buildPrompt(this.plan, run.task, {
+          specDir: this.ports.specDir,
+          progressFile,
+          attempt,
+          ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
+        });
+        result = await executor.run(
+          {
+            task: run.task,
+            attempt,
+            prompt,
+            specDir: this.ports.specDir,
+            progressFile,
+            cwd: this.ports.cwd,
+            ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
+          },
+          (chunk) => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() }),
+          token,
+        );
+      } catch (error) {
+        const reason = `executor error: ${messageOf(error)}`;
+        return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
+      }
+      return this.judge(run, result);
+    };
+    this.running.set(id, attemptRun());
+  }
+
+  /** Success is the agent's success and the task's own Verify command passing. */
+  private async judge(run: TaskRun, result: ExecutorResult): Promise<AttemptOutcome> {
+    const id = run.task.id;
+    const token = this.cancellation.token;
+    const withTail = (reason: string, tail: string) =>
+      tail.trim().length > 0 ? `${reason}\n\nLast output:\n${tail.slice(-FAILURE_TAIL_CHARS)}` : reason;
+    if (result.outcome === 'cancelled' || (token.isCancellationRequested && result.outcome !== 'succeeded')) {
+      return { id, status: 'cancelled', reason: result.reason ?? 'cancelled' };
+    }
+    if (result.outcome === 'timedOut') {
+      const limit = this.options.taskTimeoutMs;
+      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatSeconds(limit)}` : 'timed out');
+      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
+    }
+    if (result.outcome === 'failed') {
+      const reason = result.reason ?? (result.exitCode !== null ? `exit code ${result.exitCode}` : `stopped by ${result.signal ?? 'a signal'}`);
+      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
+    }
+    if (result.agentResult?.isError) {
+      const reason = `agent reported error${result.agentResult.summary ? `: ${result.agentResult.summary}` : ''}`;
+      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
+    }
+    const command = verifyCommandOf(run.task);
+    if (command === undefined) return { id, status: 'succeeded' };
+    if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
+    try {
+      const verdict = await this.ports.verifier.verify(command, this.ports.cwd, token, this.options.taskTimeoutMs);
+      if (verdict.ok) return { id, status: 'succeeded' };
+      if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
+      const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';
+      const reason = `verify failed: \`${command}\` ${how}`;
+      return { id, status: 'failed', reason, detail: withTail(reason, verdict.output) };
+    } catch (error) {
+      const reason = `verify failed: \`${command}\` could not run: ${messageOf(error)}`;
+      return { id, status: 'failed', reason, detail: reason };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Finishing tasks.
+
+  private async finishAttempt(outcome: AttemptOutcome): Promise<void> {
+    const run = this.runs.get(outcome.id);
+    if (!run) return;
+    const now = this.ports.clock.now();
+    const durationMs = now - (run.attemptStartedAt ?? now);
+    const id = run.task.id;
+    const before = this.records.get(id);
+    const finished = (status: TaskResultStatus, reason?: string): RalphTaskRecord => ({
+      ...before,
+      id,
+      status,
+      attempts: run.attempt,
+      finishedAt: iso(now),
+      durationMs,
+      ...(reason !== undefined ? { reason } : { reason: undefined }),
+    });
+
+    if (outcome.status === 'succeeded') {
+      run.status = 'succeeded';
+      run.reason = undefined;
+      this.records.set(id, finished('success'));
+      this.sync();
+      await this.markDone(id);
+      this.emitFinished(run, 'succeeded', durationMs, now);
+      return;
+    }
+    const retry =
+      outcome.status === 'failed' &&
+      run.attempt < this.options.maxTaskIterations &&
+      !this.cancellation.token.isCancellationRequested;
+    if (retry) {
+      run.status = 'pending';
+      run.lastFailure = outcome.detail ?? outcome.reason;
+      run.reason = outcome.reason;
+      this.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
+      this.emitFinished(run, 'failed', durationMs, now, true);
+      this.emit({ type: 'taskQueued', taskId: id, at: now });
+      this.sync();
+      return;
+    }
+    const status = outcome.status === 'failed' ? 'failed' : 'cancelled';
+    run.status = status;
+    run.reason = outcome.reason;
+    // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
+    this.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
+    this.emitFinished(run, status, durationMs, now);
+    if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
+    this.sync();
+  }
+
+  private async completeContainer(run: TaskRun): Promise<void> {
+    const id = run.task.id;
+    const now = this.ports.clock.now();
+    run.status = 'succeeded';
+    const before = this.records.get(id);
+    // Nothing of its own to merge or commit: its children carry the work.
+    this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
+    this.sync();
+    if (!run.task.done) await this.markDone(id);
+    this.emitFinished(run, 'succeeded', 0, now);
+  }
+
+  private blockDependents(rootId: string, why?: 'failed' | 'cancelled', causeId = rootId, causeWhy: string = why ?? 'failed'): void {
+    const queue = [...(this.dependents.get(rootId) ?? [])];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const run = this.runs.get(id);
+      if (!run || run.status !== 'pending') continue;
+      this.block(run, `blocked by ${causeId} (${causeWhy})`);
+      queue.push(...(this.dependents.get(id) ?? []));
+    }
+  }
+
+  private block(run: TaskRun, reason: string): void {
+    run.status = 'blocked';
+    run.reason = reason;
+    const id = run.task.id;
+    const before = this.records.get(id);
+    this.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
+    this.emitFinished(run, 'blocked', 0, this.ports.clock.now());
+  }
+
+  /** Whatever is still pending when nothing can start any more. */
+  private closeLeftovers(): void {
+    const now = this.ports.clock.now();
+    const cancelled = this.cancellation.token.isCancellationRequested;
+    for (const [, run] of this.runs) {
+      if (run.status !== 'pending') continue;
+      if (cancelled) {
+        run.status = 'cancelled';
+        run.reason = 'run cancelled before the task started';
+        this.emitFinished(run, 'cancelled', 0, now);
+      } else {
+        const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
+        const later = waitingOn !== undefined && this.options.mode === 'waves' && (this.runs.get(waitingOn)?.wave ?? -1) > run.wave;
+        this.block(
+          run,
+          waitingOn === undefined
+            ? 'blocked (could not be scheduled)'
+            : later
+              ? `blocked by ${waitingOn} (it comes later in file order, and waves run in file order)`
+              : `blocked by ${waitingOn} (dependency cycle)`,
+        );
+      }
+    }
+  }
+
+  private async markDone(id: string): Promise<void> {
+    try {
+      await this.ports.tasksFile.markDone(id);
+    } catch (error) {
+      this.log(`could not check off ${id} in tasks.md: ${messageOf(error)}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
+
+  private async quiescentPoint(): Promise<void> {
+    const order = [...this.byId.keys()];
+    const toMerge = order.filter((id) => {
+      const record = this.records.get(id);
+      return record !== undefined && record.attempts > 0 && record.progressMerged !== true && isTerminalRecord(record);
+    });
+    if (toMerge.length > 0) {
+      try {
+        await this.ports.progress.merge(toMerge);
+        for (const id of toMerge) this.patchRecord(id, { progressMerged: true });
+        this.sync();
+      } catch (error) {
+        this.log(`merging progress of ${toMerge.join(', ')} failed: ${messageOf(error)}`);
+      }
+    }
+    if (this.options.commit === 'none') return;
+    const toCommit = order.filter((id) => {
+      const record = this.records.get(id);
+      return record?.status === 'success' && record.commitHandled !== true && record.commit === undefined && !this.containers.has(id);
+    });
+    if (toCommit.length === 0) return;
+    const { git } = this.ports;
+    try {
+      if (!(await git.isRepository())) {
+        if (!this.notRepositoryLogged) this.log(`${this.ports.cwd} is not a git repository: nothing is committed`);
+        this.notRepositoryLogged = true;
+        return;
+      }
+      const operation = await git.operationInProgress();
+      if (operation !== undefined) {
+        this.log(`a ${operation} is in progress: the commit of ${toCommit.join(', ')} waits for the next quiescent point`);
+        return;
+      }
+      const exclude = this.excludedPaths();
+      const tasks = toCommit.map((id) => this.byId.get(id)).filter((t): t is Task => t !== undefined);
+      if (this.options.commit === 'batch') {
+        const hash = await git.commit(batchCommitMessage(tasks), { exclude });
+        this.recordCommit(toCommit, hash);
+      } else {
+        const changed = (await git.dirtyPaths()).filter((p) => !exclude.has(p));
+        const claimed = new Set<string>();
+        for (const [i, task] of tasks.entries()) {
+          const last = i === tasks.length - 1;
+          const message = singleTaskCommitMessage(task);
+          if (last) {
+            this.recordCommit([task.id], await git.commit(message, { exclude }));
+            continue;
+          }
+          const owns = declaredFileMatcher(task.files);
+          const only = changed.filter((p) => !claimed.has(p) && owns(p));
+          only.forEach((p) => claimed.add(p));
+          this.recordCommit([task.id], only.length > 0 ? await git.commit(message, { exclude, only }) : undefined);
+        }
+      }
+    } catch (error) {
+      this.log(`committing ${toCommit.join(', ')} failed: ${messageOf(error)}`);
+    } finally {
+      this.sync();
+    }
+  }
+
+  private recordCommit(ids: readonly string[], hash: string | undefined): void {
+    for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true } : { commitHandled: true });
+    if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
+    this.sync();
+  }
+
+  /** Never committed by Ralph: what was dirty before the run, its own state and progress files. */
+  private excludedPaths(): Set<string> {
+    const exclude = new Set(this.preexistingDirty);
+    const relative = (p: string) => relativeTo(this.ports.cwd, p);
+    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
+    if (stateFile !== undefined) exclude.add(stateFile);
+    for (const id of this.byId.keys()) {
+      const progressFile = relative(this.ports.progress.pathFor(id));
+      if (progressFile !== undefined) exclude.add(progressFile);
+    }
+    return exclude;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The state file.
+
+  private sync(runStatus: 'running' | 'finished' | 'cancelled' = 'running'): void {
+    const tasks = this.plan.spec.tasks;
+    const now = this.ports.clock.now();
+    const firstOpen = tasks.find((t) => !t.done && this.records.get(t.id)?.status !== 'success');
+    const taskResults: Record<string, TaskResult> = { ...(this.state.taskResults ?? {}) };
+    for (const [id, run] of this.runs) {
+      const record = this.records.get(id);
+      if (run.status === 'skipped' && record === undefined) continue;
+      const status: TaskResult['status'] =
+        record?.status === 'success' ? 'success' : record?.status === 'failed' ? 'failed' : 'pending';
+      const error = status === 'success' ? undefined : record?.reason;
+      taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
+    }
+    const previousRun = this.previous?.ralph;
+    this.state = {
+      ...this.state,
+      taskIndex: firstOpen ? firstOpen.index : tasks.length,
+      totalTasks: tasks.length,
+      maxTaskIterations: this.options.maxTaskIterations,
+      parallelGroup: runStatus === 'running' ? this.parallelGroup() : null,
+      taskResults,
+      ralph: {
+        ...(previousRun ?? {}),
+        version: 1,
+        runId: this.runId,
+        startedAt: this.resumed && previousRun ? previousRun.startedAt : iso(this.startedAt),
+        updatedAt: iso(now),
+        status: runStatus,
+        tasks: Object.fromEntries(this.records),
+        preexistingDirty: [...this.preexistingDirty],
+      },
+    };
+    this.writer.request();
+  }
+
+  /** ralph-specum's batch in progress: the wave being run in waves mode; in dag mode the tasks
+   *  running side by side, when there are two or more. */
+  private parallelGroup(): RalphState['parallelGroup'] {
+    let indices: number[];
+    if (this.options.mode === 'waves') {
+      const wave = this.currentWave();
+      const members = [...this.runs.values()].filter((r) => r.wave === wave && !r.isContainer);
+      if (members.length < 2 || members.every((r) => r.status !== 'running')) return null;
+      indices = members.map((r) => r.task.index);
+    } else {
+      indices = [...this.runs.values()].filter((r) => r.status === 'running').map((r) => r.task.index);
+      if (indices.length < 2) return null;
+    }
+    indices.sort((a, b) => a - b);
+    return { startIndex: indices[0] ?? 0, endIndex: indices[indices.length - 1] ?? 0, taskIndices: indices };
+  }
+
+  private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {
+    const record = this.records.get(id);
+    if (record) this.records.set(id, { ...record, ...patch });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Graph helpers.
+
+  private effectiveDeps(id: string): string[] {
+    const deps = new Set<string>();
+    for (const dep of this.plan.dependsOn[id] ?? []) {
+      // A sub-task never waits for its own parent: the parent waits for it.
+      if (this.containers.has(dep) && this.isDescendant(id, dep)) continue;
+      deps.add(dep);
+    }
+    // What a parent waits for, its children wait for.
+    for (let a = this.parentOf(id); a !== undefined; a = this.parentOf(a)) {
+      if (!this.containers.has(a)) continue;
+      for (const dep of this.plan.dependsOn[a] ?? []) {
+        if (dep !== a && !this.isDescendant(dep, a) && !this.isDescendant(id, dep)) deps.add(dep);
+      }
+    }
+    if (this.containers.has(id)) {
+      for (const child of this.byId.get(id)?.childIds ?? []) if (this.byId.has(child)) deps.add(child);
+    }
+    deps.delete(id);
+    return [...deps].filter((d) => this.byId.has(d));
+  }
+
+  private parentOf(id: string): string | undefined {
+    const parent = this.byId.get(id)?.parentId;
+    return parent !== undefined && this.byId.has(parent) ? parent : undefined;
+  }
+
+  private isDescendant(id: string, ancestor: string): boolean {
+    const seen = new Set<string>();
+    for (let p = this.parentOf(id); p !== undefined && !seen.has(p); p = this.parentOf(p)) {
+      if (p === ancestor) return true;
+      seen.add(p);
+    }
+    return false;
+  }
+
+  private descendantsOf(id: string): string[] {
+    const out: string[] = [];
+    const queue = [...(this.byId.get(id)?.childIds ?? [])];
+    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+      if (!this.byId.has(c) || out.includes(c)) continue;
+      out.push(c);
+      queue.push(...(this.byId.get(c)?.childIds ?? []));
+    }
+    return out;
+  }
+
+  /** Waves: each parallel group is one wave, every other task a wave of its own, file order. */
+  private waves(): Map<string, number> {
+    const groupOf = new Map<string, number>();
+    for (const [g, group] of this.plan.groups.entries()) for (const id of group.taskIds) groupOf.set(id, g);
+    const waveOfGroup = new Map<number, number>();
+    const waveOf = new Map<string, number>();
+    let next = 0;
+    for (const id of this.byId.keys()) {
+      if (this.containers.has(id)) continue;
+      const g = groupOf.get(id);
+      if (g === undefined) {
+        waveOf.set(id, next++);
+      } else {
+        if (!waveOfGroup.has(g)) waveOfGroup.set(g, next++);
+        waveOf.set(id, waveOfGroup.get(g) ?? -1);
+      }
+    }
+    return waveOf;
+  }
+
+  private currentWave(): number {
+    let wave = Number.POSITIVE_INFINITY;
+    for (const run of this.runs.values()) {
+      if (!run.isContainer && (run.status === 'pending' || run.status === 'running')) wave = Math.min(wave, run.wave);
+    }
+    return wave;
+  }
+
+  private conflictsWithRunning(id: string): boolean {
+    return this.plan.conflicts.some(([a, b]) => (a === id && this.running.has(b)) || (b === id && this.running.has(a)));
+  }
+
+  private isSatisfied(dep: string): boolean {
+    const run = this.runs.get(dep);
+    if (run) return run.status === 'succeeded' || run.status === 'skipped';
+    return this.isDoneBefore(dep);
+  }
+
+  /** Done before this run: checked in tasks.md, or recorded as a success. */
+  private isDoneBefore(id: string): boolean {
+    return this.byId.get(id)?.done === true || this.previousStatus(id) === 'success';
+  }
+
+  /** The status the loaded state gave a task: Ralph's record, else ralph-specum's result. */
+  private previousStatus(id: string): TaskResultStatus | undefined {
+    const record = this.previous?.ralph?.tasks[id];
+    if (record) return record.status;
+    const task = this.byId.get(id);
+    return task ? this.previous?.taskResults?.[String(task.index)]?.status : undefined;
+  }
+
+  private inFileOrder(ids: readonly string[]): string[] {
+    const wanted = new Set(ids);
+    return [...this.byId.keys()].filter((id) => wanted.has(id));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events.
+
+  private emitFinished(run: TaskRun, status: TaskRunStatus, durationMs: number, at: number, willRetry = false): void {
+    this.emit({
+      type: 'taskFinished',
+      taskId: run.task.id,
+      status,
+      ...(run.reason !== undefined ? { reason: run.reason } : {}),
+      attempt: run.attempt,
+      durationMs,
+      ...(willRetry ? { willRetry } : {}),
+      at,
+    });
+  }
+
+  private emit(event: RunEvent): void {
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      this.log(`a run event listener threw on ${event.type}: ${messageOf(error)}`);
+    }
+  }
+
+  private log(msg: string): void {
+    try {
+      this.ports.log?.(msg);
+    } catch {
+      // Logging must never be the thing that breaks a run.
+    }
+  }
+
+  private summary(): RunSummary {
+    const count = (status: Status) => [...this.runs.values()].filter((r) => r.status === status).length;
+    return {
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      blocked: count('blocked'),
+      cancelled: count('cancelled'),
+      skipped: count('skipped'),
+      elapsedMs: this.ports.clock.now() - this.startedAt,
+      serialEstimateMinutes: this.plan.estimate.serialMinutes,
+    };
+  }
+}
+
+function isTerminalRecord(record: RalphTaskRecord): boolean {
+  return record.status === 'success' || record.status === 'failed' || (record.status === 'pending' && record.finishedAt !== undefined);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function newRunId(now: number): string {
+  return `${Math.floor(now).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
