@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Task } from '../../src/core/model';
 import type { CancellationToken, ExecutorRequest, ExecutorResult } from '../../src/core/ports';
-import { ProcessExecutor, ShellVerifier, type AgentConfig } from '../../src/node/executor';
+import { ProcessExecutor, ShellVerifier, resolveDemoAgent, type AgentConfig } from '../../src/node/executor';
 import { groupAlive } from '../../src/node/executor/process';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'executor');
@@ -289,6 +290,15 @@ describe('executor: ProcessExecutor', function () {
       assert.throws(() => new ProcessExecutor({ preset: 'custom', command: `agent "unclosed` }), /unterminated double quote/);
     });
 
+    it('finds the bundled demo agent from the sources and runs it', async () => {
+      const script = resolveDemoAgent({});
+      assert.equal(script, path.resolve(__dirname, '..', '..', 'examples', 'demo-agent.mjs'), script);
+      const req = request({ task: makeTask({ files: ['out/demo.txt'] }) });
+      const { result, output } = await run({ preset: 'demo', env: { RALPH_DEMO_SPEED: '0' } }, req);
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.ok(fs.existsSync(path.join(dir, 'out', 'demo.txt')), output);
+    });
+
     it('runs the demo agent named by RALPH_DEMO_AGENT with Node', async () => {
       const { result } = await run({
         preset: 'demo',
@@ -339,7 +349,8 @@ describe('executor: ProcessExecutor', function () {
       assert.ok(delivered >= 5 * 1024 * 1024, `delivered ${delivered}`);
       assert.ok(sawEnd, 'end marker streamed');
       assert.ok(Buffer.byteLength(result.outputTail) <= 16 * 1024, `tail ${Buffer.byteLength(result.outputTail)} bytes`);
-      assert.ok(result.outputTail.endsWith('END-OF-FLOOD\n'), JSON.stringify(result.outputTail.slice(-80)));
+      // stdout and stderr are separate pipes: their last lines may arrive in either order.
+      assert.match(result.outputTail.slice(-100), /END-OF-FLOOD\n/, JSON.stringify(result.outputTail.slice(-100)));
       assert.ok(result.outputTail.includes('stderr says hello'), JSON.stringify(result.outputTail.slice(-200)));
     });
   });
@@ -385,6 +396,28 @@ describe('executor: ProcessExecutor', function () {
       const [child, grandchild] = pids() as [number, number];
       assert.ok(!alive(child) && !alive(grandchild), `alive after cancel: child ${alive(child)}, grandchild ${alive(grandchild)}`);
       assert.equal(groupAlive(child), false, 'process group empty');
+    });
+
+    it('ends descendants an agent leaves behind when it exits', async () => {
+      const { result, output } = await run(treeAgent({ RALPH_TEST_LEAVE: '1' }), request({ timeoutMs: 15_000 }), never(), { killGraceMs: 2000 });
+      assert.equal(result.outcome, 'succeeded', show(result));
+      assert.equal(output, 'ready\n', show(output));
+      const [, grandchild] = pids() as [number, number];
+      assert.equal(alive(grandchild), false, `grandchild ${grandchild} still alive`);
+    });
+
+    it('takes the agent tree down when Ralph itself exits mid-run', () => {
+      const pidFile = path.join(dir, 'pids');
+      const ralph = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(FIXTURES, 'exit-while-running.ts'), pidFile, dir], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      assert.equal(ralph.status, 0, show(ralph));
+      const [child, grandchild] = pids() as [number, number];
+      // SIGTERM was sent synchronously on exit; give the processes a moment to act on it.
+      const deadline = Date.now() + 5000;
+      while ((alive(child) || alive(grandchild)) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+      assert.ok(!alive(child) && !alive(grandchild), `alive after Ralph exited: child ${alive(child)}, grandchild ${alive(grandchild)}`);
     });
 
     it('does not start an agent when already cancelled', async () => {

@@ -166,6 +166,28 @@ async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
   }
 }
 
+/** Process groups of children still running. Being detached, they would not get the terminal's
+ *  Ctrl+C nor die with Ralph; if Ralph exits while they run, they are signalled on the way out. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number): void {
+  if (isWindows) return;
+  liveGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const pgid of liveGroups) {
+        try {
+          process.kill(-pgid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+}
+
 export function runProcess(
   spec: ProcessSpec,
   token: CancellationToken,
@@ -204,6 +226,8 @@ export function runProcess(
     // Synchronous failures: a NUL byte in an argument or in the environment, for instance.
     return Promise.resolve(finishedBeforeStart({ spawnError: err as NodeJS.ErrnoException }));
   }
+
+  if (child.pid !== undefined) trackGroup(child.pid);
 
   return new Promise<ProcessOutcome>((resolve) => {
     let timedOut = false;
@@ -273,6 +297,7 @@ export function runProcess(
           await waitForGroupExit(pid, 2000);
         }
       }
+      if (pid !== undefined) liveGroups.delete(pid);
       resolve({
         exitCode,
         signal: exitSignal,

@@ -153,7 +153,14 @@ export class ProcessExecutor implements Executor {
         },
         token,
         {
-          onOutput: (chunk) => onOutput(chunk),
+          onOutput: (chunk) => {
+            try {
+              onOutput(chunk);
+            } catch {
+              // A failing listener (a view) must not abort the agent mid-run or crash Ralph from
+              // inside a stream callback; the run goes on and its result is still reported.
+            }
+          },
           onStdoutLine: (line) => invocation.reader.onStdoutLine(line),
         },
       );
