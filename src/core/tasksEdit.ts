@@ -2,6 +2,8 @@
 // byte (line endings, trailing spaces, the user's edits elsewhere) stays as it is. The task is
 // found by id in the text as it is now, never by a line number remembered from an earlier parse.
 
+import { matchTaskLine } from './parse';
+
 export interface CheckOffResult {
   readonly text: string;
   readonly changed: boolean;
@@ -9,30 +11,13 @@ export interface CheckOffResult {
   readonly line?: number;
 }
 
-/** A task's checkbox line, as far as checking it off needs to know. */
-export interface TaskCheckboxLine {
-  readonly id: string;
-  /** The character between the brackets: ' ', 'x', 'X' or '-'. */
-  readonly mark: string;
-  /** Offset of that character within the line. */
-  readonly markOffset: number;
-}
-
-// `- [ ] 1.2 [P] Title`, `* [x] T014 …`, `1. [-] 2.1 …`, Kiro's `- [ ]* 2.2 …`, `- [ ] **1.3** …`.
-const TASK_LINE = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX-])\]\*?[ \t]+(\S+)/;
-
-export function matchTaskCheckboxLine(line: string): TaskCheckboxLine | undefined {
-  const m = TASK_LINE.exec(line);
+/** The id and the checkbox character of a task line: ' ', 'x', 'X' or '-'. The parser decides what
+ *  a task line and an id are, so a check-off finds exactly the tasks the run was planned from. */
+export function matchTaskCheckboxLine(line: string): { id: string; mark: string; markOffset: number } | undefined {
+  const m = matchTaskLine(line);
   if (!m) return undefined;
-  const indent = m[1] ?? '';
-  const mark = m[2] ?? ' ';
-  let id = m[3] ?? '';
-  const bold = /^\*\*(.+?)\*\*[.:]?$/.exec(id);
-  if (bold?.[1]) id = bold[1];
-  // Kiro numbers top-level tasks `1.`; the id is `1`.
-  id = id.replace(/[.:]$/, '');
-  if (id === '') return undefined;
-  return { id, mark, markOffset: line.indexOf('[', indent.length) + 1 };
+  const markOffset = m.checkboxStart + 1;
+  return { id: m.id, mark: line[markOffset] ?? ' ', markOffset };
 }
 
 interface Fence {
@@ -42,9 +27,12 @@ interface Fence {
 
 const FENCE = /^[ \t]*(`{3,}|~{3,})(.*)$/;
 
-/** Yields each line outside fenced code blocks with its start offset and 0-based number. */
-function* linesOutsideCode(text: string): Generator<{ line: string; start: number; number: number }> {
+/** Yields each line that can hold a task: not in YAML front matter, a fenced code block or an
+ *  HTML comment (where authors park examples and retired tasks). */
+function* taskCandidateLines(text: string): Generator<{ line: string; start: number; number: number }> {
   let fence: Fence | undefined;
+  let inComment = false;
+  let inFrontMatter = false;
   let start = 0;
   for (let number = 0; start <= text.length; number++) {
     const nl = text.indexOf('\n', start);
@@ -52,10 +40,18 @@ function* linesOutsideCode(text: string): Generator<{ line: string; start: numbe
     let line = text.slice(start, end);
     if (line.endsWith('\r')) line = line.slice(0, -1);
     const f = FENCE.exec(line);
-    if (fence) {
+    if (number === 0 && /^\uFEFF?---[ \t]*$/.test(line)) {
+      inFrontMatter = true;
+    } else if (inFrontMatter) {
+      if (/^(---|\.\.\.)[ \t]*$/.test(line)) inFrontMatter = false;
+    } else if (fence) {
       if (f?.[1] && f[1][0] === fence.char && f[1].length >= fence.length && (f[2] ?? '').trim() === '') fence = undefined;
+    } else if (inComment) {
+      if (line.includes('-->')) inComment = false;
     } else if (f?.[1] && !(f[1][0] === '`' && (f[2] ?? '').includes('`'))) {
       fence = { char: f[1][0] ?? '`', length: f[1].length };
+    } else if (/^[ \t]*<!--/.test(line)) {
+      inComment = !line.slice(line.indexOf('<!--') + 4).includes('-->');
     } else {
       yield { line, start, number };
     }
@@ -68,7 +64,7 @@ function* linesOutsideCode(text: string): Generator<{ line: string; start: numbe
 function doneLetter(text: string, taskId: string): 'x' | 'X' {
   let upper = 0;
   let lower = 0;
-  for (const { line } of linesOutsideCode(text)) {
+  for (const { line } of taskCandidateLines(text)) {
     const t = matchTaskCheckboxLine(line);
     if (t?.mark === 'X') upper++;
     else if (t?.mark === 'x') lower++;
@@ -83,13 +79,11 @@ function doneLetter(text: string, taskId: string): 'x' | 'X' {
  * A task that is already done is left as it is (`changed: false`, `line` set).
  */
 export function checkOffTask(text: string, taskId: string): CheckOffResult {
-  for (const { line, start, number } of linesOutsideCode(text)) {
-    // A byte order mark belongs to the file, not to the first line's indentation.
-    const bom = number === 0 && line.charCodeAt(0) === 0xfeff ? 1 : 0;
-    const task = matchTaskCheckboxLine(bom ? line.slice(1) : line);
+  for (const { line, start, number } of taskCandidateLines(text)) {
+    const task = matchTaskCheckboxLine(line);
     if (!task || task.id !== taskId) continue;
     if (task.mark === 'x' || task.mark === 'X') return { text, changed: false, line: number };
-    const at = start + bom + task.markOffset;
+    const at = start + task.markOffset;
     const done = doneLetter(text, taskId);
     return { text: text.slice(0, at) + done + text.slice(at + 1), changed: true, line: number };
   }

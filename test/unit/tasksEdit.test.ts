@@ -77,11 +77,19 @@ describe('tasksEdit: checkOffTask', () => {
     assert.equal(r.text, '\uFEFF- [x] 1.1 First\n', JSON.stringify(r.text));
   });
 
-  it('reads bold ids and other list bullets', () => {
-    assert.equal(matchTaskCheckboxLine('* [ ] **3.4** Bold id')?.id, '3.4');
+  it('finds ids the way the parser does, with other list bullets', () => {
+    assert.equal(matchTaskCheckboxLine('* [ ] 3.4 Star bullet')?.id, '3.4');
     assert.equal(matchTaskCheckboxLine('1. [ ] VE1 [VERIFY] check')?.id, 'VE1');
+    assert.equal(matchTaskCheckboxLine('- [ ] 3 apples'), undefined);
     assert.equal(matchTaskCheckboxLine('- [ ]no space'), undefined);
     assert.equal(matchTaskCheckboxLine('- [ ] '), undefined);
+  });
+
+  it('skips front matter and HTML comments', () => {
+    const text = ['---', 'note: "- [ ] 1.1 in yaml"', '- [ ] 1.1 yaml list', '---', '<!--', '- [ ] 1.1 retired', '-->', '<!-- - [ ] 1.1 inline -->', '- [ ] 1.1 Real', ''].join('\n');
+    const r = checkOffTask(text, '1.1');
+    assert.equal(r.line, 8, JSON.stringify(r));
+    assert.equal(r.text, text.replace('- [ ] 1.1 Real', '- [x] 1.1 Real'), r.text);
   });
 });
 
