@@ -1,0 +1,162 @@
+// The GitPort through simple-git. Paths always reach git as arguments or NUL-separated stdin,
+// never through a shell, and with literal pathspecs, so names with spaces, leading dashes, glob
+// characters or any Unicode mean exactly that file.
+//
+// Commits use `git commit --only <paths>`: git builds the commit from HEAD plus just those paths'
+// working-tree content, in a temporary index of its own, so whatever else the user had staged
+// (above all, paths in `exclude`) stays staged and out of Ralph's commit.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { GitPort } from '../core/ports';
+
+export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
+
+/** One entry of `git status --porcelain=v1 -z`. */
+export interface StatusEntry {
+  /** Index status letter (X) and work-tree status letter (Y); `??` for untracked. */
+  readonly index: string;
+  readonly workTree: string;
+  readonly path: string;
+  /** The source of a rename or copy. */
+  readonly from?: string;
+}
+
+/** Parses porcelain v1 `-z` output: `XY path\0`, with renames and copies followed by `from\0`. */
+export function parseStatusZ(output: string): StatusEntry[] {
+  const fields = output.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] ?? '';
+    if (field.length < 4) continue;
+    const index = field[0] ?? ' ';
+    const workTree = field[1] ?? ' ';
+    const entryPath = field.slice(3);
+    if (index === 'R' || index === 'C' || workTree === 'R' || workTree === 'C') {
+      entries.push({ index, workTree, path: entryPath, from: fields[++i] ?? '' });
+    } else {
+      entries.push({ index, workTree, path: entryPath });
+    }
+  }
+  return entries;
+}
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+export class SimpleGitPort implements GitPort {
+  readonly cwd: string;
+  private topLevel: string | undefined;
+
+  constructor(cwd: string) {
+    this.cwd = path.resolve(cwd);
+  }
+
+  /** A git bound to `dir`; `stdin`, when given, is written to the process's standard input. */
+  private gitIn(dir: string, stdin?: string): SimpleGit {
+    return simpleGit({ baseDir: dir, ...(stdin !== undefined ? { input: () => stdin } : {}) });
+  }
+
+  private async root(): Promise<string> {
+    this.topLevel ??= (await this.gitIn(this.cwd).raw(['rev-parse', '--show-toplevel'])).replace(/\r?\n$/, '');
+    return this.topLevel;
+  }
+
+  private async run(args: string[], stdin?: string): Promise<string> {
+    return this.gitIn(await this.root(), stdin).raw(['--literal-pathspecs', ...args]);
+  }
+
+  async isRepository(): Promise<boolean> {
+    try {
+      // A repository without commits counts: Ralph may make its first commit.
+      const out = await this.gitIn(this.cwd).raw(['rev-parse', '--is-inside-work-tree']);
+      return out.trim() === 'true';
+    } catch {
+      return false;
+    }
+  }
+
+  async status(): Promise<StatusEntry[]> {
+    return parseStatusZ(await this.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']));
+  }
+
+  async dirtyPaths(): Promise<string[]> {
+    const paths = new Set<string>();
+    for (const e of await this.status()) {
+      // Both ends of a rename are changes the user made.
+      if (e.from !== undefined) paths.add(e.from);
+      paths.add(e.path);
+    }
+    return [...paths];
+  }
+
+  async operationInProgress(): Promise<GitOperation | undefined> {
+    // `--git-path` finds these where git keeps them, also in linked worktrees.
+    const names = ['rebase-merge', 'rebase-apply', 'rebase-apply/applying', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'sequencer/todo', 'BISECT_LOG'];
+    const out = await this.gitIn(this.cwd).raw(['rev-parse', ...names.flatMap((n) => ['--git-path', n])]);
+    const lines = out.split(/\r?\n/);
+    const found = new Set<string>();
+    await Promise.all(
+      names.map(async (name, i) => {
+        const p = lines[i];
+        if (p && (await fs.stat(path.resolve(this.cwd, p)).then(() => true, () => false))) found.add(name);
+      }),
+    );
+    if (found.has('rebase-merge')) return 'rebase';
+    if (found.has('rebase-apply')) return found.has('rebase-apply/applying') ? 'am' : 'rebase';
+    if (found.has('MERGE_HEAD')) return 'merge';
+    if (found.has('CHERRY_PICK_HEAD')) return 'cherry-pick';
+    if (found.has('REVERT_HEAD')) return 'revert';
+    if (found.has('sequencer/todo')) {
+      // A cherry-pick or revert of several commits that stopped between two of them.
+      const todo = await fs.readFile(path.resolve(this.cwd, lines[names.indexOf('sequencer/todo')] ?? ''), 'utf8').catch(() => '');
+      return /^\s*revert\b/.test(todo) ? 'revert' : 'cherry-pick';
+    }
+    if (found.has('BISECT_LOG')) return 'bisect';
+    return undefined;
+  }
+
+  /** Makes a path the caller gave (absolute, `./x`, Windows separators) repo-relative. */
+  private async repoRelative(p: string): Promise<string> {
+    const root = await this.root();
+    const rel = path.isAbsolute(p) ? path.relative(root, p) : p;
+    return toPosix(rel).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  }
+
+  async commit(
+    message: string,
+    options: { readonly exclude: ReadonlySet<string>; readonly only?: readonly string[] },
+  ): Promise<string | undefined> {
+    if (message.trim() === '') throw new Error('git commit: the commit message is empty');
+    const exclude = await Promise.all([...options.exclude].map((p) => this.repoRelative(p)));
+    const only = options.only ? await Promise.all(options.only.map((p) => this.repoRelative(p))) : undefined;
+    // A listed directory covers the files under it.
+    const covers = (list: readonly string[], p: string): boolean => list.some((e) => e === p || e === '' || p.startsWith(`${e}/`));
+
+    const entries = await this.status();
+    const chosen = new Set<string>();
+    const untracked: string[] = [];
+    for (const e of entries) {
+      for (const p of e.from !== undefined ? [e.from, e.path] : [e.path]) {
+        if (covers(exclude, p) || (only && !covers(only, p))) continue;
+        chosen.add(p);
+        if (e.index === '?' && p === e.path) untracked.push(p);
+      }
+    }
+    if (chosen.size === 0) return undefined;
+
+    // `commit --only` takes paths git knows; intent-to-add makes new files known without
+    // staging their content, so a failed commit leaves little behind.
+    if (untracked.length > 0) await this.run(['add', '--intent-to-add', '--pathspec-from-file=-', '--pathspec-file-nul'], untracked.join('\0'));
+    try {
+      await this.run(['commit', '--only', '-m', message, '--pathspec-from-file=-', '--pathspec-file-nul'], [...chosen].join('\0'));
+    } catch (err) {
+      // The chosen paths may net to no change against HEAD (edited, then restored).
+      if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(String(err))) return undefined;
+      throw err;
+    }
+    return (await this.run(['rev-parse', 'HEAD'])).trim();
+  }
+}
