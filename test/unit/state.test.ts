@@ -125,6 +125,12 @@ describe('state: FileStateStore', () => {
     assert.equal(await new FileStateStore(dir).load(), undefined);
   });
 
+  it('takes the spec folder or the state file path', () => {
+    const file = path.join(dir, '.ralph-state.json');
+    assert.equal(new FileStateStore(dir).path, file);
+    assert.equal(new FileStateStore(file).path, file);
+  });
+
   it('saves and loads back, keeping fields it does not know', async () => {
     fs.writeFileSync(path.join(dir, '.ralph-state.json'), pluginState);
     const store = new FileStateStore(dir);

@@ -11,8 +11,9 @@ const saves = new KeyedQueue();
 export class FileStateStore implements StateStore {
   readonly path: string;
 
-  constructor(specDir: string) {
-    this.path = path.resolve(specDir, STATE_FILE_NAME);
+  /** Takes the spec folder, or the state file's own path (anything ending in `.json`). */
+  constructor(specDirOrFile: string) {
+    this.path = specDirOrFile.endsWith('.json') ? path.resolve(specDirOrFile) : path.resolve(specDirOrFile, STATE_FILE_NAME);
   }
 
   async load(): Promise<RalphState | undefined> {
