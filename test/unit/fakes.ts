@@ -74,7 +74,7 @@ export function makeTask(id: string, index: number, spec: TaskSpec = {}): Task {
 }
 
 /** A Plan as the planner would produce it, from ids and edges written by hand. */
-export function plan(spec: PlanSpec): Plan & { readonly containers?: readonly string[] } {
+export function plan(spec: PlanSpec): Plan {
   const tasks = spec.tasks.map((id, index) => makeTask(id, index, spec.task?.[id] ?? {}));
   const dependsOn: Record<string, string[]> = {};
   const dependents: Record<string, string[]> = {};

@@ -39,6 +39,7 @@ describe('scheduler: the prompt', () => {
     const cases = [
       ['`npm test` exits 0', 'npm test'],
       ['npm run lint', 'npm run lint'],
+      ['test "`date +%Y`" != 1999', 'test "`date +%Y`" != 1999'],
       ['  ', undefined],
     ] as const;
     const actual = cases.map(([verify]) => verifyCommandOf(makeTask('1', 0, { verify })));

@@ -17,14 +17,14 @@ export function joinPath(dir: string, name: string): string {
 }
 
 /**
- * The shell command of a task's `Verify` field. Authors write it as prose around a code span
- * (`` `grep -q x f` exits 0 ``); the code span is the command. Without a code span the whole
- * field is the command.
+ * The shell command of a task's `Verify` field. The parser already takes the command out of the
+ * prose around it; a field still written as `` `npm test` exits 0 `` (hand-built tasks) gives its
+ * leading code span. A command with backticks inside it stays whole.
  */
 export function verifyCommandOf(task: Task): string | undefined {
   const raw = task.verify?.trim();
   if (!raw) return undefined;
-  const span = /`([^`]+)`/.exec(raw);
+  const span = raw.startsWith('`') ? /^`([^`]+)`/.exec(raw) : null;
   const command = (span ? span[1] : raw)?.trim();
   return command ? command : undefined;
 }

@@ -47,10 +47,6 @@ export interface RunPorts {
   readonly log?: (msg: string) => void;
 }
 
-/** Kiro parent tasks: not executed, done when their children are. Read this way so the
- *  scheduler works whether or not the planner's Plan carries the field yet. */
-type PlanWithContainers = Plan & { readonly containers?: readonly string[] };
-
 type Status = 'pending' | 'running' | TaskRunStatus;
 
 interface TaskRun {
@@ -125,7 +121,7 @@ class RunEngine {
       const task = plan.spec.tasks.find((t) => t.id === id);
       if (task) this.byId.set(id, task);
     }
-    this.containers = new Set(((plan as PlanWithContainers).containers ?? []).filter((id) => this.byId.has(id)));
+    this.containers = new Set((plan.containers ?? []).filter((id) => this.byId.has(id)));
     this.cancellation = new CancellationSource(token);
     this.writer = new StateWriter(ports.state, () => this.state, (error) => {
       this.fatal = error;
@@ -468,13 +464,15 @@ class RunEngine {
   }
 
   private blockDependents(rootId: string, why?: 'failed' | 'cancelled', causeId = rootId, causeWhy: string = why ?? 'failed'): void {
+    const reached = new Set<string>();
     const queue = [...(this.dependents.get(rootId) ?? [])];
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const run = this.runs.get(id);
-      if (!run || run.status !== 'pending') continue;
-      this.block(run, `blocked by ${causeId} (${causeWhy})`);
+      if (reached.has(id) || this.runs.get(id)?.status !== 'pending') continue;
+      reached.add(id);
       queue.push(...(this.dependents.get(id) ?? []));
     }
+    // Reported in file order, as the user reads the list.
+    for (const [id, run] of this.runs) if (reached.has(id)) this.block(run, `blocked by ${causeId} (${causeWhy})`);
   }
 
   private block(run: TaskRun, reason: string): void {
