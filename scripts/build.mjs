@@ -7,6 +7,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const common = {
   bundle: true,
   platform: 'node',
+  // Prefer packages' ESM entry: jsonc-parser's UMD `main` hides its requires from the bundler.
+  mainFields: ['module', 'main'],
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
