@@ -19,6 +19,10 @@ export interface Edges {
   readonly preds: readonly number[][];
   /** Groups as positions, in the order found. */
   readonly groups: readonly number[][];
+  /** The order tasks were placed in: a task comes after what it was made to wait for. */
+  readonly rank: readonly number[];
+  /** Tasks that wait for every task ranked before them. */
+  readonly cut: readonly boolean[];
 }
 
 export function isBarrier(task: Task): boolean {
@@ -108,7 +112,12 @@ export function manifestEdges(spec: Spec, structure: Structure, diagnostics: Dia
       byName.set(task.parallelismGroup, members);
     }
   });
-  return { preds, groups: [...byName.values()].filter((g) => g.length >= 2) };
+  return {
+    preds,
+    groups: [...byName.values()].filter((g) => g.length >= 2),
+    rank: spec.tasks.map((_, i) => i),
+    cut: spec.tasks.map(() => false),
+  };
 }
 
 /**
@@ -132,8 +141,12 @@ export function markdownEdges(spec: Spec, structure: Structure, diagnostics: Dia
 
   const declared = tasks.map((_, i) => (structure.included[i] ? declaredPositions(spec, structure, i, diagnostics) : undefined));
 
+  const cut: boolean[] = tasks.map(() => false);
   const place = (i: number, deps: readonly number[]): void => {
     preds[i] = [...new Set(deps)];
+    const depSet = new Set(deps);
+    // Checked only when it can hold, so a long run of independent tasks stays linear.
+    cut[i] = depSet.size >= everything.size && [...everything].every((e) => depSet.has(e));
     for (const d of deps) everything.delete(d);
     everything.add(i);
     placedAt[i] = placed++;
@@ -186,5 +199,5 @@ export function markdownEdges(spec: Spec, structure: Structure, diagnostics: Dia
   };
 
   planList(structure.roots, []);
-  return { preds, groups };
+  return { preds, groups, rank: placedAt, cut };
 }

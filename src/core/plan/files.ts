@@ -83,19 +83,39 @@ interface TrieNode {
   readonly scopes: number[];
 }
 
+export interface OverlapOrder {
+  /** Whether owner `a` must finish before owner `b` starts (an ancestor in the DAG). */
+  readonly isAncestor: (a: number, b: number) => boolean;
+  /** Position of each owner in an order where it comes after everything it is known to wait for. */
+  readonly rank: readonly number[];
+  /** Owners that wait for every owner ranked before them. */
+  readonly isCut: (owner: number) => boolean;
+}
+
 /**
  * Every pair of owners (e.g. tasks) whose scopes overlap. Overlap needs one scope's key (path or
  * glob base) to be a prefix of the other's, so scopes are filed in a trie of path segments and each
- * scope is compared only with those on its own path from the root: the work follows the number of
- * overlapping pairs, not the square of the number of tasks.
+ * scope is compared only with those on its own path from the root.
+ *
+ * With `order`, pairs where one owner waits for the other are left out, and the scan of owners that
+ * share a path stops at the first one that both waits for everything ranked before it and is an
+ * ancestor of the owner at hand: every earlier owner is then an ancestor too. A file touched by a
+ * thousand tasks in a row thus costs a few steps per task, not a thousand.
  */
-export function overlappingOwners(owners: readonly (readonly string[] | undefined)[]): ScopeOverlap[] {
+export function overlappingOwners(owners: readonly (readonly string[] | undefined)[], order?: OverlapOrder): ScopeOverlap[] {
   const scopes: FileScope[] = [];
   const ownerOf: number[] = [];
+  const nodeOf: TrieNode[] = [];
   const root: TrieNode = { children: new Map(), scopes: [] };
+  // Big specs name the same few files again and again; read each spelling once.
+  const read = new Map<string, FileScope>();
   owners.forEach((files, owner) => {
     for (const raw of files ?? []) {
-      const scope = toFileScope(raw);
+      let scope = read.get(raw);
+      if (!scope) {
+        scope = toFileScope(raw);
+        read.set(raw, scope);
+      }
       let node = root;
       for (const seg of scope.base) {
         let next = node.children.get(seg);
@@ -106,32 +126,55 @@ export function overlappingOwners(owners: readonly (readonly string[] | undefine
         node = next;
       }
       node.scopes.push(scopes.length);
+      nodeOf.push(node);
       scopes.push(scope);
       ownerOf.push(owner);
     }
   });
+  const rank = (s: number): number => (order ? (order.rank[ownerOf[s] as number] as number) : (ownerOf[s] as number));
+  const slot = new Int32Array(scopes.length);
+  const sortNode = (node: TrieNode): void => {
+    node.scopes.sort((x, y) => rank(x) - rank(y) || x - y);
+    node.scopes.forEach((s, k) => (slot[s] = k));
+    for (const child of node.children.values()) sortNode(child);
+  };
+  sortNode(root);
 
   const seen = new Set<number>();
   const found: ScopeOverlap[] = [];
   const ownerCount = owners.length;
-  scopes.forEach((scope, s) => {
+  const consider = (s: number, other: number): void => {
     const owner = ownerOf[s] as number;
+    const otherOwner = ownerOf[other] as number;
+    if (otherOwner === owner) return;
+    const [a, b] = otherOwner < owner ? [otherOwner, owner] : [owner, otherOwner];
+    const key = a * ownerCount + b;
+    if (seen.has(key)) return;
+    const scope = scopes[s] as FileScope;
+    const otherScope = scopes[other] as FileScope;
+    if (!scopesOverlap(scope, otherScope)) return;
+    if (order && (order.isAncestor(a, b) || order.isAncestor(b, a))) return;
+    seen.add(key);
+    const [fileA, fileB] = a === owner ? [scope.raw, otherScope.raw] : [otherScope.raw, scope.raw];
+    found.push({ a, b, fileA, fileB });
+  };
+
+  scopes.forEach((scope, s) => {
+    const own = nodeOf[s] as TrieNode;
     let node: TrieNode | undefined = root;
-    for (let depth = 0; node; depth++) {
-      for (const other of node.scopes) {
-        const otherOwner = ownerOf[other] as number;
-        if (otherOwner === owner) continue;
-        const [a, b] = otherOwner < owner ? [otherOwner, owner] : [owner, otherOwner];
-        const key = a * ownerCount + b;
-        if (seen.has(key)) continue;
-        const otherScope = scopes[other] as FileScope;
-        if (!scopesOverlap(scope, otherScope)) continue;
-        seen.add(key);
-        const [fileA, fileB] = a === owner ? [scope.raw, otherScope.raw] : [otherScope.raw, scope.raw];
-        found.push({ a, b, fileA, fileB });
-      }
+    for (let depth = 0; node && node !== own; depth++) {
+      // A scope higher up the trie (a directory or a glob base): compared with all of them.
+      for (const other of node.scopes) consider(s, other);
       const seg = scope.base[depth];
       node = seg === undefined ? undefined : node.children.get(seg);
+    }
+    // Scopes on the same key: each pair is looked at from its later-ranked side only.
+    const owner = ownerOf[s] as number;
+    for (let k = (slot[s] as number) - 1; k >= 0; k--) {
+      const other = own.scopes[k] as number;
+      const otherOwner = ownerOf[other] as number;
+      if (order && otherOwner !== owner && order.isCut(otherOwner) && order.isAncestor(otherOwner, owner)) break;
+      consider(s, other);
     }
   });
   return found;

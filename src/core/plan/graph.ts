@@ -126,32 +126,36 @@ export function ancestryOracle(
   asked: readonly number[],
   budgetWords = 16_000_000,
 ): ((a: number, b: number) => boolean) | undefined {
-  const bitOf = new Map<number, number>();
-  for (const n of asked) if (!bitOf.has(n)) bitOf.set(n, bitOf.size);
-  const words = Math.ceil(bitOf.size / 32);
+  const size = preds.length;
+  const bitOf = new Int32Array(size).fill(-1);
+  let bits = 0;
+  for (const n of asked) if (bitOf[n] === -1) bitOf[n] = bits++;
+  const words = Math.ceil(bits / 32);
   if (words === 0) return () => false;
-  if (words * bitOf.size > budgetWords) return undefined;
-  const sets = new Map<number, Uint32Array>();
-  const pendingSuccs = new Map<number, number>();
+  if (words * bits > budgetWords) return undefined;
+  // Asked nodes keep their sets in one block; the others hold theirs only while a successor still
+  // needs it.
+  const kept = new Uint32Array(words * bits);
+  const sets: (Uint32Array | undefined)[] = new Array<Uint32Array | undefined>(size);
+  const pendingSuccs = new Int32Array(size);
   for (const n of order) {
-    const set = new Uint32Array(words);
+    const bit = bitOf[n] as number;
+    const set = bit >= 0 ? kept.subarray(bit * words, (bit + 1) * words) : new Uint32Array(words);
     for (const p of preds[n] as readonly number[]) {
-      const ps = sets.get(p);
+      const ps = sets[p];
       if (ps) for (let w = 0; w < words; w++) set[w] = (set[w] as number) | (ps[w] as number);
-      const bit = bitOf.get(p);
-      if (bit !== undefined) set[bit >>> 5] = (set[bit >>> 5] as number) | (1 << (bit & 31));
-      const left = (pendingSuccs.get(p) ?? 0) - 1;
-      pendingSuccs.set(p, left);
-      if (left === 0 && !bitOf.has(p)) sets.delete(p);
+      const pbit = bitOf[p] as number;
+      if (pbit >= 0) set[pbit >>> 5] = (set[pbit >>> 5] as number) | (1 << (pbit & 31));
+      pendingSuccs[p] = (pendingSuccs[p] as number) - 1;
+      if (pendingSuccs[p] === 0 && pbit < 0) sets[p] = undefined;
     }
-    sets.set(n, set);
-    pendingSuccs.set(n, (succs[n] as readonly number[]).length);
-    if ((succs[n] as readonly number[]).length === 0 && !bitOf.has(n)) sets.delete(n);
+    pendingSuccs[n] = (succs[n] as readonly number[]).length;
+    if (bit >= 0 || pendingSuccs[n] !== 0) sets[n] = set;
   }
   return (a, b) => {
-    const bit = bitOf.get(a);
-    const set = sets.get(b);
-    if (bit === undefined || !set) return false;
+    const bit = bitOf[a] as number;
+    const set = sets[b];
+    if (bit < 0 || bitOf[b] === -1 || !set) return false;
     return (((set[bit >>> 5] as number) >>> (bit & 31)) & 1) === 1;
   };
 }

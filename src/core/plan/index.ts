@@ -12,7 +12,7 @@
 //   estimate; the cycle is an error, so the plan cannot run anyway.
 
 import type { Diagnostic, ParallelGroup, Plan, Spec, Task } from '../model';
-import { buildStructure, isBarrier, manifestEdges, markdownEdges, type Structure } from './dag';
+import { buildStructure, isBarrier, manifestEdges, markdownEdges, type Edges, type Structure } from './dag';
 import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
 import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } from './graph';
@@ -79,7 +79,7 @@ export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
   }
 
   markerDiagnostics(spec, structure, diagnostics);
-  const conflicts = findConflicts(spec, structure, preds, succs, order, levelOf, groupOf, diagnostics);
+  const conflicts = findConflicts(spec, structure, edges, preds, succs, order, levelOf, groupOf, diagnostics);
 
   const usesParallelFlag = spec.format === 'manifest' && tasks.some((t) => t.parallelRequested || 'parallel' in t.fields);
   const exclusiveSet = new Set(usesParallelFlag ? nodes.filter((n) => !task(n).parallelRequested) : []);
@@ -167,6 +167,7 @@ function markerDiagnostics(spec: Spec, structure: Structure, diagnostics: Diagno
 function findConflicts(
   spec: Spec,
   structure: Structure,
+  edges: Edges,
   preds: readonly (readonly number[])[],
   succs: readonly (readonly number[])[],
   order: readonly number[],
@@ -178,8 +179,23 @@ function findConflicts(
   const task = (i: number): Task => tasks[i] as Task;
   // Containers never run, so their scopes conflict with nothing.
   const runs = (i: number): boolean => structure.included[i] === true && !structure.containers.has(i);
+  const named = new Set<number>();
+  for (const t of tasks) for (const id of t.conflictsWith) {
+    const j = structure.positionOf.get(id);
+    if (j !== undefined) named.add(j);
+  }
 
-  const fileOverlaps = overlappingOwners(tasks.map((t, i) => (runs(i) ? t.files : undefined)));
+  // Ancestry is asked only of tasks that could conflict at all.
+  const asked = tasks
+    .map((t, i) => i)
+    .filter((i) => runs(i) && (levelOf[i] as number) >= 0 && (task(i).files.length > 0 || task(i).conflictsWith.length > 0 || named.has(i)));
+  const oracle = ancestryOracle(order, preds, succs, asked);
+  const isAncestor = oracle ?? ((): boolean => false);
+  const concurrent = (a: number, b: number): boolean => !isAncestor(a, b) && !isAncestor(b, a);
+  const fileOverlaps = overlappingOwners(
+    tasks.map((t, i) => (runs(i) ? t.files : undefined)),
+    oracle ? { isAncestor: oracle, rank: edges.rank, isCut: (i) => edges.cut[i] === true } : undefined,
+  );
   for (const overlap of fileOverlaps) {
     const group = groupOf.get(overlap.a);
     if (group === undefined || group !== groupOf.get(overlap.b)) continue;
@@ -190,7 +206,7 @@ function findConflicts(
   const pairs = new Map<number, [number, number]>();
   for (const { a, b } of fileOverlaps) pairs.set(key(a, b), [a, b]);
 
-  const named = new Set<number>();
+  const namedPairs = new Set<number>();
   tasks.forEach((t, i) => {
     if (!structure.included[i]) return;
     for (const otherId of t.conflictsWith) {
@@ -206,8 +222,8 @@ function findConflicts(
         continue;
       }
       if (j === i) continue;
-      named.add(key(i, j));
-      if (runs(i) && runs(j)) pairs.set(key(Math.min(i, j), Math.max(i, j)), [Math.min(i, j), Math.max(i, j)]);
+      namedPairs.add(key(i, j));
+      if (runs(i) && runs(j) && concurrent(i, j)) pairs.set(key(Math.min(i, j), Math.max(i, j)), [Math.min(i, j), Math.max(i, j)]);
     }
   });
   tasks.forEach((t, i) => {
@@ -215,7 +231,7 @@ function findConflicts(
     const reported = new Set<number>();
     for (const otherId of t.conflictsWith) {
       const j = structure.positionOf.get(otherId);
-      if (j === undefined || j === i || named.has(key(j, i)) || reported.has(j)) continue;
+      if (j === undefined || j === i || namedPairs.has(key(j, i)) || reported.has(j)) continue;
       reported.add(j);
       diagnostics.push({
         severity: 'info',
@@ -227,16 +243,7 @@ function findConflicts(
     }
   });
 
-  const candidates = [...pairs.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const leveled = candidates.filter(([a, b]) => (levelOf[a] as number) >= 0 && (levelOf[b] as number) >= 0);
-  // Tasks on one level are never ancestors of each other; only pairs across levels need asking.
-  const asked = leveled.filter(([a, b]) => levelOf[a] !== levelOf[b]).flat();
-  const isAncestor = ancestryOracle(order, preds, succs, asked);
-  if (!isAncestor) return candidates;
-  return candidates.filter(([a, b]) => {
-    if ((levelOf[a] as number) < 0 || (levelOf[b] as number) < 0 || levelOf[a] === levelOf[b]) return true;
-    return !isAncestor(a, b) && !isAncestor(b, a);
-  });
+  return [...pairs.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
 }
 
 function overlapWarning(first: Task, later: Task, overlap: ScopeOverlap, group: number): Diagnostic {
