@@ -283,7 +283,7 @@ describe('ralph run (end to end, real processes and git)', function () {
       for (const id of ids) assert.match(md, new RegExp(`- \\[x\\] ${id.replace('.', '\\.')} `), `round ${round}: ${md}`);
       const log = r.git('log', '--format=%B%x00');
       for (const id of ids) {
-        const commits = log.split('\0').filter((m) => new RegExp(`\\b${id.replace('.', '\\.')}\\b`).test(m.split('\n')[0] ?? ''));
+        const commits = log.split('\0').filter((m) => new RegExp(`\\b${id.replace('.', '\\.')}\\b`).test(m.trimStart().split('\n')[0] ?? ''));
         assert.equal(commits.length, 1, `round ${round}: ${id} in ${commits.length} commit subjects:\n${log}`);
       }
       const progress = r.read('specs/s/.progress.md');
