@@ -395,3 +395,16 @@ describe('planSpec: estimate', () => {
     assert.deepEqual([empty.serialMinutes, empty.savingsPercent, empty.waveSavingsPercent, empty.criticalPath], [0, 0, 0, []], show(empty));
   });
 });
+
+describe('planSpec: estimate with done tasks ahead of a conflict', () => {
+  it('still keeps the conflicting pair apart once the done task releases them', () => {
+    const s = spec([
+      task('1.1', { done: true }),
+      task('1.2', { markers: ['P'], files: ['a.ts'], minutes: 30 }),
+      task('1.3', { markers: ['P'], files: ['a.ts'], minutes: 45 }),
+      task('1.4', { minutes: 10 }),
+    ]);
+    const e = planSpec(s).estimate;
+    assert.deepEqual([e.serialMinutes, e.scheduleMinutes, e.waveMinutes], [85, 85, 55], JSON.stringify(e));
+  });
+});

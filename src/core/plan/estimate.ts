@@ -106,7 +106,8 @@ function listSchedule(input: EstimateInput): number {
     }
   };
   for (const n of order) {
-    if (waiting[n] !== 0) continue;
+    // Only sources: anything else becomes ready through finish().
+    if ((preds[n] as readonly number[]).length !== 0) continue;
     if (minutes[n] === 0) finish(n);
     else ready.push(n);
   }
