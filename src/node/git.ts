@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../core/ports';
+import { isAtomicTempFile } from './stores/atomic';
 
 export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
 
@@ -141,9 +142,19 @@ export class SimpleGitPort implements GitPort {
     for (const e of entries) {
       for (const p of e.from !== undefined ? [e.from, e.path] : [e.path]) {
         if (covers(exclude, p) || (only && !covers(only, p))) continue;
+        // An atomic write in flight (Ralph's own state, or any tool using the same pattern) is
+        // never work to commit, and is usually gone before `git add` would see it.
+        if (e.index === '?' && isAtomicTempFile(path.posix.basename(p))) continue;
         chosen.add(p);
         if (e.index === '?' && p === e.path) untracked.push(p);
       }
+    }
+    // An untracked file that vanished since `status` (a temp file renamed away) would make the
+    // pathspec fail; a tracked one that vanished is a deletion and stays.
+    const top = await this.root();
+    for (const p of untracked.splice(0)) {
+      if (await exists(path.join(top, p))) untracked.push(p);
+      else chosen.delete(p);
     }
     if (chosen.size === 0) return undefined;
 
@@ -158,5 +169,14 @@ export class SimpleGitPort implements GitPort {
       throw err;
     }
     return (await this.run(['rev-parse', 'HEAD'])).trim();
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -135,6 +135,15 @@ describe('git: SimpleGitPort', function () {
     assert.equal(git(root, 'status', '--porcelain=v1'), '');
   });
 
+  it('never commits an atomic write in flight (a temp file that may vanish before git add)', async () => {
+    const port = new SimpleGitPort(root);
+    write(root, 'specs/s/.ralph-state.json.4242.0123456789ab.tmp', '{"half": ');
+    write(root, 'out.txt', 'work\n');
+    const sha = await port.commit('work', { exclude: new Set() });
+    assert.ok(sha);
+    assert.deepEqual(filesOf(root, sha), ['out.txt'], JSON.stringify(filesOf(root, sha)));
+  });
+
   it('returns undefined when there is nothing to commit', async () => {
     const port = new SimpleGitPort(root);
     const head = git(root, 'rev-parse', 'HEAD');
