@@ -6,6 +6,7 @@ import { InputError, loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
+import { runCommand, statusCommand } from './run';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -48,11 +49,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return graphCommand(rest, io);
       case 'run':
       case 'retry':
-      case 'status': {
-        const run = await import('./run');
-        if (command === 'status') return await run.statusCommand(rest, io);
-        return await run.runCommand(rest, io, command === 'retry');
-      }
+      case 'status':
+        if (command === 'status') return await statusCommand(rest, io);
+        return await runCommand(rest, io, command === 'retry');
       case undefined:
       case 'help':
       case '--help':
@@ -95,9 +94,11 @@ export function reportError(err: unknown, io: CliIo): number {
   return 2;
 }
 
-export function parseCommandArgs<T extends Parameters<typeof parseArgs>[0]['options']>(
+type ArgOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+export function parseCommandArgs(
   args: readonly string[],
-  options: T,
+  options: ArgOptions,
 ): { values: Record<string, string | boolean | undefined>; spec: string } {
   let parsed;
   try {
