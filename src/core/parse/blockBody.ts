@@ -25,7 +25,8 @@ export interface ParsedBody {
 }
 
 /** Parsed bodies by their text. Counters make cache behaviour observable (an edit of one line
- *  must re-parse one block). Oldest entries go first when full. */
+ *  must re-parse one block). When full, the oldest entries go first (a block still in use is
+ *  parsed again once). */
 export class BlockCache {
   hits = 0;
   misses = 0;
@@ -37,25 +38,42 @@ export class BlockCache {
     return this.entries.size;
   }
 
-  /** The parsed body of `text`, parsing it only when no entry exists. */
-  body(text: string): ParsedBody {
-    const key = BODY_CACHE_VERSION + text;
-    const cached = this.entries.get(key);
-    if (cached) {
-      this.hits++;
-      // Re-insert so that live blocks stay young and eviction takes stale ones.
-      this.entries.delete(key);
-      this.entries.set(key, cached);
-      return cached;
-    }
-    this.misses++;
-    const parsed = parseBody(text);
-    this.entries.set(key, parsed);
-    if (this.entries.size > this.maxEntries) {
+  /** The parsed bodies for `keys`, in order; `textOf(i)` gives the body text behind `keys[i]`
+   *  (the same key must always mean the same text). An empty key is an empty body. Each miss
+   *  gets its own remark call: joining bodies into one call was measured slower (remark's cost
+   *  grows faster than the text). */
+  bodies(keys: readonly string[], textOf: (index: number) => string): ParsedBody[] {
+    const result: ParsedBody[] = new Array(keys.length);
+    const pending = new Map<string, number[]>();
+    keys.forEach((key, i) => {
+      if (key === '') {
+        result[i] = EMPTY_BODY;
+        return;
+      }
+      const cached = this.entries.get(key);
+      if (cached) {
+        this.hits++;
+        result[i] = cached;
+        return;
+      }
+      const waiting = pending.get(key);
+      if (waiting) waiting.push(i);
+      else pending.set(key, [i]);
+    });
+    const missed = [...pending.entries()];
+    this.misses += missed.length;
+    const texts = missed.map(([, indexes]) => textOf(indexes[0] ?? 0));
+    texts.map(parseBody).forEach((parsed, k) => {
+      const [key, indexes] = missed[k] ?? ['', []];
+      for (const i of indexes) result[i] = parsed;
+      this.entries.set(key, parsed);
+    });
+    while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
     }
-    return parsed;
+    return result;
   }
 
   clear(): void {
@@ -63,8 +81,7 @@ export class BlockCache {
   }
 }
 
-// Bump when parseBody's output changes shape, so a long-lived cache never mixes versions.
-const BODY_CACHE_VERSION = '1\u0000';
+const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 const processor = unified().use(remarkParse).use(remarkGfm).freeze();
 
@@ -81,15 +98,24 @@ interface Hit {
   limit: number;
 }
 
+/** Parses one body with its own remark call. */
 export function parseBody(text: string): ParsedBody {
   const root = processor.parse(text) as Root;
+  return readBody(root.children, text, 0, text.length);
+}
+
+/** Reads the fields of the body that spans `[base, end)` of `source`, whose top-level nodes are
+ *  `nodes`. Positions come out relative to the body. */
+function readBody(nodes: readonly RootContent[], source: string, base: number, end: number): ParsedBody {
   const hits: Hit[] = [];
-  collect(root.children, root, text, hits);
+  collect(nodes, { type: 'root', children: nodes as RootContent[] }, source, end, hits);
   hits.sort((a, b) => a.labelStart - b.labelStart);
 
+  const text = source.slice(base, end);
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const at = (offset: number) => {
+  const at = (absolute: number) => {
+    const offset = absolute - base;
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -104,24 +130,23 @@ export function parseBody(text: string): ParsedBody {
   const covered: Array<[number, number]> = [];
   hits.forEach((hit, k) => {
     const next = hits[k + 1];
-    let end = hit.valueEnd ?? Math.min(hit.limit, next ? next.labelStart : text.length);
-    if (next && end > next.labelStart) end = next.labelStart;
-    while (end > hit.valueStart && /\s/.test(text[end - 1] ?? '')) end--;
-    const value = text
-      .slice(hit.valueStart, Math.max(hit.valueStart, end))
+    let stop = hit.valueEnd ?? Math.min(hit.limit, next ? next.labelStart : end);
+    if (next && stop > next.labelStart) stop = next.labelStart;
+    while (stop > hit.valueStart && /\s/.test(source[stop - 1] ?? '')) stop--;
+    const value = source
+      .slice(hit.valueStart, Math.max(hit.valueStart, stop))
       .split('\n')
       .map((l) => l.trim())
       .join('\n')
       .trim();
-    const start = at(hit.labelStart);
-    const stop = at(Math.max(end, hit.valueStart));
-    fields.push({ label: hit.label, value, start, end: stop });
-    covered.push([start.line, stop.line]);
+    const from = at(hit.labelStart);
+    const to = at(Math.max(stop, hit.valueStart));
+    fields.push({ label: hit.label, value, start: from, end: to });
+    covered.push([from.line, to.line]);
   });
 
   const details: string[] = [];
-  const bodyLines = text.split('\n');
-  bodyLines.forEach((line, i) => {
+  text.split('\n').forEach((line, i) => {
     const trimmed = line.trim();
     if (!trimmed || covered.some(([a, b]) => i >= a && i <= b)) return;
     details.push(trimmed);
@@ -131,12 +156,12 @@ export function parseBody(text: string): ParsedBody {
 
 type Parent = { type: string; children: RootContent[]; position?: Root['position'] };
 
-function collect(children: readonly RootContent[], parent: Parent, text: string, hits: Hit[]): void {
+function collect(children: readonly RootContent[], parent: Parent, text: string, end: number, hits: Hit[]): void {
   children.forEach((node, index) => {
     if (node.type === 'paragraph') {
-      readParagraph(node, index === 0 && parent.type === 'listItem' ? parent : undefined, text, hits);
+      readParagraph(node, index === 0 && parent.type === 'listItem' ? parent : undefined, text, end, hits);
     } else if (node.type === 'list' || node.type === 'listItem' || node.type === 'blockquote') {
-      collect(node.children as RootContent[], node as Parent, text, hits);
+      collect(node.children as RootContent[], node as Parent, text, end, hits);
     }
   });
 }
@@ -145,9 +170,9 @@ function collect(children: readonly RootContent[], parent: Parent, text: string,
  *  or `_Label: value_`. A strong field in the first paragraph of a list item reaches to the end of
  *  that item (a `**Do**` with a nested numbered list); one whose paragraph holds nothing after
  *  the label reaches over the following blocks until the next field. */
-function readParagraph(paragraph: Paragraph, listItem: Parent | undefined, text: string, hits: Hit[]): void {
+function readParagraph(paragraph: Paragraph, listItem: Parent | undefined, text: string, end: number, hits: Hit[]): void {
   const children = paragraph.children;
-  const paragraphEnd = paragraph.position?.end.offset ?? text.length;
+  const paragraphEnd = paragraph.position?.end.offset ?? end;
   let atLineStart = true;
   for (let k = 0; k < children.length; k++) {
     const child = children[k] as PhrasingContent;
@@ -159,7 +184,7 @@ function readParagraph(paragraph: Paragraph, listItem: Parent | undefined, text:
           ? (listItem.position?.end.offset ?? paragraphEnd)
           : restOfParagraph
             ? paragraphEnd
-            : text.length;
+            : end;
         hits.push({ ...hit, limit });
       }
     } else if (atLineStart && child.type === 'emphasis') {

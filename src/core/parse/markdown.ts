@@ -3,9 +3,9 @@
 // to remark on its own, through the BlockCache.
 
 import { parse as parseYaml } from 'yaml';
-import type { Diagnostic, Marker, Phase, Range, Spec, SpecFormat, Task } from '../model';
+import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { range } from '../model';
-import { BlockCache, type ParsedBody } from './blockBody';
+import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
 import {
   codeSpans,
@@ -13,6 +13,7 @@ import {
   extractDescriptionPaths,
   extractVerifyCommand,
   parseDependsList,
+  type DependsValue,
   parseEstimateMinutes,
   parseFilesList,
   parseRequirementList,
@@ -43,16 +44,21 @@ interface TaskDraft {
   /** Lines that belong to this task itself (not to its sub-tasks). */
   readonly bodyLines: number[];
   lastLine: number;
+  firstChildLine?: number;
 }
 
 const LIST_ITEM = /^\uFEFF?([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
 const HEADING = /^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
 const THEMATIC = /^([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
+const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
+// - * + # ` ~ _ > <  (digits are checked apart: ordered list items)
+const BLOCK_LEAD = new Set([45, 42, 43, 35, 96, 126, 95, 62, 60]);
 const BLANK = /^[ \t\uFEFF]*$/;
+const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec {
-  const lines = text.split(/\r?\n/);
+  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   const cache = options.cache ?? new BlockCache();
   const diagnostics: Diagnostic[] = [];
   const phases: Phase[] = [];
@@ -100,7 +106,7 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
     const line = lines[i] ?? '';
     if (fence) {
       belongs(i, false);
-      const close = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+      const close = FENCE_CLOSE.exec(line);
       if (close && close[1]?.[0] === fence.char && (close[1]?.length ?? 0) >= fence.length) fence = undefined;
       continue;
     }
@@ -109,16 +115,27 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
       if (line.includes('-->')) inComment = false;
       continue;
     }
-    if (BLANK.test(line)) {
+    // Leading whitespace as a column (tabs to multiples of 4) and as characters; inlined
+    // because this loop runs on every line of large files.
+    let col = 0;
+    let chars = 0;
+    for (; chars < line.length; chars++) {
+      const c = line.charCodeAt(chars);
+      if (c === 32) col++;
+      else if (c === 9) col = (Math.floor(col / 4) + 1) * 4;
+      else if (c !== 0xfeff) break;
+    }
+    if (chars === line.length) {
       paragraphOpen = false;
       continue;
     }
-
-    const { col, chars } = indentation(line);
-    const rest = line.slice(chars);
+    // Most lines are plain text; only these first characters can start another kind of block.
+    const lead = line.charCodeAt(chars);
+    const mayStartBlock = BLOCK_LEAD.has(lead) || (lead >= 48 && lead <= 57);
+    const rest = mayStartBlock ? line.slice(chars) : '';
     const top = stack[stack.length - 1];
     if (top && col < top.contentCol) {
-      if (paragraphOpen && !startsBlock(line, rest)) {
+      if (paragraphOpen && !(mayStartBlock && startsBlock(line, rest))) {
         // A lazy continuation line: still the open paragraph of the innermost item.
         belongs(i, true);
         continue;
@@ -126,26 +143,27 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
       while (stack.length && col < (stack[stack.length - 1]?.contentCol ?? 0)) stack.pop();
     }
     const parentContent = stack[stack.length - 1]?.contentCol ?? 0;
-    if (col - parentContent >= 4) {
-      // Indented code, or the continuation of a paragraph: never a task line.
+    if (col - parentContent >= 4 || !mayStartBlock) {
+      // Indented code, the continuation of a paragraph, or a paragraph: never a task line.
       belongs(i, true);
+      if (col - parentContent < 4) paragraphOpen = true;
       continue;
     }
 
-    const fenceOpen = FENCE_OPEN.exec(rest);
+    const fenceOpen = lead === 96 || lead === 126 ? FENCE_OPEN.exec(rest) : null;
     if (fenceOpen && !(fenceOpen[1]?.[0] === '`' && (fenceOpen[2] ?? '').includes('`'))) {
       belongs(i, true);
       fence = { char: fenceOpen[1]?.[0] ?? '`', length: fenceOpen[1]?.length ?? 3 };
       paragraphOpen = false;
       continue;
     }
-    if (rest.startsWith('<!--')) {
+    if (lead === 60 && rest.startsWith('<!--')) {
       belongs(i, false);
       if (!rest.slice(4).includes('-->')) inComment = true;
       paragraphOpen = false;
       continue;
     }
-    const heading = HEADING.exec(rest);
+    const heading = lead === 35 ? HEADING.exec(rest) : null;
     if (heading) {
       if (stack.length === 0) {
         const level = heading[1]?.length ?? 1;
@@ -163,12 +181,12 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
       paragraphOpen = false;
       continue;
     }
-    if (THEMATIC.test(rest)) {
+    if ((lead === 45 || lead === 42 || lead === 95) && THEMATIC.test(rest)) {
       belongs(i, true);
       paragraphOpen = false;
       continue;
     }
-    const item = LIST_ITEM.exec(line);
+    const item = lead === 95 || lead === 35 || lead === 62 || lead === 60 || lead === 96 || lead === 126 ? null : LIST_ITEM.exec(line);
     if (item) {
       const markerEnd = (item[1]?.length ?? 0) + (item[2]?.length ?? 0);
       const markerEndCol = columnAt(line, markerEnd);
@@ -197,7 +215,10 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
           bodyLines: [],
           lastLine: i,
         };
-        parent?.childIds.push(match.id);
+        if (parent) {
+          parent.childIds.push(match.id);
+          parent.firstChildLine ??= i;
+        }
         drafts.push(draft);
         stack.push({ contentCol, task: draft });
       } else {
@@ -212,7 +233,15 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
   }
 
   const format = options.format ?? detectFormat(drafts);
-  const tasks = drafts.map((draft, index) => buildTask(draft, index, lines, format, cache, diagnostics));
+  const lineOffsets = lineStartOffsets(text, lines);
+  const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
+  const parsed = cache.bodies(
+    bodies.map((b) => b.key),
+    (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
+  );
+  const tasks = drafts.map((draft, index) =>
+    buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics),
+  );
   return {
     path: options.path,
     format,
@@ -225,12 +254,64 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
   };
 }
 
+/** What a parsed body says, in the terms of a Task. Computed once per cached body. */
+interface BodyFacts {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly fieldAt: Readonly<Record<string, BodyField>>;
+  readonly files: readonly string[];
+  readonly requirements: readonly string[];
+  readonly verify?: string;
+  readonly commit?: string;
+  readonly doText?: string;
+  readonly depends?: { readonly label: string; readonly value: DependsValue };
+  readonly estimate?: { readonly label: string; readonly minutes?: number };
+}
+
+const factsOfBody = new WeakMap<ParsedBody, BodyFacts>();
+
+function factsOf(parsed: ParsedBody): BodyFacts {
+  const known = factsOfBody.get(parsed);
+  if (known) return known;
+  const fields: Record<string, string> = {};
+  const fieldAt: Record<string, BodyField> = {};
+  for (const field of parsed.fields) {
+    if (field.label in fields) continue;
+    fields[field.label] = field.value;
+    fieldAt[field.label] = field;
+  }
+  const dependsLabel = ['depends', 'depends on', 'dependencies'].find((l) => l in fields);
+  const estimateLabel = ['estimate', 'estimated', 'est'].find((l) => l in fields);
+  const verify = fields.verify !== undefined ? extractVerifyCommand(fields.verify) : undefined;
+  // "None" in a Commit field means the task commits nothing.
+  const commit =
+    fields.commit !== undefined && !/^(?:none|n\/a|-)\b/i.test(fields.commit)
+      ? codeSpans(fields.commit)[0]?.trim() || fields.commit
+      : undefined;
+  const doText = fields.do ?? (parsed.details || undefined);
+  const facts: BodyFacts = {
+    fields,
+    fieldAt,
+    files: fields.files !== undefined ? parseFilesList(fields.files) : [],
+    requirements: fields.requirements !== undefined ? parseRequirementList(fields.requirements) : [],
+    ...(verify !== undefined ? { verify } : {}),
+    ...(commit !== undefined ? { commit } : {}),
+    ...(doText !== undefined ? { doText } : {}),
+    ...(dependsLabel !== undefined ? { depends: { label: dependsLabel, value: parseDependsList(fields[dependsLabel] ?? '') } } : {}),
+    ...(estimateLabel !== undefined
+      ? { estimate: { label: estimateLabel, minutes: parseEstimateMinutes(fields[estimateLabel] ?? '') } }
+      : {}),
+  };
+  factsOfBody.set(parsed, facts);
+  return facts;
+}
+
 function buildTask(
   draft: TaskDraft,
   index: number,
   lines: readonly string[],
   format: SpecFormat,
-  cache: BlockCache,
+  body: TaskBody,
+  parsed: ParsedBody,
   diagnostics: Diagnostic[],
 ): Task {
   const lineText = lines[draft.line] ?? '';
@@ -242,63 +323,49 @@ function buildTask(
     range: range(draft.line, m.start, draft.line, m.end),
   }));
   const title = lineText.slice(titleStart).trim();
+  const facts = factsOf(parsed);
+  const fieldRange = (label: string): Range => {
+    const field = facts.fieldAt[label];
+    if (!field) return range(draft.line, 0, draft.line, lineText.length);
+    return { start: placeInDocument(body, lines, field.start), end: placeInDocument(body, lines, field.end) };
+  };
 
-  const body = taskBody(draft, lines);
-  const parsed: ParsedBody = body.text.trim() ? cache.body(body.text) : { fields: [], details: '' };
-  const fields: Record<string, string> = {};
-  const fieldRanges: Record<string, Range> = {};
-  for (const field of parsed.fields) {
-    if (field.label in fields) continue;
-    fields[field.label] = field.value;
-    fieldRanges[field.label] = body.toDocument(field.start, field.end, draft.line);
+  let files = facts.files;
+  if (format === 'spec-kit') {
+    const named = extractDescriptionPaths(title);
+    if (named.length) files = [...new Set([...files, ...named])];
   }
 
-  const files = new Set<string>();
-  if (fields.files !== undefined) for (const f of parseFilesList(fields.files)) files.add(f);
-  if (format === 'spec-kit') for (const f of extractDescriptionPaths(title)) files.add(f);
-
-  let declaredDependsOn: string[] | undefined = extractDependsClause(title);
-  const dependsLabel = ['depends', 'depends on', 'dependencies'].find((l) => l in fields);
-  if (dependsLabel !== undefined) {
-    const parsedDepends = parseDependsList(fields[dependsLabel] ?? '');
-    if (parsedDepends.kind === 'malformed') {
+  let declaredDependsOn: readonly string[] | undefined = extractDependsClause(title);
+  if (facts.depends) {
+    const { label, value } = facts.depends;
+    if (value.kind === 'malformed') {
       diagnostics.push({
         severity: 'warning',
         code: 'malformed-field',
-        message: `Task ${id}: "Depends" should list task ids (e.g. "1.2, 1.3") or "none", found "${fields[dependsLabel]}"`,
-        range: fieldRanges[dependsLabel] ?? range(draft.line, 0, draft.line, lineText.length),
+        message: `Task ${id}: "Depends" should list task ids (e.g. "1.2, 1.3") or "none", found "${facts.fields[label]}"`,
+        range: fieldRange(label),
         taskId: id,
       });
     } else {
-      const ids = parsedDepends.kind === 'ids' ? parsedDepends.ids : [];
-      declaredDependsOn = [...new Set([...(declaredDependsOn ?? []), ...ids])];
+      const ids = value.kind === 'ids' ? value.ids : [];
+      declaredDependsOn = declaredDependsOn ? [...new Set([...declaredDependsOn, ...ids])] : ids;
     }
   }
 
-  let estimateMinutes: number | undefined;
-  const estimateLabel = ['estimate', 'estimated', 'est'].find((l) => l in fields);
-  if (estimateLabel !== undefined) {
-    estimateMinutes = parseEstimateMinutes(fields[estimateLabel] ?? '');
-    if (estimateMinutes === undefined) {
-      diagnostics.push({
-        severity: 'warning',
-        code: 'malformed-field',
-        message: `Task ${id}: "Estimate" should be a duration such as 15m, 1.5h, 90 min or 2 hours, found "${fields[estimateLabel]}"`,
-        range: fieldRanges[estimateLabel] ?? range(draft.line, 0, draft.line, lineText.length),
-        taskId: id,
-      });
-    }
+  const estimateMinutes = facts.estimate?.minutes;
+  if (facts.estimate && estimateMinutes === undefined) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'malformed-field',
+      message: `Task ${id}: "Estimate" should be a duration such as 15m, 1.5h, 90 min or 2 hours, found "${facts.fields[facts.estimate.label]}"`,
+      range: fieldRange(facts.estimate.label),
+      taskId: id,
+    });
   }
 
-  const verify = fields.verify !== undefined ? extractVerifyCommand(fields.verify) : undefined;
-  // "None" in a Commit field means the task commits nothing.
-  const commit =
-    fields.commit !== undefined && !/^(?:none|n\/a|-)\b/i.test(fields.commit)
-      ? codeSpans(fields.commit)[0]?.trim() || fields.commit
-      : undefined;
-  const doText = fields.do ?? (parsed.details || undefined);
   const lastLineText = lines[draft.lastLine] ?? '';
-
+  const { fields } = facts;
   return {
     id,
     index,
@@ -307,12 +374,12 @@ function buildTask(
     done: check === 'done',
     optional,
     markers,
-    files: [...files],
-    ...(verify !== undefined ? { verify } : {}),
-    ...(doText !== undefined ? { doText } : {}),
+    files,
+    ...(facts.verify !== undefined ? { verify: facts.verify } : {}),
+    ...(facts.doText !== undefined ? { doText: facts.doText } : {}),
     ...(fields['done when'] !== undefined ? { doneWhen: fields['done when'] } : {}),
-    ...(commit !== undefined ? { commit } : {}),
-    requirements: fields.requirements !== undefined ? parseRequirementList(fields.requirements) : [],
+    ...(facts.commit !== undefined ? { commit: facts.commit } : {}),
+    requirements: facts.requirements,
     ...(fields.design !== undefined ? { design: fields.design } : {}),
     ...(declaredDependsOn !== undefined ? { declaredDependsOn } : {}),
     conflictsWith: [],
@@ -334,67 +401,80 @@ function buildTask(
   };
 }
 
+/** A task's own lines under its task line: for a body without sub-tasks inside it, the range
+ *  `firstLine..lastLine`; otherwise the listed lines, with one blank line where a sub-task was cut
+ *  out (`-1`). */
 interface TaskBody {
-  /** The task's own lines under its task line, dedented to its content column. */
-  readonly text: string;
-  toDocument(
-    start: { line: number; character: number },
-    end: { line: number; character: number },
-    fallbackLine: number,
-  ): Range;
+  /** The cache key: what the body's parse depends on and nothing of where it sits. Empty for a
+   *  task without body. */
+  readonly key: string;
+  readonly contentCol: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  readonly sourceLines?: readonly number[];
+  readonly fallbackLine: number;
 }
 
-/** The body as remark should see it: dedented (so the same block nested deeper or moved is the
- *  same cache key), with a task's sub-task blocks cut out. */
-function taskBody(draft: TaskDraft, lines: readonly string[]): TaskBody {
-  const out: string[] = [];
-  const sourceLine: number[] = [];
-  const removed: number[] = [];
+/** A body without sub-tasks inside it is a plain slice of the file, so its key costs one
+ *  substring; remark sees it dedented to the task's content column. */
+function bodyOf(draft: TaskDraft, lines: readonly string[], text: string, lineOffsets: readonly number[]): TaskBody {
+  const bodyLines = draft.bodyLines;
+  const firstLine = bodyLines[0];
+  const lastLine = bodyLines[bodyLines.length - 1];
+  const base = { contentCol: draft.contentCol, fallbackLine: draft.line };
+  if (firstLine === undefined || lastLine === undefined) return { ...base, key: '', firstLine: 0, lastLine: -1 };
+  if (draft.firstChildLine === undefined || lastLine < draft.firstChildLine) {
+    const end = (lineOffsets[lastLine] ?? 0) + (lines[lastLine] ?? '').length;
+    return { ...base, key: `${draft.contentCol}\u0000${text.slice(lineOffsets[firstLine] ?? 0, end)}`, firstLine, lastLine };
+  }
+  const sourceLines: number[] = [];
   let previous = -1;
-  for (const n of draft.bodyLines) {
+  for (const n of bodyLines) {
     if (previous >= 0 && n > previous + 1) {
       let onlyBlank = true;
-      for (let k = previous + 1; k < n; k++) {
-        if (!BLANK.test(lines[k] ?? '')) {
-          onlyBlank = false;
-          break;
-        }
-      }
-      if (onlyBlank) {
-        for (let k = previous + 1; k < n; k++) {
-          out.push('');
-          sourceLine.push(k);
-          removed.push(0);
-        }
-      } else {
-        // A sub-task lay here: keep the parent's paragraphs apart.
-        out.push('');
-        sourceLine.push(-1);
-        removed.push(0);
-      }
+      for (let k = previous + 1; k < n && onlyBlank; k++) onlyBlank = BLANK.test(lines[k] ?? '');
+      if (onlyBlank) for (let k = previous + 1; k < n; k++) sourceLines.push(k);
+      // A sub-task lay here: one blank line keeps the parent's paragraphs apart.
+      else sourceLines.push(-1);
     }
-    const line = lines[n] ?? '';
-    const cut = dedentLength(line, draft.contentCol);
-    // A lone CR is a line break to remark but not to our line numbering.
-    out.push(line.slice(cut).replace(/\r/g, ' '));
-    sourceLine.push(n);
-    removed.push(cut);
+    sourceLines.push(n);
     previous = n;
   }
-  const place = (p: { line: number; character: number }, fallbackLine: number) => {
-    const docLine = sourceLine[p.line] ?? -1;
-    if (docLine < 0) return { line: fallbackLine, character: 0 };
-    const length = (lines[docLine] ?? '').length;
-    return { line: docLine, character: Math.min(length, p.character + (removed[p.line] ?? 0)) };
-  };
-  return {
-    text: out.join('\n'),
-    toDocument(start, end, fallbackLine) {
-      const s = place(start, fallbackLine);
-      const e = place(end, fallbackLine);
-      return range(s.line, s.character, e.line, e.character);
-    },
-  };
+  const body = { ...base, key: '', firstLine, lastLine, sourceLines };
+  return { ...body, key: `d\u0000${draft.contentCol}\u0000${bodyText(body, lines)}` };
+}
+
+function bodyText(body: TaskBody, lines: readonly string[]): string {
+  const out: string[] = [];
+  if (body.sourceLines) {
+    for (const n of body.sourceLines) out.push(n < 0 ? '' : dedentedLine(lines[n] ?? '', body.contentCol));
+  } else {
+    for (let n = body.firstLine; n <= body.lastLine; n++) out.push(dedentedLine(lines[n] ?? '', body.contentCol));
+  }
+  return out.join('\n');
+}
+
+function placeInDocument(body: TaskBody, lines: readonly string[], p: { line: number; character: number }): Position {
+  const docLine = body.sourceLines ? (body.sourceLines[p.line] ?? -1) : body.firstLine + p.line;
+  const source = lines[docLine];
+  if (docLine < 0 || source === undefined) return { line: body.fallbackLine, character: 0 };
+  return { line: docLine, character: Math.min(source.length, p.character + dedentLength(source, body.contentCol)) };
+}
+
+function dedentedLine(line: string, contentCol: number): string {
+  // A lone CR is a line break to remark but not to our line numbering.
+  return line.slice(dedentLength(line, contentCol)).replace(/\r/g, ' ');
+}
+
+function lineStartOffsets(text: string, lines: readonly string[]): number[] {
+  const offsets: number[] = new Array(lines.length);
+  let offset = 0;
+  for (let i = 0; i < lines.length; i++) {
+    offsets[i] = offset;
+    offset += (lines[i] ?? '').length;
+    offset += text.charCodeAt(offset) === 13 ? 2 : 1;
+  }
+  return offsets;
 }
 
 function detectFormat(drafts: readonly TaskDraft[]): SpecFormat {
@@ -456,19 +536,6 @@ function startsBlock(line: string, rest: string): boolean {
     rest.startsWith('>') ||
     rest.startsWith('<!--')
   );
-}
-
-/** Leading whitespace as a column (tabs to multiples of 4) and as characters. */
-function indentation(line: string): { col: number; chars: number } {
-  let col = 0;
-  let chars = 0;
-  for (; chars < line.length; chars++) {
-    const c = line.charCodeAt(chars);
-    if (c === 32) col++;
-    else if (c === 9) col = (Math.floor(col / 4) + 1) * 4;
-    else if (c !== 0xfeff) break;
-  }
-  return { col, chars };
 }
 
 function columnAt(line: string, index: number): number {
