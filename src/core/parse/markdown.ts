@@ -242,6 +242,7 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
   const tasks = drafts.map((draft, index) =>
     buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics),
   );
+  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
     path: options.path,
     format,
