@@ -95,7 +95,16 @@ class RunEngine {
   private readonly records = new Map<string, RalphTaskRecord>();
   private readonly cancellation: CancellationSource;
   private readonly writer: StateWriter;
-  private state: RalphState = { taskIndex: 0, totalTasks: 0 };
+  /** The loaded state: its unknown fields are written back as they were. */
+  private base: RalphState = { taskIndex: 0, totalTasks: 0 };
+  /** Kept up to date record by record, so writing the state costs a shallow copy. */
+  private readonly recordsById: Record<string, RalphTaskRecord> = {};
+  private taskResults: Record<string, TaskResult> = {};
+  private readonly needsMerge = new Set<string>();
+  private readonly needsCommit = new Set<string>();
+  private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
+  private taskIndexCursor = 0;
+  private excludeCache: Set<string> | undefined;
   private previous: RalphState | undefined;
   private runId = '';
   private startedAt = 0;
@@ -123,7 +132,7 @@ class RunEngine {
     }
     this.containers = new Set((plan.containers ?? []).filter((id) => this.byId.has(id)));
     this.cancellation = new CancellationSource(token);
-    this.writer = new StateWriter(ports.state, () => this.state, (error) => {
+    this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
       this.cancellation.cancel();
@@ -145,8 +154,9 @@ class RunEngine {
     this.previous = await this.ports.state.load();
     const previousRun = this.previous?.ralph;
     this.resumed = previousRun?.status === 'running';
-    this.state = this.previous ? { ...this.previous } : { taskIndex: 0, totalTasks: 0 };
-    for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.records.set(id, { ...record });
+    this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
+    this.taskResults = { ...(this.previous?.taskResults ?? {}) };
+    for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) {
       this.preexistingDirty = previousRun?.preexistingDirty ?? [];
@@ -275,6 +285,11 @@ class RunEngine {
       }
     }
     for (const [id, run] of this.runs) {
+      if (run.status === 'skipped') continue;
+      // ralph-specum lists every task of the batch, pending ones too.
+      const record = this.records.get(id);
+      if (record) this.setRecord(id, record);
+      else this.taskResults[String(run.task.index)] = { status: 'pending' };
       if (run.status === 'pending') this.emit({ type: 'taskQueued', taskId: id, at: now });
     }
   }
@@ -315,7 +330,7 @@ class RunEngine {
     const now = clock.now();
     run.attemptStartedAt = now;
     const before = this.records.get(id);
-    this.records.set(id, {
+    this.setRecord(id, {
       id,
       status: 'running',
       attempts: attempt,
@@ -421,7 +436,7 @@ class RunEngine {
     if (outcome.status === 'succeeded') {
       run.status = 'succeeded';
       run.reason = undefined;
-      this.records.set(id, finished('success'));
+      this.setRecord(id, finished('success'));
       this.sync();
       await this.markDone(id);
       this.emitFinished(run, 'succeeded', durationMs, now);
@@ -435,7 +450,7 @@ class RunEngine {
       run.status = 'pending';
       run.lastFailure = outcome.detail ?? outcome.reason;
       run.reason = outcome.reason;
-      this.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
+      this.setRecord(id, { ...finished('pending', outcome.reason), progressMerged: false });
       this.emitFinished(run, 'failed', durationMs, now, true);
       this.emit({ type: 'taskQueued', taskId: id, at: now });
       this.sync();
@@ -445,7 +460,7 @@ class RunEngine {
     run.status = status;
     run.reason = outcome.reason;
     // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
-    this.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
+    this.setRecord(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
     this.emitFinished(run, status, durationMs, now);
     if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
     this.sync();
@@ -457,7 +472,7 @@ class RunEngine {
     run.status = 'succeeded';
     const before = this.records.get(id);
     // Nothing of its own to merge or commit: its children carry the work.
-    this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
+    this.setRecord(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
     this.sync();
     if (!run.task.done) await this.markDone(id);
     this.emitFinished(run, 'succeeded', 0, now);
@@ -480,7 +495,7 @@ class RunEngine {
     run.reason = reason;
     const id = run.task.id;
     const before = this.records.get(id);
-    this.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
+    this.setRecord(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
     this.emitFinished(run, 'blocked', 0, this.ports.clock.now());
   }
 
@@ -521,11 +536,7 @@ class RunEngine {
   // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
 
   private async quiescentPoint(): Promise<void> {
-    const order = [...this.byId.keys()];
-    const toMerge = order.filter((id) => {
-      const record = this.records.get(id);
-      return record !== undefined && record.attempts > 0 && record.progressMerged !== true && isTerminalRecord(record);
-    });
+    const toMerge = this.inFileOrder([...this.needsMerge]);
     if (toMerge.length > 0) {
       try {
         await this.ports.progress.merge(toMerge);
@@ -536,10 +547,7 @@ class RunEngine {
       }
     }
     if (this.options.commit === 'none') return;
-    const toCommit = order.filter((id) => {
-      const record = this.records.get(id);
-      return record?.status === 'success' && record.commitHandled !== true && record.commit === undefined && !this.containers.has(id);
-    });
+    const toCommit = this.inFileOrder([...this.needsCommit]);
     if (toCommit.length === 0) return;
     const { git } = this.ports;
     try {
@@ -589,7 +597,9 @@ class RunEngine {
 
   /** Never committed by Ralph: what was dirty before the run, its own state and progress files. */
   private excludedPaths(): Set<string> {
+    if (this.excludeCache) return this.excludeCache;
     const exclude = new Set(this.preexistingDirty);
+    this.excludeCache = exclude;
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
     const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
     if (stateFile !== undefined) exclude.add(stateFile);
@@ -603,39 +613,60 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // The state file.
 
-  private sync(runStatus: 'running' | 'finished' | 'cancelled' = 'running'): void {
+  /** A status changed: the state file must follow. The state itself is built when the write
+   *  begins, so a burst of changes costs one write and one copy. */
+  private sync(runStatus?: 'running' | 'finished' | 'cancelled'): void {
+    if (runStatus !== undefined) this.runStatus = runStatus;
+    this.writer.request();
+  }
+
+  private buildState(): RalphState {
     const tasks = this.plan.spec.tasks;
-    const now = this.ports.clock.now();
-    const firstOpen = tasks.find((t) => !t.done && this.records.get(t.id)?.status !== 'success');
-    const taskResults: Record<string, TaskResult> = { ...(this.state.taskResults ?? {}) };
-    for (const [id, run] of this.runs) {
-      const record = this.records.get(id);
-      if (run.status === 'skipped' && record === undefined) continue;
-      const status: TaskResult['status'] =
-        record?.status === 'success' ? 'success' : record?.status === 'failed' ? 'failed' : 'pending';
-      const error = status === 'success' ? undefined : record?.reason;
-      taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
+    // Done and succeeded never go back within a run, so the first open task only moves forward.
+    while (this.taskIndexCursor < tasks.length) {
+      const task = tasks[this.taskIndexCursor];
+      if (!task || !(task.done || this.records.get(task.id)?.status === 'success')) break;
+      this.taskIndexCursor += 1;
     }
     const previousRun = this.previous?.ralph;
-    this.state = {
-      ...this.state,
-      taskIndex: firstOpen ? firstOpen.index : tasks.length,
+    return {
+      ...this.base,
+      taskIndex: this.taskIndexCursor,
       totalTasks: tasks.length,
       maxTaskIterations: this.options.maxTaskIterations,
-      parallelGroup: runStatus === 'running' ? this.parallelGroup() : null,
-      taskResults,
+      parallelGroup: this.runStatus === 'running' ? this.parallelGroup() : null,
+      taskResults: { ...this.taskResults },
       ralph: {
         ...(previousRun ?? {}),
         version: 1,
         runId: this.runId,
         startedAt: this.resumed && previousRun ? previousRun.startedAt : iso(this.startedAt),
-        updatedAt: iso(now),
-        status: runStatus,
-        tasks: Object.fromEntries(this.records),
+        updatedAt: iso(this.ports.clock.now()),
+        status: this.runStatus,
+        tasks: { ...this.recordsById },
         preexistingDirty: [...this.preexistingDirty],
       },
     };
-    this.writer.request();
+  }
+
+  /** Records are replaced, never changed in place: a state handed to the store stays as it was. */
+  private setRecord(id: string, record: RalphTaskRecord): void {
+    this.records.set(id, record);
+    this.recordsById[id] = record;
+    const finished = record.attempts > 0 && isTerminalRecord(record);
+    if (finished && record.progressMerged !== true) this.needsMerge.add(id);
+    else this.needsMerge.delete(id);
+    if (record.status === 'success' && record.commitHandled !== true && record.commit === undefined && !this.containers.has(id) && this.byId.has(id)) {
+      this.needsCommit.add(id);
+    } else {
+      this.needsCommit.delete(id);
+    }
+    const run = this.runs.get(id);
+    if (run) {
+      const status: TaskResult['status'] = record.status === 'success' ? 'success' : record.status === 'failed' ? 'failed' : 'pending';
+      const error = status === 'success' ? undefined : record.reason;
+      this.taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
+    }
   }
 
   /** ralph-specum's batch in progress: the wave being run in waves mode; in dag mode the tasks
@@ -648,7 +679,7 @@ class RunEngine {
       if (members.length < 2 || members.every((r) => r.status !== 'running')) return null;
       indices = members.map((r) => r.task.index);
     } else {
-      indices = [...this.runs.values()].filter((r) => r.status === 'running').map((r) => r.task.index);
+      indices = [...this.running.keys()].map((id) => this.byId.get(id)?.index ?? -1).filter((i) => i >= 0);
       if (indices.length < 2) return null;
     }
     indices.sort((a, b) => a - b);
@@ -657,7 +688,7 @@ class RunEngine {
 
   private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {
     const record = this.records.get(id);
-    if (record) this.records.set(id, { ...record, ...patch });
+    if (record) this.setRecord(id, { ...record, ...patch });
   }
 
   // -------------------------------------------------------------------------------------------

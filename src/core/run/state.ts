@@ -3,15 +3,13 @@
 
 import type { RalphState, StateStore } from '../ports';
 
-function snapshot(state: RalphState): RalphState {
-  return JSON.parse(JSON.stringify(state)) as RalphState;
-}
-
 export class StateWriter {
   private inFlight: Promise<void> | undefined;
   private again = false;
   private failure: unknown;
 
+  /** `current` builds the state to write; it must return a fresh object each time that later
+   *  changes do not touch, since the store may still be writing it. */
   constructor(
     private readonly store: StateStore,
     private readonly current: () => RalphState,
@@ -41,7 +39,7 @@ export class StateWriter {
     do {
       this.again = false;
       try {
-        await this.store.save(snapshot(this.current()));
+        await this.store.save(this.current());
       } catch (error) {
         if (this.failure === undefined) {
           this.failure = error;
