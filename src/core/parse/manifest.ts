@@ -38,7 +38,7 @@ export function parseManifest(text: string, options: { readonly path: string }):
     format: 'manifest',
     phases: [],
     tasks,
-    diagnostics,
+    diagnostics: diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character),
     lineCount: lines.length,
   });
 
