@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { extractVerifyCommand, matchTaskLine } from '../../src/core/parse/index';
+import { extractVerifyCommand, matchTaskLine, parseEstimateMinutes, parseSpec } from '../../src/core/parse/index';
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -74,5 +74,24 @@ describe('parse: task lines', () => {
     for (const [raw, command] of cases) {
       assert.equal(extractVerifyCommand(raw), command, `${raw} → ${show(extractVerifyCommand(raw))}`);
     }
+  });
+});
+
+describe('parse: field values', () => {
+  it('reads estimates in minutes, hours and words', () => {
+    const cases: Array<[string, number | undefined]> = [
+      ['15m', 15], ['1h', 60], ['1.5h', 90], ['90 min', 90], ['2 hours', 120], ['15 mins', 15], ['1h 30m', 90], ['45', 45],
+      ['soon', undefined], ['', undefined], ['3 parsecs', undefined],
+    ];
+    for (const [raw, minutes] of cases) assert.equal(parseEstimateMinutes(raw), minutes, `${raw} → ${parseEstimateMinutes(raw)}`);
+  });
+
+  it('reads "none" and "-" as a declared empty Depends', () => {
+    for (const raw of ['none', 'None', '-']) {
+      const spec = parseSpec(`- [ ] 1.2 T\n  - **Depends**: ${raw}\n`, { path: 't.md' });
+      assert.deepEqual([spec.tasks[0]?.declaredDependsOn, spec.diagnostics], [[], []], `${raw} → ${show(spec)}`);
+    }
+    const underscored = parseSpec('- [ ] 1.3 T\n  - _Depends: 1.1, 1.2_\n', { path: 't.md' });
+    assert.deepEqual(underscored.tasks[0]?.declaredDependsOn, ['1.1', '1.2'], show(underscored.tasks[0]));
   });
 });
