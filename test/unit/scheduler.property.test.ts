@@ -47,15 +47,25 @@ describe('scheduler: properties over random DAGs', () => {
           (e) => r.events.push(e),
         );
 
+        // Ready tasks get slots longest-remaining-chain first (all tasks weigh the same here), ties in file order.
+        const rank = new Map<string, number>();
+        const rankOf = (t: string): number => {
+          if (!rank.has(t)) {
+            const next = ids.filter((x) => (dependsOn[x] ?? []).includes(t));
+            rank.set(t, 1 + Math.max(0, ...next.map(rankOf)));
+          }
+          return rank.get(t)!;
+        };
+        const priority = [...ids].sort((a, b) => rankOf(b) - rankOf(a) || ids.indexOf(a) - ids.indexOf(b));
         const ended = new Map<string, 'ok' | 'failed'>();
         const startedBefore = new Set<string>();
         for (let step = 0; ; step++) {
           await flush();
           const running = r.executor.running();
-          // No idle slot while a ready task could use it (file order; an exclusive task that
+          // No idle slot while a ready task could use it (priority order; an exclusive task that
           // waits for the running ones to drain holds back the tasks after it).
           if (running.length < s.maxConcurrent && !running.some((x) => exclusive.includes(x))) {
-            for (const t of ids) {
+            for (const t of priority) {
               const started = r.executor.order.includes(`start ${t}`);
               const ready = !started && (dependsOn[t] ?? []).every((d) => ended.get(d) === 'ok');
               if (!ready) continue;

@@ -106,6 +106,37 @@ describe('scheduler: DAG order', () => {
     assert.deepEqual(r.executor.order, ['start 1', 'start 2', 'end 1', 'end 2', 'start 3', 'end 3'], show(r.executor.order));
   });
 
+  it('gives a free slot to the ready task heading the longest chain first, ties in file order', async () => {
+    const r = rig();
+    // c heads c → d → e; a and b stand alone. One slot: c, then d (a chain of two beats one), then ties in file order.
+    const run = start(r, plan({ tasks: ['a', 'b', 'c', 'd', 'e'], dependsOn: { d: ['c'], e: ['d'] } }), { maxConcurrent: 1 });
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      const [running] = r.executor.running();
+      if (running) r.executor.resolve(running);
+    }
+    await run;
+    assert.deepEqual(r.executor.order.filter((x) => x.startsWith('start')), ['start c', 'start d', 'start a', 'start b', 'start e'], show(r.executor.order));
+  });
+
+  it('runs a manifest level by level in waves mode', async () => {
+    const r = rig();
+    const base = plan({ tasks: ['A', 'B', 'C', 'D'], dependsOn: { C: ['A'], D: ['B'] } });
+    const p: Plan = { ...base, spec: { ...base.spec, format: 'manifest' }, levels: [['A', 'B'], ['C', 'D']] };
+    const run = start(r, p, { mode: 'waves' });
+    await flush();
+    assert.deepEqual(r.executor.running(), ['A', 'B'], show(r.executor.order));
+    r.executor.resolve('A');
+    await flush();
+    assert.deepEqual(r.executor.running(), ['B'], 'C waits for the whole first level: ' + show(r.executor.order));
+    r.executor.resolve('B');
+    await flush();
+    assert.deepEqual(r.executor.running().sort(), ['C', 'D'], show(r.executor.order));
+    r.executor.resolve('C');
+    r.executor.resolve('D');
+    await run;
+  });
+
   it('completes a container when its children have succeeded, without executing it', async () => {
     const r = rig();
     const p = plan({

@@ -90,6 +90,8 @@ class RunEngine {
   private readonly containers: ReadonlySet<string>;
   /** The tasks this run is about, file order. */
   private readonly runs = new Map<string, TaskRun>();
+  /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
+  private startOrder: TaskRun[] = [];
   private readonly dependents = new Map<string, string[]>();
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
   private readonly records = new Map<string, RalphTaskRecord>();
@@ -126,8 +128,10 @@ class RunEngine {
     if (!Number.isInteger(options.maxTaskIterations) || options.maxTaskIterations < 1) {
       throw new Error(`maxTaskIterations must be a whole number of at least 1, got ${options.maxTaskIterations}`);
     }
+    const firstById = new Map<string, Task>();
+    for (const t of plan.spec.tasks) if (!firstById.has(t.id)) firstById.set(t.id, t);
     for (const id of plan.taskIds) {
-      const task = plan.spec.tasks.find((t) => t.id === id);
+      const task = firstById.get(id);
       if (task) this.byId.set(id, task);
     }
     this.containers = new Set((plan.containers ?? []).filter((id) => this.byId.has(id)));
@@ -249,6 +253,38 @@ class RunEngine {
         this.dependents.set(dep, list);
       }
     }
+    this.startOrder = this.byRemainingPath();
+  }
+
+  /** When more tasks are ready than there are slots, the one heading the longest chain of work
+   *  still to do goes first (ties in file order): the list schedule the plan's estimate assumes,
+   *  and the classic way to keep the critical path from waiting behind short side tasks. */
+  private byRemainingPath(): TaskRun[] {
+    const fallback = this.plan.estimate.defaultTaskMinutes || 1;
+    const rank = new Map<string, number>();
+    const weight = (run: TaskRun): number => (run.isContainer ? 0 : (run.task.estimateMinutes ?? fallback));
+    for (const root of this.runs.keys()) {
+      if (rank.has(root)) continue;
+      // Iterative post-order, so a 10 000-task chain cannot overflow the stack.
+      const stack: [string, boolean][] = [[root, false]];
+      const onPath = new Set<string>();
+      while (stack.length) {
+        const [id, expanded] = stack.pop()!;
+        if (rank.has(id)) continue;
+        const run = this.runs.get(id);
+        if (!run) continue;
+        const next = this.dependents.get(id) ?? [];
+        if (!expanded) {
+          onPath.add(id);
+          stack.push([id, true]);
+          for (const n of next) if (!rank.has(n) && !onPath.has(n)) stack.push([n, false]);
+        } else {
+          onPath.delete(id);
+          rank.set(id, weight(run) + Math.max(0, ...next.map((n) => rank.get(n) ?? 0)));
+        }
+      }
+    }
+    return [...this.runs.values()].sort((a, b) => (rank.get(b.task.id) ?? 0) - (rank.get(a.task.id) ?? 0) || a.task.index - b.task.index);
   }
 
   private async settleInitialStatuses(): Promise<void> {
@@ -303,7 +339,8 @@ class RunEngine {
       changed = false;
       if (this.cancellation.token.isCancellationRequested) return;
       const wave = this.currentWave();
-      for (const [id, run] of this.runs) {
+      for (const run of this.startOrder) {
+        const id = run.task.id;
         if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
         if (run.isContainer) {
           await this.completeContainer(run);
@@ -740,8 +777,14 @@ class RunEngine {
     return out;
   }
 
-  /** Waves: each parallel group is one wave, every other task a wave of its own, file order. */
+  /** Waves: each parallel group is one wave, every other task a wave of its own, file order.
+   *  A manifest has no list order to speak of: there each level of its DAG is one wave. */
   private waves(): Map<string, number> {
+    if (this.plan.spec.format === 'manifest') {
+      const byLevel = new Map<string, number>();
+      this.plan.levels.forEach((level, i) => level.forEach((id) => byLevel.set(id, i)));
+      return byLevel;
+    }
     const groupOf = new Map<string, number>();
     for (const [g, group] of this.plan.groups.entries()) for (const id of group.taskIds) groupOf.set(id, g);
     const waveOfGroup = new Map<number, number>();
