@@ -19,7 +19,7 @@ import { FileProgressStore } from '../src/node/stores/progress';
 import { FileTasksFile } from '../src/node/stores/tasksFile';
 import { SimpleGitPort } from '../src/node/git';
 
-const SLEEPER = resolve(__dirname, 'sleeper.mjs');
+const SLEEPER = resolve(__dirname, 'sleeper.sh');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +68,7 @@ function chainDag(n: number): Dag {
   };
 }
 
-/** Each task really takes its sleep plus the start of a Node process: the bound counts both. */
+/** Each task really takes its sleep plus the start of its process: the bound counts both. */
 function lowerBound(dag: Dag, jobs: number, startupMs: number): { critical: number; work: number; bound: number } {
   const finish = new Map<string, number>();
   for (const id of dag.ids) {
@@ -85,11 +85,12 @@ function writeFixtures(dir: string, dag: Dag): { manifest: string; durations: st
   writeFileSync(
     manifest,
     JSON.stringify({
-      tasks: dag.ids.map((id) => ({ task_id: id, title: `sleep ${dag.ms.get(id)} ms`, depends_on_tasks: dag.deps.get(id), parallel: true })),
+      // The estimate is what a spec author would write; it lets Ralph put the long chains first.
+      tasks: dag.ids.map((id) => ({ task_id: id, title: `sleep ${dag.ms.get(id)} ms`, depends_on_tasks: dag.deps.get(id), parallel: true, estimated_minutes: dag.ms.get(id)! / 60_000 })),
     }),
   );
-  const durations = join(dir, 'durations.json');
-  writeFileSync(durations, JSON.stringify(Object.fromEntries(dag.ms)));
+  const durations = join(dir, 'durations.txt');
+  writeFileSync(durations, dag.ids.map((id) => `${id} ${(dag.ms.get(id)! / 1000).toFixed(3)}\n`).join(''));
   return { manifest, durations };
 }
 
@@ -104,7 +105,7 @@ async function runRalph(dag: Dag, jobs: number, mode: RunMode): Promise<number> 
     const summary = await runPlan(
       plan,
       {
-        executor: new ProcessExecutor({ preset: 'custom', command: `${process.execPath} ${SLEEPER}`, env: { BENCH_DURATIONS: durations } }),
+        executor: new ProcessExecutor({ preset: 'custom', command: `sh ${SLEEPER}`, env: { BENCH_DURATIONS: durations } }),
         verifier: new ShellVerifier(),
         state: new FileStateStore(join(dir, '.ralph-state.json')),
         progress: new FileProgressStore(dir),
@@ -131,7 +132,7 @@ function runMake(dag: Dag, jobs: number): number {
   try {
     const { durations } = writeFixtures(dir, dag);
     const rules = dag.ids.map(
-      (id) => `${id}: ${dag.deps.get(id)!.join(' ')}\n\t@BENCH_DURATIONS=${durations} ${process.execPath} ${SLEEPER} ${id}\n`,
+      (id) => `${id}: ${dag.deps.get(id)!.join(' ')}\n\t@BENCH_DURATIONS=${durations} sh ${SLEEPER} ${id}\n`,
     );
     writeFileSync(join(dir, 'Makefile'), `.PHONY: all ${dag.ids.join(' ')}\nall: ${dag.ids.join(' ')}\n${rules.join('')}`);
     const started = performance.now();
@@ -144,16 +145,16 @@ function runMake(dag: Dag, jobs: number): number {
   }
 }
 
-/** What one task process costs with nothing to do: Node's start-up, measured here, now. */
+/** What one task process costs with nothing to do (a shell and sleep 0), measured here, now. */
 function calibrateStartup(): number {
   const dir = mkdtempSync(join(tmpdir(), 'ralph-bench-cal-'));
   try {
-    const durations = join(dir, 'd.json');
-    writeFileSync(durations, '{}');
+    const durations = join(dir, 'd.txt');
+    writeFileSync(durations, 'x 0\n');
     const times: number[] = [];
     for (let i = 0; i < 12; i++) {
       const t = performance.now();
-      spawnSync(process.execPath, [SLEEPER, 'x'], { env: { ...process.env, BENCH_DURATIONS: durations } });
+      spawnSync('sh', [SLEEPER, 'x'], { env: { ...process.env, BENCH_DURATIONS: durations } });
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
@@ -199,11 +200,11 @@ async function main(): Promise<void> {
   const overheadPerTask = (ralphChain - makeChain) / chain.ids.length;
 
   const row = (name: string, ms: number): string =>
-    `| ${name.padEnd(34)} | ${(ms / 1000).toFixed(2).padStart(7)} s | ${(ms / lb.bound).toFixed(3).padStart(6)} × | ${(ms / make).toFixed(3).padStart(6)} × |`;
+    `| ${name.padEnd(37)} | ${(ms / 1000).toFixed(2).padStart(7)} s | ${(ms / lb.bound).toFixed(3).padStart(6)} × | ${(ms / make).toFixed(3).padStart(6)} × |`;
   console.log(`\nRun benchmark: ${n} sleeping tasks (100–600 ms), random DAG (seed ${seed}), ${jobs} slots`);
-  console.log(`each task = its sleep + ${startupMs.toFixed(0)} ms of Node start-up (measured); critical path ${(lb.critical / 1000).toFixed(2)} s, work / N ${(lb.work / jobs / 1000).toFixed(2)} s\n`);
-  console.log(`| schedule                           |   makespan | ÷ bound | ÷ make |`);
-  console.log(`| ---------------------------------- | ---------: | ------: | -----: |`);
+  console.log(`each task = its sleep + ${startupMs.toFixed(0)} ms of process start-up (measured); critical path ${(lb.critical / 1000).toFixed(2)} s, work / N ${(lb.work / jobs / 1000).toFixed(2)} s\n`);
+  console.log(`| schedule                              |   makespan | ÷ bound | ÷ make |`);
+  console.log(`| ------------------------------------- | ---------: | ------: | -----: |`);
   console.log(row('lower bound max(cp, work/N)', lb.bound));
   console.log(row(`make -j${jobs}`, make));
   console.log(row('ralph --mode dag', dagMs));
