@@ -72,6 +72,10 @@ export class LiveView {
           this.succeeded++;
           this.taskTimeMs += event.durationMs;
           this.log(`${this.style('green', '✔')} ${this.label(event.taskId)} ${this.style('dim', secs)}`);
+        } else if (event.status === 'failed' && event.willRetry) {
+          // Not the task's result yet: the next attempt follows at once.
+          this.taskTimeMs += event.durationMs;
+          this.log(`${this.style('yellow', '↻')} ${this.label(event.taskId)} ${this.style('dim', secs)} — ${event.reason ?? 'failed'}; trying again`);
         } else if (event.status === 'failed') {
           this.failed++;
           this.taskTimeMs += event.durationMs;

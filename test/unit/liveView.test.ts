@@ -1,0 +1,50 @@
+// The CLI's run view: what a person reads while a run goes on.
+import { strict as assert } from 'node:assert';
+import { PassThrough } from 'node:stream';
+import { LiveView } from '../../src/node/cli/liveView';
+import type { RunEvent } from '../../src/core/ports';
+
+function view(tty: boolean): { v: LiveView; text: () => string } {
+  const out = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+  out.isTTY = tty;
+  out.columns = 80;
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const v = new LiveView({ out, title: 'specs/x', total: 2, titles: new Map([['1.1', 'First'], ['1.2', 'Second']]), color: false, now: () => 5000 });
+  return { v, text: () => text };
+}
+
+const ev = (e: Partial<RunEvent> & { type: RunEvent['type'] }): RunEvent => ({ at: 0, ...e }) as RunEvent;
+
+describe('CLI live view', () => {
+  it('shows a retried failure as a retry, not as a failed task, and counts only final results', () => {
+    const { v, text } = view(false);
+    v.start();
+    v.onEvent(ev({ type: 'taskStarted', taskId: '1.1', attempt: 1 }));
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.1', status: 'failed', reason: 'exit code 1', attempt: 1, durationMs: 1000, willRetry: true }));
+    v.onEvent(ev({ type: 'taskStarted', taskId: '1.1', attempt: 2 }));
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.1', status: 'succeeded', attempt: 2, durationMs: 1000 }));
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.2', status: 'blocked', reason: 'blocked by 1.0 (failed)', attempt: 0, durationMs: 0 }));
+    v.finish({ succeeded: 1, failed: 0, blocked: 1, cancelled: 0, skipped: 0, elapsedMs: 1000, serialEstimateMinutes: 20 });
+    const out = text();
+    assert.match(out, /↻ 1\.1 First 1\.0 s — exit code 1; trying again/, out);
+    assert.match(out, /▶ 1\.1 First \(attempt 2\)/, out);
+    assert.match(out, /✔ 1\.1 First/, out);
+    assert.match(out, /⊘ 1\.2 Second — blocked by 1\.0 \(failed\)/, out);
+    assert.doesNotMatch(out, /✖/, out);
+    assert.match(out, /Finished in 1\.0 s: 1 succeeded, 0 failed, 1 blocked/, out);
+    assert.match(out, /one task at a time would have taken 2\.0 s: 2\.00× faster/, out);
+    assert.doesNotMatch(out, /\x1b\[/, 'no escape codes without a TTY: ' + JSON.stringify(out));
+  });
+
+  it('redraws a status block with a progress bar and the running tasks on a TTY', () => {
+    const { v, text } = view(true);
+    v.onEvent(ev({ type: 'taskStarted', taskId: '1.2', attempt: 1 }));
+    const out = text();
+    assert.match(out, /░{24} 0\/2/, out);
+    assert.match(out, /● 1\.2 Second/, out);
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.2', status: 'succeeded', attempt: 1, durationMs: 10 }));
+    assert.match(text(), /\x1b\[2A\x1b\[0J/, 'the old block (2 lines) is erased before redrawing: ' + JSON.stringify(text()));
+    assert.match(text(), /█{12}░{12} 1\/2/, text());
+  });
+});
