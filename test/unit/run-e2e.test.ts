@@ -246,6 +246,23 @@ describe('ralph run (end to end, real processes and git)', function () {
     assert.equal(r.read('notes.txt'), 'mine, edited before the run\n');
   });
 
+  it('--json prints the RunEvents as JSON lines; status shows each task', async () => {
+    const r = repo(spec(taskMd('1.1', 'One', { files: ['a.txt'] }), taskMd('1.2', 'Two', { files: ['b.txt'] })));
+    const a = agentSetup({ '1.2': { exit: 4 } });
+    const res = await runCli(['run', SPEC, '--agent', a.agentArg, '--json', '--max-task-iterations', '1'], r.dir, a.env);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const events = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; taskId?: string; status?: string; reason?: string });
+    assert.equal(events[0]?.type, 'runStarted', res.stdout);
+    assert.equal(events.at(-1)?.type, 'runFinished', res.stdout);
+    const finished = events.filter((e) => e.type === 'taskFinished').map((e) => [e.taskId, e.status]);
+    assert.deepEqual(finished, [['1.1', 'succeeded'], ['1.2', 'failed']], res.stdout);
+    assert.ok(events.some((e) => e.type === 'taskOutput' && e.taskId === '1.1'), res.stdout);
+    const status = await runCli(['status', SPEC], r.dir);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /✔ 1\.1\s+success\s+One/, status.stdout);
+    assert.match(status.stdout, /✖ 1\.2\s+failed\s+Two .*exit code 4/, status.stdout);
+  });
+
   it('runs outside a git repository, without commits', async () => {
     const r = repo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })), { git: false });
     const a = agentSetup({});
