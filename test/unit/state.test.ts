@@ -125,6 +125,16 @@ describe('state: FileStateStore', () => {
     assert.equal(await new FileStateStore(dir).load(), undefined);
   });
 
+  it('sweeps the temp file a killed process left mid-save, but not one of a live process', async () => {
+    // A pid that cannot be alive (beyond pid_max) stands for a process killed with -9.
+    const dead = path.join(dir, '..ralph-state.json.4194999.0123456789ab.tmp');
+    const live = path.join(dir, `..ralph-state.json.${process.ppid}.0123456789ab.tmp`);
+    fs.writeFileSync(dead, '{"half": ');
+    fs.writeFileSync(live, '{"in flight": ');
+    await new FileStateStore(dir).save({ taskIndex: 0, totalTasks: 1 });
+    assert.deepEqual(leftovers(), [path.basename(live)], JSON.stringify(leftovers()));
+  });
+
   it('takes the spec folder or the state file path', () => {
     const file = path.join(dir, '.ralph-state.json');
     assert.equal(new FileStateStore(dir).path, file);

@@ -32,6 +32,43 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes temp files that a process killed in the middle of a write (kill -9, power loss) left
+ * next to `target`. A temp file of a process that is still alive is its write in flight, and is
+ * left alone. Runs once per target per process, before the first write.
+ */
+export async function sweepStaleTempFiles(target: string): Promise<string[]> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !isAtomicTempFile(name)) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || processIsAlive(pid)) continue;
+    await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
 async function existingMode(target: string): Promise<number | undefined> {
   try {
     return (await fs.stat(target)).mode & 0o7777;
@@ -50,6 +87,10 @@ export async function replaceFileIf(
   data: string | Uint8Array,
   precondition: () => Promise<boolean>,
 ): Promise<boolean> {
+  if (!swept.has(target)) {
+    swept.add(target);
+    await sweepStaleTempFiles(target);
+  }
   const temp = tempPathFor(target);
   let renamed = false;
   try {
