@@ -3,6 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   agentSetup,
@@ -162,6 +163,23 @@ describe('ralph run (end to end, real processes and git)', function () {
     const again = await runCli(['run', SPEC, '--agent', b.agentArg], r.dir, b.env);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.deepEqual(readJournal(b.journal).filter((e) => e.what === 'start').map((e) => e.id).sort(), ['1.1', '1.2', '1.3']);
+  });
+
+  it('refuses a second run of the same spec while one is going (and a killed run\'s lock is taken over)', async () => {
+    const r = repo(spec(taskMd('1.1', 'Long', { files: ['a.txt'] })));
+    const a = agentSetup({ '1.1': { sleepMs: 3000 } });
+    const first = startCli(['run', SPEC, '--agent', a.agentArg], r.dir, a.env);
+    const firstDone = collect(first);
+    await waitFor(() => readJournal(a.journal).some((e) => e.what === 'start'), 10_000, 'the first run to start');
+    const second = await runCli(['run', SPEC, '--agent', a.agentArg], r.dir, a.env);
+    assert.equal(second.code, 2, second.stdout + second.stderr);
+    assert.match(second.stderr, new RegExp(`another Ralph run \\(pid ${first.pid}\\) is running this spec`), second.stderr);
+    assert.equal((await firstDone).code, 0);
+    assert.equal(r.exists('specs/s/.ralph-run.lock'), false, 'the lock is released at the end');
+    // A lock left by a process that no longer exists does not block the next run.
+    r.write('specs/s/.ralph-run.lock', JSON.stringify({ pid: 4194999, host: hostname(), startedAt: 'then' }));
+    const third = await runCli(['run', SPEC, '--agent', a.agentArg], r.dir, a.env);
+    assert.equal(third.code, 0, third.stdout + third.stderr);
   });
 
   it('hands hostile titles to the agent verbatim and never to a shell', async () => {

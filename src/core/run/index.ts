@@ -1,6 +1,6 @@
 // The run engine's public face: everything the CLI and the extension need to run a plan.
 
-export { runPlan } from './scheduler';
+export { runPlan, RUN_LOCK_FILE } from './scheduler';
 export type { RunPorts } from './scheduler';
 export { buildPrompt, verifyCommandOf } from './prompt';
 export type { PromptContext } from './prompt';

@@ -73,6 +73,8 @@ interface AttemptOutcome {
 }
 
 const STATE_FILE = '.ralph-state.json';
+/** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
+export const RUN_LOCK_FILE = '.ralph-run.lock';
 const FAILURE_TAIL_CHARS = 2000;
 
 export function runPlan(
@@ -640,6 +642,8 @@ class RunEngine {
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
     const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
     if (stateFile !== undefined) exclude.add(stateFile);
+    const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
+    if (lockFile !== undefined) exclude.add(lockFile);
     for (const id of this.byId.keys()) {
       const progressFile = relative(this.ports.progress.pathFor(id));
       if (progressFile !== undefined) exclude.add(progressFile);

@@ -79,7 +79,7 @@ export function reportError(err: unknown, io: CliIo): number {
     io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
     return 2;
   }
-  if (err instanceof Error && err.name === 'StateError') {
+  if (err instanceof Error && (err.name === 'StateError' || err.name === 'SpecLockedError')) {
     io.stderr.write(`ralph: ${err.message}\n`);
     return 2;
   }

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
-import { runPlan, CancellationSource } from '../../core/run';
+import { runPlan, CancellationSource, RUN_LOCK_FILE } from '../../core/run';
+import { acquireSpecLock } from '../stores/lock';
 import type { CommitStrategy, RunEvent, RunMode, RunOptions, RunScope, RalphState } from '../../core/ports';
 import { ProcessExecutor, ShellVerifier, resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
@@ -75,6 +76,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
   };
 
+  const releaseLock = acquireSpecLock(join(loaded.specDir, RUN_LOCK_FILE));
   const cancel = new CancellationSource();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -129,6 +131,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     if (summary.cancelled > 0 || cancel.token.isCancellationRequested) return 130;
     return summary.failed + summary.blocked > 0 ? 1 : 0;
   } finally {
+    releaseLock();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     cancel.dispose();
