@@ -83,7 +83,24 @@ export class BlockCache {
 
 const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
-const processor = unified().use(remarkParse).use(remarkGfm).freeze();
+const gfmProcessor = unified().use(remarkParse).use(remarkGfm).freeze();
+// remark-gfm roughly doubles the cost of a body (its autolink pass walks every text node), and
+// most bodies contain nothing it reads.
+const plainProcessor = unified().use(remarkParse).freeze();
+
+/**
+ * Whether `text` has a character sequence that a GFM construct starts from or depends on: `|`
+ * (tables), `:-`/`-:` (a table delimiter row needs a colon or a pipe), `~` (strikethrough, also an
+ * attention marker), `@`, `www.`, `http://`/`https://` (autolink literals, matched case-blind),
+ * `[` before whitespace, `x`, `X` (task list items) or `^` (footnotes). Without any of them the GFM
+ * extensions tokenize nothing and their transforms replace nothing, so plain remark-parse gives the
+ * same tree.
+ */
+export function needsGfm(text: string): boolean {
+  return GFM_TRIGGER.test(text);
+}
+
+const GFM_TRIGGER = /[|~@]|:-|-:|www\.|https?:\/\/|\[[\s xX^]/i;
 
 const LABEL = /^[A-Za-z][A-Za-z0-9 /&'-]{0,40}$/;
 const EMPHASIS_LABEL = /^\s*([A-Za-z][A-Za-z0-9 /&'-]{0,40}?)\s*:[ \t]*/;
@@ -100,7 +117,7 @@ interface Hit {
 
 /** Parses one body with its own remark call. */
 export function parseBody(text: string): ParsedBody {
-  const root = processor.parse(text) as Root;
+  const root = (needsGfm(text) ? gfmProcessor : plainProcessor).parse(text) as Root;
   return readBody(root.children, text, 0, text.length);
 }
 
