@@ -453,7 +453,7 @@ describe('scheduler: state', () => {
     const run = start(r, plan({ tasks: ['1', '2', '3'], dependsOn: { '3': ['2'] } }));
     await flush();
     assert.deepEqual(r.journal.entries, ['markDone 1', 'merge 1', 'commit c1 ralph: 1 — Task 1', 'start 2'], show(r.journal.entries));
-    assert.deepEqual(r.git.commits[0]?.exclude, ['notes.txt', 'specs/demo/.progress-task-1.md', 'specs/demo/.progress-task-2.md', 'specs/demo/.progress-task-3.md', 'specs/demo/.ralph-state.json'], show(r.git.commits));
+    assert.deepEqual(r.git.commits[0]?.exclude, ['notes.txt', 'specs/demo/.progress-task-1.md', 'specs/demo/.progress-task-2.md', 'specs/demo/.progress-task-3.md', 'specs/demo/.ralph-run.lock', 'specs/demo/.ralph-state.json'], show(r.git.commits));
     assert.equal(r.executor.calls[0]?.request.attempt, 1, show(r.executor.calls[0]?.request));
     r.executor.resolve('2');
     await flush();
@@ -489,7 +489,7 @@ describe('scheduler: progress and commits', () => {
     const [commit] = r.git.commits;
     assert.equal(r.git.commits.length, 1, show(r.git.commits));
     assert.equal(commit?.message.split('\n')[0], 'ralph: 1, 2, 3 — Add schema; Task 2; Task 3', show(commit));
-    assert.deepEqual(commit?.exclude, ['notes.txt', 'specs/demo/.progress-task-1.md', 'specs/demo/.progress-task-2.md', 'specs/demo/.progress-task-3.md', 'specs/demo/.ralph-state.json'], show(commit));
+    assert.deepEqual(commit?.exclude, ['notes.txt', 'specs/demo/.progress-task-1.md', 'specs/demo/.progress-task-2.md', 'specs/demo/.progress-task-3.md', 'specs/demo/.ralph-run.lock', 'specs/demo/.ralph-state.json'], show(commit));
     assert.deepEqual(r.git.dirty, ['notes.txt'], show(r.git.dirty));
     assert.deepEqual(r.state.current.ralph?.preexistingDirty, ['notes.txt'], show(r.state.current.ralph));
     const committed = r.events.find((e) => e.type === 'batchCommitted');
