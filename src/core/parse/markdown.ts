@@ -34,6 +34,8 @@ interface OpenItem {
 
 interface TaskDraft {
   readonly line: number;
+  /** Nothing was open when the task line came. */
+  readonly topLevel: boolean;
   readonly match: TaskLineMatch;
   readonly depth: number;
   readonly contentCol: number;
@@ -58,11 +60,27 @@ const BLANK = /^[ \t\uFEFF]*$/;
 const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec {
-  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
+  return parseMarkdownLayout(text, options).spec;
+}
+
+/** A parsed tasks.md with what an incremental re-parse needs to know about its layout. */
+export interface MarkdownLayout {
+  readonly spec: Spec;
+  readonly lines: readonly string[];
+  /** Per task: whether nothing (no list item, no task) was open when its task line came, so its
+   *  block ends at the first line that closes it and the scan after that line does not depend on
+   *  what the block held. */
+  readonly topLevel: readonly boolean[];
+}
+
+export function splitLines(text: string): string[] {
+  return text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
+}
+
+export function parseMarkdownLayout(text: string, options: ParseSpecOptions, knownLines?: readonly string[]): MarkdownLayout {
+  const lines = knownLines ?? splitLines(text);
   const cache = options.cache ?? new BlockCache();
   const diagnostics: Diagnostic[] = [];
-  const phases: Phase[] = [];
-  let title: string | undefined;
   let frontMatter: Record<string, unknown> | undefined;
 
   let first = 0;
@@ -71,7 +89,51 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
+  const { drafts, phases, title } = scanBlocks(lines, first, false);
 
+  const format = options.format ?? detectFormat(drafts);
+  const lineOffsets = lineStartOffsets(text, lines);
+  const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
+  const parsed = cache.bodies(
+    bodies.map((b) => b.key),
+    (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
+  );
+  const tasks = drafts.map((draft, index) =>
+    buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics),
+  );
+  diagnostics.sort(byPosition);
+  const spec: Spec = {
+    path: options.path,
+    format,
+    ...(frontMatter ? { frontMatter } : {}),
+    ...(title !== undefined ? { title } : {}),
+    phases,
+    tasks,
+    diagnostics,
+    lineCount: lines.length,
+  };
+  return { spec, lines, topLevel: drafts.map((d) => d.topLevel) };
+}
+
+/** What the line scan found. In a local scan, `end` is the line that closed the block of the task
+ *  the scan started on (or the line count), and `paragraphOpenAtEnd` the paragraph state that line
+ *  met. */
+interface ScanResult {
+  readonly drafts: TaskDraft[];
+  readonly phases: Phase[];
+  readonly title: string | undefined;
+  readonly end: number;
+  readonly paragraphOpenAtEnd: boolean;
+}
+
+/**
+ * The line scan, from `first` with nothing open. A local scan starts on a task line and stops at
+ * the line that closes every open item: with nothing open before the task line, what follows that
+ * line does not depend on the lines in between.
+ */
+function scanBlocks(lines: readonly string[], first: number, local: boolean): ScanResult {
+  const phases: Phase[] = [];
+  let title: string | undefined;
   const drafts: TaskDraft[] = [];
   const stack: OpenItem[] = [];
   // Per task depth: whether a task was seen at that depth (under the current parent), and
@@ -141,6 +203,7 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
         continue;
       }
       while (stack.length && col < (stack[stack.length - 1]?.contentCol ?? 0)) stack.pop();
+      if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen };
     }
     const parentContent = stack[stack.length - 1]?.contentCol ?? 0;
     if (col - parentContent >= 4 || !mayStartBlock) {
@@ -205,6 +268,7 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
         extendOpenTasks(i);
         const draft: TaskDraft = {
           line: i,
+          topLevel: stack.length === 0,
           match,
           depth,
           contentCol,
@@ -231,27 +295,128 @@ export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec
     belongs(i, true);
     paragraphOpen = true;
   }
+  return { drafts, phases, title, end: lines.length, paragraphOpenAtEnd: paragraphOpen };
+}
 
-  const format = options.format ?? detectFormat(drafts);
-  const lineOffsets = lineStartOffsets(text, lines);
-  const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
-  const parsed = cache.bodies(
-    bodies.map((b) => b.key),
-    (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
-  );
-  const tasks = drafts.map((draft, index) =>
-    buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics),
-  );
-  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+
+const byPosition = (a: Diagnostic, b: Diagnostic): number =>
+  a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+
+/** Where two versions of a document differ, in lines: lines before `first` are equal, and so are
+ *  the lines after `lastOld` in the old version and after `lastNew` in the new one. */
+export interface LineChange {
+  readonly first: number;
+  readonly lastOld: number;
+  readonly lastNew: number;
+}
+
+export function changedLines(before: readonly string[], after: readonly string[]): LineChange {
+  const shorter = Math.min(before.length, after.length);
+  let first = 0;
+  while (first < shorter && before[first] === after[first]) first++;
+  let lastOld = before.length - 1;
+  let lastNew = after.length - 1;
+  while (lastOld >= first && lastNew >= first && before[lastOld] === after[lastNew]) {
+    lastOld--;
+    lastNew--;
+  }
+  return { first, lastOld, lastNew };
+}
+
+/**
+ * The layout of `text` when it differs from `previous` only inside the body of one task, read by
+ * re-parsing that one block; undefined when the edit could reach further (the task line itself,
+ * sub-tasks, a block boundary that moved, an unclosed front matter), and the whole text must be
+ * parsed. The task must be top-level (nothing open before its line): then the scan after the line
+ * that closes its block does not depend on the block, and re-scanning the block in the old and the
+ * new text shows whether that line is still the same one.
+ */
+export function reparseTaskBlock(
+  previous: MarkdownLayout,
+  text: string,
+  lines: readonly string[],
+  change: LineChange,
+  options: ParseSpecOptions,
+): { layout: MarkdownLayout; taskIndex: number } | undefined {
+  const { spec } = previous;
+  const { tasks } = spec;
+  if (change.first >= previous.lines.length && change.first >= lines.length) return undefined;
+  // The last task whose line lies above the change.
+  let lo = 0;
+  let hi = tasks.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tasks[mid] as Task).ranges.line.start.line < change.first) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  const old = tasks[k];
+  if (!old || !previous.topLevel[k] || old.childIds.length > 0) return undefined;
+  // A `---` first line without a closing one is a thematic break until a later `---` closes it.
+  if ((previous.lines[0] ?? '').replace(/^\uFEFF/, '').trimEnd() === '---' && frontMatterEnd(previous.lines) === undefined) {
+    return undefined;
+  }
+  const taskLine = old.ranges.line.start.line;
+  const before = scanBlocks(previous.lines, taskLine, true);
+  if (before.drafts.length !== 1 || before.end <= change.lastOld) return undefined;
+  const delta = lines.length - previous.lines.length;
+  const after = scanBlocks(lines, taskLine, true);
+  const local = after.drafts[0];
+  if (!local || after.drafts.length !== 1 || after.end !== before.end + delta) return undefined;
+  if (before.end < previous.lines.length && after.paragraphOpenAtEnd !== before.paragraphOpenAtEnd) return undefined;
+
+  // What the local scan could not know comes from the old task: its task line and everything
+  // above it are unchanged.
+  const draft: TaskDraft = {
+    ...local,
+    separated: old.separatedFromPrevious,
+    ...(old.phaseIndex !== undefined ? { phaseIndex: old.phaseIndex } : {}),
+  };
+  const cache = options.cache ?? new BlockCache();
+  const body = bodyOf(draft, lines, text, lineStartOffsets(text, lines));
+  const parsed = cache.bodies([body.key], () => bodyText(body, lines))[0] ?? EMPTY_BODY;
+  const ownDiagnostics: Diagnostic[] = [];
+  const task = buildTask(draft, k, lines, spec.format, body, parsed, ownDiagnostics);
+
+  const oldLast = old.ranges.block.end.line;
+  const newTasks = tasks.slice();
+  newTasks[k] = task;
+  let phases = spec.phases;
+  const diagnostics: Diagnostic[] = [];
+  for (const d of spec.diagnostics) {
+    const line = d.range.start.line;
+    if (line < taskLine) diagnostics.push(d);
+    else if (line > oldLast) diagnostics.push(delta === 0 ? d : { ...d, range: shiftRange(d.range, delta) });
+  }
+  for (const d of ownDiagnostics) diagnostics.push(d);
+  diagnostics.sort(byPosition);
+  if (delta !== 0) {
+    for (let i = k + 1; i < newTasks.length; i++) newTasks[i] = shiftTask(tasks[i] as Task, delta);
+    phases = spec.phases.map((p) => (p.range.start.line > taskLine ? { ...p, range: shiftRange(p.range, delta) } : p));
+  }
   return {
-    path: options.path,
-    format,
-    ...(frontMatter ? { frontMatter } : {}),
-    ...(title !== undefined ? { title } : {}),
-    phases,
-    tasks,
-    diagnostics,
-    lineCount: lines.length,
+    layout: { spec: { ...spec, phases, tasks: newTasks, diagnostics, lineCount: lines.length }, lines, topLevel: previous.topLevel },
+    taskIndex: k,
+  };
+}
+
+export function shiftRange(r: Range, delta: number): Range {
+  return range(r.start.line + delta, r.start.character, r.end.line + delta, r.end.character);
+}
+
+function shiftTask(task: Task, delta: number): Task {
+  const { ranges } = task;
+  return {
+    ...task,
+    markers: task.markers.map((m) => ({ ...m, range: shiftRange(m.range, delta) })),
+    ranges: {
+      line: shiftRange(ranges.line, delta),
+      checkbox: shiftRange(ranges.checkbox, delta),
+      id: shiftRange(ranges.id, delta),
+      block: shiftRange(ranges.block, delta),
+    },
   };
 }
 

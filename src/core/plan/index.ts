@@ -28,11 +28,17 @@ export interface PlanOptions {
 
 const byPosition = (a: number, b: number): number => a - b;
 
-function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
+  return planWithOwnDiagnostics(spec, options).plan;
+}
+
+/** The plan, and the diagnostics the planner itself made (in the order it made them), so a
+ *  re-planner can put them beside the parse diagnostics of a newer spec. */
+export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): { plan: Plan; own: readonly Diagnostic[] } {
   const maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? 3));
   const defaultTaskMinutes = Math.max(0, options.defaultTaskMinutes ?? 10);
   const { tasks } = spec;
@@ -120,7 +126,7 @@ export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
 
   const allDiagnostics = [...spec.diagnostics, ...diagnostics].sort(compareDiagnostics);
   const idsOf = (list: readonly number[]): string[] => list.map((n) => task(n).id);
-  return {
+  const plan: Plan = {
     spec,
     taskIds: idsOf(nodes),
     // fromEntries defines own properties, so an id like `__proto__` stays an ordinary key.
@@ -135,6 +141,7 @@ export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
     hasErrors: allDiagnostics.some((d) => d.severity === 'error'),
     estimate,
   };
+  return { plan, own: diagnostics };
 }
 
 function markerDiagnostics(spec: Spec, structure: Structure, diagnostics: Diagnostic[]): void {
