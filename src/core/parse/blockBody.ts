@@ -115,10 +115,72 @@ interface Hit {
   limit: number;
 }
 
-/** Parses one body with its own remark call. */
+/** Reads one body: by hand when it is a plain list of one-line fields, else with remark. */
 export function parseBody(text: string): ParsedBody {
+  return readFieldList(text) ?? parseBodyWithRemark(text);
+}
+
+/** Parses one body with its own remark call. */
+export function parseBodyWithRemark(text: string): ParsedBody {
   const root = (needsGfm(text) ? gfmProcessor : plainProcessor).parse(text) as Root;
   return readBody(root.children, text, 0, text.length);
+}
+
+// `- **Label**: value`. The label holds no character that means anything inline and ends in a
+// letter or digit, so the two `**` runs pair with each other whatever the value holds: the closing
+// run is the first one that can close, and the opening run the only one before it.
+const STRONG_FIELD_LINE = /^- \*\*([A-Za-z](?:[A-Za-z0-9 /'-]{0,39}[A-Za-z0-9])?)\*\*:/;
+// `- _Label: value_`, with nothing inside that could open, close or contain another construct.
+const EMPHASIS_FIELD_LINE = /^- _([A-Za-z][A-Za-z0-9 ,.:;/()'#+=-]*[^ ])_$/;
+const BLANK_LINE = /^[ \t]*$/;
+
+/**
+ * The fields of a body that is nothing but a list of one-line field items (what ralph-specum
+ * writes), read without remark; undefined for anything else. For such a body remark's tree is
+ * known in advance: one list, one item per line, each holding one paragraph that starts with the
+ * label. What follows is what readBody makes of that tree; a property test holds the two readings
+ * to each other.
+ */
+export function readFieldList(text: string): ParsedBody | undefined {
+  const fields: BodyField[] = [];
+  let line = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const source = text.slice(start, end);
+    const strong = source.charCodeAt(2) === 42 ? STRONG_FIELD_LINE.exec(source) : null;
+    if (strong) {
+      const label = strong[1] as string;
+      const valueStart = strong[0].length;
+      let stop = source.length;
+      while (stop > valueStart && /\s/.test(source[stop - 1] ?? '')) stop--;
+      fields.push({
+        label: label.toLowerCase(),
+        value: source.slice(valueStart, stop).trim(),
+        start: { line, character: 2 },
+        end: { line, character: stop },
+      });
+    } else if (source.charCodeAt(2) === 95 && EMPHASIS_FIELD_LINE.test(source)) {
+      const inner = source.slice(3, -1);
+      const m = EMPHASIS_LABEL.exec(inner);
+      if (!m) return undefined;
+      const valueStart = 3 + m[0].length;
+      let stop = source.length - 1;
+      while (stop > valueStart && /\s/.test(source[stop - 1] ?? '')) stop--;
+      fields.push({
+        label: (m[1] ?? '').toLowerCase(),
+        value: source.slice(valueStart, Math.max(valueStart, stop)).trim(),
+        start: { line, character: 2 },
+        end: { line, character: Math.max(stop, valueStart) },
+      });
+    } else if (!BLANK_LINE.test(source) || line === 0) {
+      return undefined;
+    }
+    start = end + 1;
+    line++;
+  }
+  return fields.length ? { fields, details: '' } : undefined;
 }
 
 /** Reads the fields of the body that spans `[base, end)` of `source`, whose top-level nodes are
