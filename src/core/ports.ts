@@ -114,6 +114,14 @@ export interface RalphTaskRecord {
   /** The commit step has dealt with this task's work: committed (hash in `commit`) or found
    *  nothing of it to commit. A resume commits only tasks where this is not set. */
   readonly commitHandled?: boolean;
+  /** Worktree isolation: where the task works (kept after a failure or a kill, for inspection
+   *  and for the next attempt). Cleared once the worktree is removed after its merge. */
+  readonly worktree?: TaskWorktree;
+  /** Worktree isolation: the attempt passed and its work is committed on the task's branch at
+   *  this commit; the task waits for its turn to merge. A resume merges it without re-running. */
+  readonly workCommit?: string;
+  /** Worktree isolation: a merge was moving the user's branch; a resume finishes or forgets it. */
+  readonly merging?: MergeJournal;
 }
 
 export interface RalphRunState {
@@ -126,6 +134,8 @@ export interface RalphRunState {
   readonly tasks: Readonly<Record<string, RalphTaskRecord>>;
   /** Files that were dirty before the run started: never committed by Ralph. */
   readonly preexistingDirty?: readonly string[];
+  /** How the run's agents were kept apart. */
+  readonly isolation?: IsolationMode;
 }
 
 export interface StateStore {
@@ -173,6 +183,62 @@ export interface GitPort {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Worktrees: each task of a run with `isolation: 'worktree'` works in a git worktree of its own,
+// on a branch of its own, and is merged into the user's branch when its turn comes.
+
+export type IsolationMode = 'none' | 'worktree';
+
+export interface TaskWorktree {
+  /** Absolute path of the worktree folder: the agent's working directory. */
+  readonly path: string;
+  /** Short branch name, `ralph/<spec>/<task id>`. */
+  readonly branch: string;
+  /** The commit the branch started from. */
+  readonly base: string;
+}
+
+/** A merge that moves `ref` from `from` to `to`; written to the state before the move. */
+export interface MergeJournal {
+  readonly ref: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export type WorktreeMerge =
+  | { readonly kind: 'merged'; readonly commit: string; readonly files: readonly string[] }
+  /** Nothing to merge: the task changed nothing, and there was no bookkeeping to record. */
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'conflict'; readonly files: readonly string[]; readonly reason: string };
+
+export interface MergeHooks {
+  /** Paths (relative to the repository root) never folded into a merge commit. */
+  readonly exclude: ReadonlySet<string>;
+  /** The merge is clean and will happen: check the task off and merge its progress now, so
+   *  the merge commit records them. */
+  readonly beforeCommit?: () => Promise<void>;
+  /** The user's branch is about to move: make the journal durable first. */
+  readonly beforeMove?: (journal: MergeJournal) => Promise<void>;
+}
+
+export interface WorktreePort {
+  /** Files Ralph itself edits in the main working tree (tasks.md, .progress.md), absolute. */
+  readonly bookkeeping: readonly string[];
+  /** The task's worktree: the one already there (a retry, a resume), or a new one on a new
+   *  branch from the user's branch as it is now. */
+  prepare(taskId: string): Promise<TaskWorktree>;
+  /** Commits whatever the agent changed in the worktree on its branch; the branch tip. */
+  commitWork(worktree: TaskWorktree, message: string): Promise<string>;
+  /** Merges `commit` (the task's branch tip) into the user's branch without touching the user's
+   *  uncommitted changes; a conflict leaves the branch as it was. */
+  merge(commit: string, message: string, hooks: MergeHooks): Promise<WorktreeMerge>;
+  /** After a kill: completes a journaled merge whose move happened (true), or says it did not. */
+  finishMerge(journal: MergeJournal): Promise<boolean>;
+  /** Removes a merged task's worktree and branch. Refuses (throws) when either holds work that
+   *  is not in the user's branch. */
+  remove(worktree: TaskWorktree): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run: options and the event stream every view consumes.
 
 export type RunMode = 'dag' | 'waves';
@@ -192,6 +258,9 @@ export interface RunOptions {
   /** Tries per task, ralph-specum's maxTaskIterations (1 = no retry). */
   readonly maxTaskIterations: number;
   readonly taskTimeoutMs?: number;
+  /** `worktree`: each task works in a git worktree of its own, merged back in task order
+   *  (needs RunPorts.worktrees). Default `none`: all agents share the working tree. */
+  readonly isolation?: IsolationMode;
 }
 
 export type TaskRunStatus = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'skipped';

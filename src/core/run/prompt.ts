@@ -8,6 +8,8 @@ export interface PromptContext {
   readonly progressFile: string;
   readonly attempt: number;
   readonly lastFailure?: string;
+  /** Worktree isolation: the task's own worktree (the agent's working directory) and branch. */
+  readonly worktree?: { readonly path: string; readonly branch: string };
 }
 
 /** Joins with the separator the folder already uses, so core needs no `path` module. */
@@ -36,8 +38,12 @@ export function buildPrompt(plan: Plan, task: Task, ctx: PromptContext): string 
     `# Task ${task.id}: ${task.title}`,
     '',
     `You are carrying out one task of the spec${plan.spec.title ? ` "${plan.spec.title}"` : ''}. ` +
-      'Other agents may be working on other tasks of the same spec in the same working tree at the ' +
-      'same time: change only what this task needs.',
+      (ctx.worktree
+        ? `You work in a git worktree of your own (${ctx.worktree.path}, branch ${ctx.worktree.branch}); ` +
+          'other agents work on other tasks in worktrees of their own, and Ralph merges each task ' +
+          'when it passes: change only what this task needs.'
+        : 'Other agents may be working on other tasks of the same spec in the same working tree at the ' +
+          'same time: change only what this task needs.'),
     '',
     '## Spec',
     '',

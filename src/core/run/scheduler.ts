@@ -2,6 +2,11 @@
 // free, keeps conflicting tasks apart, retries, blocks the dependents of failures, and commits
 // only at quiescent points, because every agent edits the same working tree.
 //
+// With worktree isolation each task works in a git worktree of its own instead; a task whose
+// attempt passed waits for its turn and is merged into the user's branch in task order (see
+// mergeReady), and only a merged task counts as succeeded, so its dependents start from a base
+// that holds its work.
+//
 // Start order among ready tasks is file order: it is what the author reads top to bottom, it
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
@@ -13,6 +18,7 @@ import type {
   Executor,
   ExecutorResult,
   GitPort,
+  MergeJournal,
   ProgressStore,
   RalphState,
   RalphTaskRecord,
@@ -24,8 +30,10 @@ import type {
   TaskResult,
   TaskResultStatus,
   TaskRunStatus,
+  TaskWorktree,
   TasksFile,
   Verifier,
+  WorktreePort,
 } from '../ports';
 import { CancellationSource } from './cancellation';
 import { batchCommitMessage, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
@@ -39,6 +47,8 @@ export interface RunPorts {
   readonly progress: ProgressStore;
   readonly tasksFile: TasksFile;
   readonly git: GitPort;
+  /** Needed when RunOptions.isolation is `worktree`. */
+  readonly worktrees?: WorktreePort;
   readonly clock: Clock;
   /** Absolute path of the spec folder. */
   readonly specDir: string;
@@ -47,7 +57,8 @@ export interface RunPorts {
   readonly log?: (msg: string) => void;
 }
 
-type Status = 'pending' | 'running' | TaskRunStatus;
+/** `merging`: worktree isolation, the attempt passed and the task waits for its turn to merge. */
+type Status = 'pending' | 'running' | 'merging' | TaskRunStatus;
 
 interface TaskRun {
   readonly task: Task;
@@ -62,6 +73,11 @@ interface TaskRun {
   reason?: string;
   lastFailure?: string;
   attemptStartedAt?: number;
+  /** Worktree isolation: where the task works, and its branch tip once its attempt passed. */
+  worktree?: TaskWorktree;
+  workCommit?: string;
+  /** How long the attempt that passed took, reported once the task is merged. */
+  passedInMs?: number;
 }
 
 interface AttemptOutcome {
@@ -70,6 +86,8 @@ interface AttemptOutcome {
   readonly reason?: string;
   /** The reason plus the tail of the output: what a retry's prompt shows. */
   readonly detail?: string;
+  /** Worktree isolation: the branch tip holding the work of an attempt that passed. */
+  readonly workCommit?: string;
 }
 
 const STATE_FILE = '.ralph-state.json';
@@ -116,6 +134,9 @@ class RunEngine {
   private preexistingDirty: readonly string[] = [];
   private fatal: unknown;
   private notRepositoryLogged = false;
+  private readonly isolated: boolean;
+  /** Worktree isolation: Ralph changed tasks.md or .progress.md outside a merge commit. */
+  private bookkeepingDirty = false;
 
   constructor(
     private readonly plan: Plan,
@@ -135,6 +156,11 @@ class RunEngine {
     for (const id of plan.taskIds) {
       const task = firstById.get(id);
       if (task) this.byId.set(id, task);
+    }
+    this.isolated = options.isolation === 'worktree';
+    if (this.isolated && ports.worktrees === undefined) throw new Error('worktree isolation needs a worktree port');
+    if (this.isolated && options.commit === 'none') {
+      throw new Error("worktree isolation merges each task's work as a commit; commit 'none' needs isolation 'none'");
     }
     this.containers = new Set((plan.containers ?? []).filter((id) => this.byId.has(id)));
     this.cancellation = new CancellationSource(token);
@@ -163,6 +189,7 @@ class RunEngine {
     this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
     this.taskResults = { ...(this.previous?.taskResults ?? {}) };
     for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
+    if (this.isolated) await this.recoverWorktrees();
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) {
       this.preexistingDirty = previousRun?.preexistingDirty ?? [];
@@ -177,6 +204,7 @@ class RunEngine {
     this.sync();
 
     while (true) {
+      await this.mergeReady();
       if (this.running.size === 0) await this.quiescentPoint();
       await this.startReady();
       if (this.running.size === 0) break;
@@ -186,6 +214,8 @@ class RunEngine {
     }
 
     this.closeLeftovers();
+    // A cancelled retry no longer holds back the tasks after it.
+    await this.mergeReady();
     await this.quiescentPoint();
     const cancelled = this.cancellation.token.isCancellationRequested;
     this.sync(cancelled ? 'cancelled' : 'finished');
@@ -305,6 +335,13 @@ class RunEngine {
         run.reason = record.reason;
         run.attempt = record.attempts;
         this.emitFinished(run, 'failed', record.durationMs ?? 0, now);
+      } else if (this.isolated && record?.status === 'running' && record.workCommit !== undefined) {
+        // Its attempt passed before the run stopped: it only waits for its merge.
+        run.status = 'merging';
+        run.attempt = record.attempts;
+        run.workCommit = record.workCommit;
+        if (record.worktree) run.worktree = record.worktree;
+        run.passedInMs = record.durationMs ?? 0;
       } else if (this.resumed && record?.status === 'running') {
         // The interrupted attempt is done again under its own number.
         run.attempt = Math.max(0, record.attempts - 1);
@@ -377,6 +414,7 @@ class RunEngine {
       // A fresh attempt produces fresh work and progress: neither is committed or merged yet.
       progressMerged: false,
       commitHandled: false,
+      ...(before?.worktree ? { worktree: before.worktree } : {}),
     });
     this.emit({ type: 'taskStarted', taskId: id, attempt, at: now });
     this.sync();
@@ -385,12 +423,27 @@ class RunEngine {
     const progressFile = progress.pathFor(id);
     const attemptRun = async (): Promise<AttemptOutcome> => {
       let result: ExecutorResult;
+      let cwd = this.ports.cwd;
+      if (this.isolated) {
+        try {
+          const worktree = await this.worktreePort().prepare(id);
+          run.worktree = worktree;
+          this.patchRecord(id, { worktree });
+          this.sync();
+          cwd = worktree.path;
+        } catch (error) {
+          if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled' };
+          const reason = `could not set up the task's worktree: ${messageOf(error)}`;
+          return { id, status: 'failed', reason, detail: reason };
+        }
+      }
       try {
         const prompt = buildPrompt(this.plan, run.task, {
           specDir: this.ports.specDir,
           progressFile,
           attempt,
           ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
+          ...(run.worktree !== undefined && this.isolated ? { worktree: { path: run.worktree.path, branch: run.worktree.branch } } : {}),
         });
         result = await executor.run(
           {
@@ -399,7 +452,7 @@ class RunEngine {
             prompt,
             specDir: this.ports.specDir,
             progressFile,
-            cwd: this.ports.cwd,
+            cwd,
             ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
           },
           (chunk) => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() }),
@@ -409,13 +462,20 @@ class RunEngine {
         const reason = `executor error: ${messageOf(error)}`;
         return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
       }
-      return this.judge(run, result);
+      const outcome = await this.judge(run, result, cwd);
+      if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
+      try {
+        return { ...outcome, workCommit: await this.worktreePort().commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
+      } catch (error) {
+        const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
+        return { id, status: 'failed', reason, detail: reason };
+      }
     };
     this.running.set(id, attemptRun());
   }
 
   /** Success is the agent's success and the task's own Verify command passing. */
-  private async judge(run: TaskRun, result: ExecutorResult): Promise<AttemptOutcome> {
+  private async judge(run: TaskRun, result: ExecutorResult, cwd: string): Promise<AttemptOutcome> {
     const id = run.task.id;
     const token = this.cancellation.token;
     const withTail = (reason: string, tail: string) =>
@@ -440,7 +500,7 @@ class RunEngine {
     if (command === undefined) return { id, status: 'succeeded' };
     if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
     try {
-      const verdict = await this.ports.verifier.verify(command, this.ports.cwd, token, this.options.taskTimeoutMs);
+      const verdict = await this.ports.verifier.verify(command, cwd, token, this.options.taskTimeoutMs);
       if (verdict.ok) return { id, status: 'succeeded' };
       if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
       const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';
@@ -472,6 +532,19 @@ class RunEngine {
       ...(reason !== undefined ? { reason } : { reason: undefined }),
     });
 
+    if (outcome.status === 'succeeded' && this.isolated) {
+      // Passed, but succeeded only once merged: until then its dependents wait.
+      run.status = 'merging';
+      run.reason = undefined;
+      run.passedInMs = durationMs;
+      if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
+      this.setRecord(id, {
+        ...finished('running'),
+        ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
+      });
+      this.sync();
+      return;
+    }
     if (outcome.status === 'succeeded') {
       run.status = 'succeeded';
       run.reason = undefined;
@@ -564,10 +637,164 @@ class RunEngine {
   }
 
   private async markDone(id: string): Promise<void> {
+    if (this.isolated) this.bookkeepingDirty = true;
     try {
       await this.ports.tasksFile.markDone(id);
     } catch (error) {
       this.log(`could not check off ${id} in tasks.md: ${messageOf(error)}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Worktree isolation: merging in task order.
+
+  private worktreePort(): WorktreePort {
+    const port = this.ports.worktrees;
+    if (!port) throw new Error('worktree isolation needs a worktree port');
+    return port;
+  }
+
+  /**
+   * Merges the tasks whose turn has come, one at a time. A task's turn comes once no task before
+   * it in file order is still running or waiting for a retry: among tasks that ran side by side
+   * the merges happen in task order whichever finished first, so the user's branch ends the
+   * same either way.
+   */
+  private async mergeReady(): Promise<void> {
+    if (!this.isolated) return;
+    while (true) {
+      let next: TaskRun | undefined;
+      for (const run of this.runs.values()) {
+        if (run.status === 'merging' && (next === undefined || run.task.index < next.task.index)) next = run;
+      }
+      if (next === undefined) return;
+      const index = next.task.index;
+      for (const run of this.runs.values()) {
+        const inFlight = run.status === 'running' || (run.status === 'pending' && run.attempt > 0);
+        if (inFlight && run.task.index < index) return;
+      }
+      await this.mergeTask(next);
+    }
+  }
+
+  private async mergeTask(run: TaskRun): Promise<void> {
+    const id = run.task.id;
+    const port = this.worktreePort();
+    const { clock, git } = this.ports;
+    const durationMs = run.passedInMs ?? 0;
+    const fail = (reason: string): void => {
+      run.status = 'failed';
+      run.reason = reason;
+      const before = this.records.get(id);
+      this.setRecord(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
+      this.emitFinished(run, 'failed', durationMs, clock.now());
+      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
+      this.sync();
+    };
+    const kept = run.worktree
+      ? `its work is kept on branch ${run.worktree.branch} (worktree ${run.worktree.path})`
+      : 'its work is kept on its branch';
+    if (run.workCommit === undefined) {
+      fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
+      return;
+    }
+    let result;
+    try {
+      const operation = await git.operationInProgress();
+      if (operation !== undefined) {
+        fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
+        return;
+      }
+      result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
+        exclude: this.excludedPaths(),
+        beforeCommit: async () => {
+          await this.markDone(id);
+          await this.mergeProgress([id]);
+        },
+        beforeMove: async (journal: MergeJournal) => {
+          this.patchRecord(id, { merging: journal });
+          this.sync();
+          await this.writer.flush();
+        },
+      });
+    } catch (error) {
+      fail(`merging into the current branch failed: ${messageOf(error)}; ${kept}`);
+      return;
+    }
+    if (result.kind === 'conflict') {
+      fail(`${result.reason}; the current branch is as it was, ${kept}`);
+      return;
+    }
+    run.status = 'succeeded';
+    run.reason = undefined;
+    const before = this.records.get(id);
+    const commit = result.kind === 'merged' ? result.commit : undefined;
+    this.setRecord(id, {
+      ...before,
+      id,
+      status: 'success',
+      attempts: run.attempt,
+      commitHandled: true,
+      progressMerged: true,
+      merging: undefined,
+      ...(commit !== undefined ? { commit } : {}),
+    });
+    // The merge commit took in tasks.md and .progress.md as they are now.
+    this.bookkeepingDirty = false;
+    this.sync();
+    if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
+    this.emitFinished(run, 'succeeded', durationMs, clock.now());
+    if (run.worktree) await this.removeWorktree(id, run.worktree);
+  }
+
+  private async removeWorktree(id: string, worktree: TaskWorktree): Promise<void> {
+    try {
+      await this.worktreePort().remove(worktree);
+      this.patchRecord(id, { worktree: undefined });
+      this.sync();
+    } catch (error) {
+      this.log(`the worktree of ${id} was kept: ${messageOf(error)}`);
+    }
+  }
+
+  /** After a kill: finish or forget merges that were under way, and remove the worktrees of
+   *  tasks that were merged but not yet cleaned up. */
+  private async recoverWorktrees(): Promise<void> {
+    const port = this.worktreePort();
+    for (const [id, record] of [...this.records]) {
+      let current = record;
+      if (record.merging) {
+        let moved = false;
+        try {
+          moved = await port.finishMerge(record.merging);
+        } catch (error) {
+          this.log(`finishing the interrupted merge of ${id} failed: ${messageOf(error)}`);
+          moved = true;
+        }
+        current = moved
+          ? { ...record, status: 'success', commit: record.merging.to, commitHandled: true, progressMerged: true, merging: undefined }
+          : { ...record, merging: undefined };
+        this.setRecord(id, current);
+        this.rememberAsBefore(id, current);
+      }
+      if (current.status === 'success' && current.worktree) await this.removeWorktree(id, current.worktree);
+    }
+  }
+
+  /** What the loaded state says of a task, corrected by recovery, so resume logic reads it. */
+  private rememberAsBefore(id: string, record: RalphTaskRecord): void {
+    const previousRun = this.previous?.ralph;
+    if (!this.previous || !previousRun) return;
+    this.previous = { ...this.previous, ralph: { ...previousRun, tasks: { ...previousRun.tasks, [id]: record } } };
+  }
+
+  private async mergeProgress(ids: readonly string[]): Promise<void> {
+    try {
+      await this.ports.progress.merge(ids);
+      for (const id of ids) this.patchRecord(id, { progressMerged: true });
+      this.sync();
+    } catch (error) {
+      this.log(`merging progress of ${ids.join(', ')} failed: ${messageOf(error)}`);
     }
   }
 
@@ -577,17 +804,13 @@ class RunEngine {
   private async quiescentPoint(): Promise<void> {
     const toMerge = this.inFileOrder([...this.needsMerge]);
     if (toMerge.length > 0) {
-      try {
-        await this.ports.progress.merge(toMerge);
-        for (const id of toMerge) this.patchRecord(id, { progressMerged: true });
-        this.sync();
-      } catch (error) {
-        this.log(`merging progress of ${toMerge.join(', ')} failed: ${messageOf(error)}`);
-      }
+      await this.mergeProgress(toMerge);
+      if (this.isolated) this.bookkeepingDirty = true;
     }
     if (this.options.commit === 'none') return;
     const toCommit = this.inFileOrder([...this.needsCommit]);
-    if (toCommit.length === 0) return;
+    const bookkeeping = this.isolated && this.bookkeepingDirty;
+    if (toCommit.length === 0 && !bookkeeping) return;
     const { git } = this.ports;
     try {
       if (!(await git.isRepository())) {
@@ -601,6 +824,14 @@ class RunEngine {
         return;
       }
       const exclude = this.excludedPaths();
+      if (bookkeeping) {
+        // Check-offs and notes of tasks that did not merge (failed, containers): only Ralph's
+        // own files, since in worktree mode nothing else in the main tree is Ralph's doing.
+        this.bookkeepingDirty = false;
+        const only = this.worktreePort().bookkeeping;
+        await git.commit('ralph: update tasks.md and progress notes', { exclude, only });
+      }
+      if (toCommit.length === 0) return;
       const tasks = toCommit.map((id) => this.byId.get(id)).filter((t): t is Task => t !== undefined);
       if (this.options.commit === 'batch') {
         const hash = await git.commit(batchCommitMessage(tasks), { exclude });
@@ -686,6 +917,7 @@ class RunEngine {
         status: this.runStatus,
         tasks: { ...this.recordsById },
         preexistingDirty: [...this.preexistingDirty],
+        isolation: this.options.isolation ?? 'none',
       },
     };
   }
@@ -815,8 +1047,18 @@ class RunEngine {
     return wave;
   }
 
+  /** A conflicting task is running; with worktrees, also one before it in file order that has
+   *  not merged yet (starting from a base without its work would only make a merge conflict;
+   *  one after it cannot hold it back, since that one merges only after this one). */
   private conflictsWithRunning(id: string): boolean {
-    return this.plan.conflicts.some(([a, b]) => (a === id && this.running.has(b)) || (b === id && this.running.has(a)));
+    const index = this.byId.get(id)?.index ?? 0;
+    return this.plan.conflicts.some(([a, b]) => {
+      const other = a === id ? b : b === id ? a : undefined;
+      if (other === undefined) return false;
+      if (this.running.has(other)) return true;
+      const run = this.runs.get(other);
+      return run?.status === 'merging' && run.task.index < index;
+    });
   }
 
   private isSatisfied(dep: string): boolean {

@@ -2,17 +2,18 @@
 // and git, with a live terminal view or JSON lines.
 
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
 import { runPlan, CancellationSource, RUN_LOCK_FILE } from '../../core/run';
 import { acquireSpecLock } from '../stores/lock';
-import type { CommitStrategy, RunEvent, RunMode, RunOptions, RunScope, RalphState } from '../../core/ports';
+import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunOptions, RunScope, RalphState } from '../../core/ports';
 import { ProcessExecutor, ShellVerifier, resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
 import { FileProgressStore } from '../stores/progress';
 import { FileTasksFile } from '../stores/tasksFile';
 import { SimpleGitPort } from '../git';
+import { GitWorktrees, hasCommits } from '../worktree';
 import { formatDiagnostic } from '../../core/report';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
@@ -28,6 +29,8 @@ const RUN_OPTIONS = {
   group: { type: 'string' },
   timeout: { type: 'string' },
   'max-task-iterations': { type: 'string' },
+  isolation: { type: 'string' },
+  'worktree-include': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
@@ -66,13 +69,22 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     scope = { kind: 'group', groupIndex: n - 1 };
   }
 
-  const cwd = gitTopLevel(loaded.specDir) ?? io.cwd;
+  const topLevel = gitTopLevel(loaded.specDir);
+  const cwd = topLevel ?? io.cwd;
+  const isolation = await chooseIsolation(values.isolation, commit, topLevel);
+  const include = worktreeIncludes(values['worktree-include']);
+  const progress = new FileProgressStore(loaded.specDir);
+  const worktrees =
+    isolation === 'worktree'
+      ? new GitWorktrees({ repoDir: cwd, specName: basename(loaded.specDir), include, bookkeeping: [loaded.file, progress.mainPath] })
+      : undefined;
   const options: RunOptions = {
     maxConcurrent,
     mode,
     commit,
     scope,
     maxTaskIterations,
+    isolation,
     ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
   };
 
@@ -96,7 +108,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     ? undefined
     : new LiveView({
         out: io.stdout,
-        title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${maxConcurrent} at once`,
+        title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${maxConcurrent} at once${isolation === 'worktree' ? ' · worktrees' : ''}`,
         total: countInScope(plan, scope),
         titles,
         color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
@@ -115,9 +127,10 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
         executor: new ProcessExecutor(agent),
         verifier: new ShellVerifier(),
         state: new FileStateStore(join(loaded.specDir, STATE_FILE)),
-        progress: new FileProgressStore(loaded.specDir),
+        progress,
         tasksFile: new FileTasksFile(loaded.file),
         git: new SimpleGitPort(cwd),
+        ...(worktrees ? { worktrees } : {}),
         clock: { now: () => Date.now() },
         specDir: loaded.specDir,
         cwd,
@@ -213,6 +226,26 @@ export function parseDuration(text: string): number {
   const unit = m[2];
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
   return Math.round(n * factor);
+}
+
+/** `--isolation`, or the default: worktrees wherever there is a commit to branch from. */
+async function chooseIsolation(value: string | boolean | string[] | undefined, commit: CommitStrategy, topLevel: string | undefined): Promise<IsolationMode> {
+  const asked = value === undefined ? undefined : oneOf<IsolationMode>(typeof value === 'string' ? value : String(value), '--isolation', ['none', 'worktree'], 'none');
+  const possible = topLevel !== undefined && (await hasCommits(topLevel));
+  if (asked === 'worktree') {
+    if (!possible) throw new UsageError('--isolation worktree needs a git repository with at least one commit to branch from');
+    if (commit === 'none') throw new UsageError("--isolation worktree merges each task's work as a commit, so it cannot go with --commit none");
+    return 'worktree';
+  }
+  if (asked === 'none') return 'none';
+  return DEFAULT_ISOLATION === 'worktree' && possible && commit !== 'none' ? 'worktree' : 'none';
+}
+
+const DEFAULT_ISOLATION: IsolationMode = 'none';
+
+function worktreeIncludes(value: string | boolean | string[] | undefined): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return list.flatMap((v) => v.split(',')).map((v) => v.trim().replace(/^\.\//, '')).filter((v) => v.length > 0);
 }
 
 function gitTopLevel(dir: string): string | undefined {

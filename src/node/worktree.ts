@@ -1,0 +1,540 @@
+// Worktree isolation: each task of a run works in a git worktree of its own, on a branch of its
+// own, and its work is merged into the user's branch when its turn comes.
+//
+// Where the worktrees live: `<git common dir>/ralph-worktrees/<spec>/<task>`. Inside `.git`,
+// every tool that walks the working tree (editors, file watchers, ripgrep, test runners, the
+// agents of the other tasks) skips them; they survive a reboot (a temp folder would not, and
+// unmerged work would go with it); they need no write access outside the repository; and they
+// go when the repository goes.
+//
+// How a merge works (git 2.38+): `git merge-tree --write-tree` computes the merge of the user's
+// branch tip and the task's commit without touching any index or working tree. Ralph then folds
+// its own bookkeeping (tasks.md check-off, .progress.md) into that tree, makes one commit whose
+// single parent is the tip (a cherry-pick of the task onto the branch: linear history, one
+// commit per task), moves the branch with `git update-ref <ref> <new> <old>` (a compare-and-swap:
+// a commit the user made meanwhile is never lost), and brings the working tree up to date with
+// `git read-tree -m -u <old> <new>`, which rewrites only the files the merge changed and refuses
+// to touch a file with uncommitted changes. Before any of that, a merge that would change a file
+// the user has uncommitted changes in (or an untracked or ignored file in the way) is refused as
+// a conflict, so the user's own work is never touched.
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
+import { isAtomicTempFile } from './stores/atomic';
+
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed${code !== null ? ` (exit ${code})` : ''}: ${stderr.trim() || 'no message'}`);
+    this.name = 'GitCommandError';
+  }
+}
+
+interface GitResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+interface GitCall {
+  readonly input?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Exit codes that are answers, not failures (`merge-tree` says 1 for a conflict). */
+  readonly ok?: readonly number[];
+}
+
+/** Runs git with an argv array (never a shell) and the caller's environment minus anything that
+ *  would point it at another repository. */
+export function git(cwd: string, args: readonly string[], call: GitCall = {}): Promise<GitResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(call.env ?? {}) };
+  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_PREFIX']) delete env[name];
+  if (!call.env?.GIT_INDEX_FILE) delete env.GIT_INDEX_FILE;
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? -1 };
+      if ((call.ok ?? [0]).includes(result.code)) resolve(result);
+      else reject(new GitCommandError(args, code, result.stderr));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(call.input ?? '');
+  });
+}
+
+async function gitText(cwd: string, args: readonly string[], call?: GitCall): Promise<string> {
+  return (await git(cwd, args, call)).stdout.replace(/\r?\n$/, '');
+}
+
+/** A task id or spec name as one ref component and folder name: `[A-Za-z0-9._-]` only, no
+ *  leading dot, no `..`, no `.lock` ending; a name that had to change gets a short hash of the
+ *  original so two ids never share a branch. */
+export function refSafeName(text: string): string {
+  let s = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.{2,}/g, '_').replace(/^[.-]+/, '_').replace(/\.+$/, '_');
+  if (/\.lock$/i.test(s)) s = `${s.slice(0, -5)}_lock`;
+  s = s.slice(0, 80);
+  if (s === text && s !== '') return s;
+  return `${s || 'x'}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+}
+
+/** Whether `dir` is inside a git working tree whose HEAD has a commit: worktrees need a base. */
+export async function hasCommits(dir: string): Promise<boolean> {
+  try {
+    await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface WorktreeOptions {
+  /** The main working tree's root. */
+  readonly repoDir: string;
+  /** The spec folder's name: the middle part of every branch and folder name. */
+  readonly specName: string;
+  /** Globs (repository-relative) of untracked or ignored files copied into each new worktree,
+   *  such as `.env`; they are never committed from the worktree. */
+  readonly include?: readonly string[];
+  /** Files Ralph edits in the main working tree (tasks.md, .progress.md), absolute. */
+  readonly bookkeeping?: readonly string[];
+}
+
+/** What `ralph clean` finds: a task branch, with or without a worktree. */
+export interface Leftover {
+  readonly branch: string;
+  readonly path?: string;
+  readonly head: string;
+  /** Everything on the branch is already in the user's branch. */
+  readonly merged: boolean;
+  /** Paths with uncommitted changes in the worktree (copied-in files not counted). */
+  readonly uncommitted: readonly string[];
+}
+
+interface WorktreeEntry {
+  readonly path: string;
+  readonly head?: string;
+  readonly branch?: string;
+  readonly prunable: boolean;
+}
+
+/** The list of files copied in, kept in the worktree's private git folder (not in its tree). */
+const INCLUDED_LIST = 'ralph-included';
+
+export class GitWorktrees implements WorktreePort {
+  readonly repoDir: string;
+  readonly specName: string;
+  readonly bookkeeping: readonly string[];
+  private readonly include: readonly string[];
+  private commonDir: string | undefined;
+
+  constructor(options: WorktreeOptions) {
+    this.repoDir = path.resolve(options.repoDir);
+    this.specName = refSafeName(options.specName);
+    this.include = options.include ?? [];
+    this.bookkeeping = (options.bookkeeping ?? []).map((p) => path.resolve(p));
+  }
+
+  /** `ralph/<spec>/` */
+  get branchPrefix(): string {
+    return `ralph/${this.specName}/`;
+  }
+
+  branchFor(taskId: string): string {
+    return `${this.branchPrefix}${refSafeName(taskId)}`;
+  }
+
+  async folderFor(taskId: string): Promise<string> {
+    return path.join(await this.worktreesRoot(), refSafeName(taskId));
+  }
+
+  /** `<git common dir>/ralph-worktrees/<spec>` */
+  async worktreesRoot(): Promise<string> {
+    this.commonDir ??= path.resolve(this.repoDir, await gitText(this.repoDir, ['rev-parse', '--git-common-dir']));
+    return path.join(this.commonDir, 'ralph-worktrees', this.specName);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Setting up.
+
+  async prepare(taskId: string): Promise<TaskWorktree> {
+    const branch = this.branchFor(taskId);
+    const folder = await this.folderFor(taskId);
+    const head = await this.head();
+    const entry = (await this.list()).find((e) => samePath(e.path, folder));
+    if (entry && !entry.prunable && (await exists(folder))) {
+      if (entry.branch !== `refs/heads/${branch}`) {
+        throw new Error(`${folder} is a worktree of ${entry.branch ?? 'a detached HEAD'}, not of ${branch}; remove it (ralph clean) and run again`);
+      }
+      // A leftover whose work is all in the user's branch is stale: start again from the tip.
+      if ((await this.uncommittedIn(folder)).length === 0 && (await this.isMerged(entry.head ?? branch, head))) {
+        await this.removeUnchecked(folder, branch);
+      } else {
+        await this.copyIncluded(folder);
+        return { path: folder, branch, base: await this.mergeBase(head, branch) };
+      }
+    } else if (entry) {
+      await git(this.repoDir, ['worktree', 'prune']);
+    }
+    if (await exists(folder)) {
+      throw new Error(`${folder} exists but is not a worktree git knows; move it away and run again`);
+    }
+    await fs.mkdir(path.dirname(folder), { recursive: true });
+    const tip = await this.branchTip(branch);
+    if (tip !== undefined && !(await this.isMerged(tip, head))) {
+      // Unmerged work on the branch (a kept conflict, a killed run): carry on from it.
+      await git(this.repoDir, ['worktree', 'add', '--quiet', folder, branch]);
+      await this.copyIncluded(folder);
+      return { path: folder, branch, base: await this.mergeBase(head, branch) };
+    }
+    if (tip !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
+    await git(this.repoDir, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, folder, head]);
+    await this.copyIncluded(folder);
+    return { path: folder, branch, base: head };
+  }
+
+  /** Copies the configured untracked files into a worktree, where they are missing. */
+  private async copyIncluded(folder: string): Promise<void> {
+    if (this.include.length === 0) return;
+    const isIncluded = picomatch([...this.include], { dot: true });
+    // Untracked and ignored files both (no --exclude-standard): `.env` is usually ignored.
+    const listed = (await git(this.repoDir, ['ls-files', '--others', '-z'])).stdout.split('\0').filter(Boolean);
+    const copied: string[] = [];
+    for (const rel of listed) {
+      if (!isIncluded(rel) || isAtomicTempFile(path.posix.basename(rel))) continue;
+      const target = path.join(folder, rel);
+      if (!(await exists(target))) {
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.copyFile(path.join(this.repoDir, rel), target);
+      }
+      copied.push(rel);
+    }
+    const privateDir = path.resolve(folder, await gitText(folder, ['rev-parse', '--git-dir']));
+    await fs.writeFile(path.join(privateDir, INCLUDED_LIST), copied.join('\0'));
+  }
+
+  private async includedIn(folder: string): Promise<Set<string>> {
+    try {
+      const privateDir = path.resolve(folder, await gitText(folder, ['rev-parse', '--git-dir']));
+      return new Set((await fs.readFile(path.join(privateDir, INCLUDED_LIST), 'utf8')).split('\0').filter(Boolean));
+    } catch {
+      return new Set();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Committing a task's work on its branch.
+
+  async commitWork(worktree: TaskWorktree, message: string): Promise<string> {
+    const folder = worktree.path;
+    await git(folder, ['add', '--all']);
+    // Copies of the user's untracked files (`.env`) must never reach a commit.
+    const included = await this.includedIn(folder);
+    const added = (await git(folder, ['diff', '--cached', '--name-only', '--diff-filter=A', '-z'])).stdout.split('\0').filter(Boolean);
+    const unstage = added.filter((p) => included.has(p) || isAtomicTempFile(path.posix.basename(p)));
+    if (unstage.length > 0) {
+      await git(folder, ['rm', '--cached', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: unstage.join('\0') });
+    }
+    const staged = await git(folder, ['diff', '--cached', '--quiet'], { ok: [0, 1] });
+    // Hooks are the user's check on their own commits; a task's Verify is its check.
+    if (staged.code === 1) await git(folder, ['commit', '--quiet', '--no-verify', '-F', '-'], { input: message });
+    return gitText(folder, ['rev-parse', 'HEAD']);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Merging into the user's branch.
+
+  async merge(commit: string, message: string, hooks: MergeHooks): Promise<WorktreeMerge> {
+    const repo = this.repoDir;
+    const own = this.bookkeeping.map((p) => toPosix(path.relative(repo, p)));
+    for (let round = 0; round < 5; round++) {
+      const ref = (await git(repo, ['symbolic-ref', '--quiet', 'HEAD'], { ok: [0, 1] })).stdout.trim() || 'HEAD';
+      const ours = await this.head();
+      const computed = await git(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, commit], { ok: [0, 1] });
+      const [tree = '', ...rest] = computed.stdout.split('\n');
+      if (computed.code === 1) {
+        const files = unique(rest.filter((l) => l.length > 0));
+        return { kind: 'conflict', files, reason: `merge conflict in ${listFiles(files)}` };
+      }
+      const diff = (await git(repo, ['diff-tree', '-r', '--name-status', '--no-renames', '-z', ours, tree])).stdout.split('\0');
+      const changed: string[] = [];
+      const added = new Set<string>();
+      for (let i = 0; i + 1 < diff.length; i += 2) {
+        const p = diff[i + 1] ?? '';
+        changed.push(p);
+        if (diff[i] === 'A') added.add(p);
+      }
+      const ownChanged = changed.filter((p) => own.includes(p));
+      if (ownChanged.length > 0) {
+        return { kind: 'conflict', files: ownChanged, reason: `the task changed ${listFiles(ownChanged)}, which Ralph keeps up to date in the main working tree` };
+      }
+      const inTheWay = await this.userChangesIn(changed, added);
+      if (inTheWay.length > 0) {
+        return {
+          kind: 'conflict',
+          files: inTheWay,
+          reason: `the main working tree has uncommitted changes in ${listFiles(inTheWay)}, which the merge would change`,
+        };
+      }
+      await hooks.beforeCommit?.();
+      const overlay = await this.committable(own.filter((p) => !hooks.exclude.has(p)));
+      const finalTree = overlay.length > 0 ? await this.withWorkingCopies(tree, overlay) : tree;
+      if (finalTree === (await gitText(repo, ['rev-parse', `${ours}^{tree}`]))) return { kind: 'unchanged' };
+      const next = await gitText(repo, ['commit-tree', finalTree, '-p', ours, '-F', '-'], { input: message });
+      await hooks.beforeMove?.({ ref, from: ours, to: next });
+      // The index must already hold what the new commit holds for these, or read-tree would see
+      // them as local changes in the way.
+      const present = await existing(repo, overlay);
+      if (present.length > 0) await git(repo, ['add', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: present.join('\0') });
+      const moved = await git(repo, ['update-ref', '-m', `ralph: merge ${commit.slice(0, 12)}`, ref, next, ours], { ok: [0, 1, 128] });
+      if (moved.code !== 0) continue; // The user committed meanwhile: merge again onto the new tip.
+      try {
+        await git(repo, ['read-tree', '-m', '-u', ours, next]);
+      } catch (error) {
+        // A file changed under us between the check and now: put the branch back as it was.
+        await git(repo, ['update-ref', ref, ours, next], { ok: [0, 1, 128] });
+        const detail = error instanceof GitCommandError ? error.stderr.trim() : String(error);
+        return { kind: 'conflict', files: [], reason: `the main working tree changed during the merge: ${detail}` };
+      }
+      return { kind: 'merged', commit: next, files: changed };
+    }
+    throw new Error('the branch kept moving while Ralph merged into it; try again');
+  }
+
+  async finishMerge(journal: MergeJournal): Promise<boolean> {
+    const repo = this.repoDir;
+    const now = (await git(repo, ['rev-parse', '--verify', '--quiet', journal.ref], { ok: [0, 1] })).stdout.trim();
+    if (now === journal.to) {
+      // The branch moved; the working tree may not have followed, or only partly (files written,
+      // index not yet): files that already hold the new content count as up to date.
+      await this.indexFilesAlreadyAt(journal.from, journal.to);
+      await git(repo, ['read-tree', '-m', '-u', journal.from, journal.to]);
+      return true;
+    }
+    if (now === journal.from || now === '') return false;
+    const contained = await git(repo, ['merge-base', '--is-ancestor', journal.to, now], { ok: [0, 1] });
+    return contained.code === 0;
+  }
+
+  private async indexFilesAlreadyAt(from: string, to: string): Promise<void> {
+    const raw = (await git(this.repoDir, ['diff-tree', '-r', '--no-renames', '-z', from, to])).stdout.split('\0');
+    const upToDate: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const [, , , blob = ''] = (raw[i] ?? '').split(' ');
+      const p = raw[i + 1] ?? '';
+      if (/^0+$/.test(blob) || !(await exists(path.join(this.repoDir, p)))) continue;
+      const onDisk = await git(this.repoDir, ['hash-object', '--', p], { ok: [0, 128] });
+      if (onDisk.stdout.trim() === blob) upToDate.push(p);
+    }
+    if (upToDate.length > 0) await git(this.repoDir, ['update-index', '--add', '-z', '--stdin'], { input: upToDate.join('\0') });
+  }
+
+  /** Changed paths the user has uncommitted changes in, or an untracked or ignored file where
+   *  the merge would add one. */
+  private async userChangesIn(changed: readonly string[], added: ReadonlySet<string>): Promise<string[]> {
+    if (changed.length === 0) return [];
+    const dirty = new Set<string>();
+    const status = (await git(this.repoDir, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout.split('\0');
+    for (let i = 0; i < status.length; i++) {
+      const field = status[i] ?? '';
+      if (field.length < 4) continue;
+      dirty.add(field.slice(3));
+      if (/[RC]/.test(field.slice(0, 2))) dirty.add(status[++i] ?? '');
+    }
+    const inTheWay: string[] = [];
+    for (const p of changed) {
+      if (dirty.has(p) || (added.has(p) && (await exists(path.join(this.repoDir, p))))) inTheWay.push(p);
+    }
+    return inTheWay;
+  }
+
+  /** Paths inside the repository that git does not ignore. */
+  private async committable(paths: readonly string[]): Promise<string[]> {
+    const inside = paths.filter((p) => p !== '' && !p.startsWith('../') && !path.isAbsolute(p));
+    if (inside.length === 0) return [];
+    const ignored = (await git(this.repoDir, ['check-ignore', '-z', '--stdin'], { input: inside.join('\0'), ok: [0, 1] })).stdout.split('\0');
+    return inside.filter((p) => !ignored.includes(p));
+  }
+
+  /** `tree` with the working-tree content of `paths` (deleted ones removed), via a temporary
+   *  index so the user's index is not touched. */
+  private async withWorkingCopies(tree: string, paths: readonly string[]): Promise<string> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ralph-index-'));
+    const env = { GIT_INDEX_FILE: path.join(dir, 'index') };
+    try {
+      await git(this.repoDir, ['read-tree', tree], { env });
+      const present = await existing(this.repoDir, paths);
+      const gone = paths.filter((p) => !present.includes(p));
+      if (present.length > 0) await git(this.repoDir, ['add', '--pathspec-from-file=-', '--pathspec-file-nul'], { env, input: present.join('\0') });
+      if (gone.length > 0) await git(this.repoDir, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: gone.join('\0') });
+      return await gitText(this.repoDir, ['write-tree'], { env });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Removing.
+
+  async remove(worktree: TaskWorktree): Promise<void> {
+    const uncommitted = (await exists(worktree.path)) ? await this.uncommittedIn(worktree.path) : [];
+    if (uncommitted.length > 0) throw new Error(`${worktree.path} has uncommitted changes in ${listFiles(uncommitted)}; not removed`);
+    const tip = await this.branchTip(worktree.branch);
+    if (tip !== undefined && !(await this.isMerged(tip, await this.head()))) {
+      throw new Error(`${worktree.branch} holds work that is not in the current branch; not removed`);
+    }
+    await this.removeUnchecked(worktree.path, worktree.branch);
+  }
+
+  /** Removes a worktree folder and its branch, whatever they hold. */
+  async removeUnchecked(folder: string | undefined, branch: string): Promise<void> {
+    if (folder !== undefined) {
+      const registered = (await this.list()).some((e) => samePath(e.path, folder));
+      if (registered) await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
+      await fs.rm(folder, { recursive: true, force: true });
+      await git(this.repoDir, ['worktree', 'prune']);
+      await removeEmptyParents(path.dirname(folder), path.dirname(path.dirname(await this.worktreesRoot())));
+    }
+    if ((await this.branchTip(branch)) !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
+  }
+
+  /** The spec's task branches and worktrees still there, with what each holds. */
+  async leftovers(): Promise<Leftover[]> {
+    const head = await this.head();
+    const prefix = `refs/heads/${this.branchPrefix}`;
+    const entries = (await this.list()).filter((e) => e.branch?.startsWith(prefix));
+    const refs = (await git(this.repoDir, ['for-each-ref', '--format=%(refname)%00%(objectname)', prefix])).stdout.split('\n').filter(Boolean);
+    const out: Leftover[] = [];
+    for (const line of refs) {
+      const [ref = '', tip = ''] = line.split('\0');
+      const entry = entries.find((e) => e.branch === ref);
+      const folder = entry && !entry.prunable && (await exists(entry.path)) ? entry.path : undefined;
+      out.push({
+        branch: ref.slice('refs/heads/'.length),
+        ...(folder !== undefined ? { path: folder } : {}),
+        head: tip,
+        merged: await this.isMerged(tip, head),
+        uncommitted: folder !== undefined ? await this.uncommittedIn(folder) : [],
+      });
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Facts.
+
+  async head(): Promise<string> {
+    try {
+      return await gitText(this.repoDir, ['rev-parse', '--verify', 'HEAD^{commit}']);
+    } catch {
+      throw new Error(`${this.repoDir}: the repository has no commit yet; worktree isolation needs one to branch from`);
+    }
+  }
+
+  /** Everything `commit` brings is in `into` already: merging it would change nothing. */
+  async isMerged(commit: string, into: string): Promise<boolean> {
+    if ((await git(this.repoDir, ['merge-base', '--is-ancestor', commit, into], { ok: [0, 1] })).code === 0) return true;
+    const computed = await git(this.repoDir, ['merge-tree', '--write-tree', '--no-messages', into, commit], { ok: [0, 1] });
+    if (computed.code !== 0) return false;
+    return computed.stdout.split('\n')[0] === (await gitText(this.repoDir, ['rev-parse', `${into}^{tree}`]));
+  }
+
+  private async uncommittedIn(folder: string): Promise<string[]> {
+    const included = await this.includedIn(folder);
+    const status = (await git(folder, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout.split('\0');
+    const paths: string[] = [];
+    for (let i = 0; i < status.length; i++) {
+      const field = status[i] ?? '';
+      if (field.length < 4) continue;
+      const p = field.slice(3);
+      if (/[RC]/.test(field.slice(0, 2))) i++;
+      if (!(field.startsWith('??') && included.has(p))) paths.push(p);
+    }
+    return paths;
+  }
+
+  private async mergeBase(a: string, b: string): Promise<string> {
+    return gitText(this.repoDir, ['merge-base', a, b]).catch(() => a);
+  }
+
+  private async branchTip(branch: string): Promise<string | undefined> {
+    const r = await git(this.repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { ok: [0, 1] });
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  private async list(): Promise<WorktreeEntry[]> {
+    const fields = (await git(this.repoDir, ['worktree', 'list', '--porcelain', '-z'])).stdout.split('\0');
+    const entries: WorktreeEntry[] = [];
+    let current: { path: string; head?: string; branch?: string; prunable: boolean } | undefined;
+    for (const field of fields) {
+      if (field === '') {
+        if (current) entries.push(current);
+        current = undefined;
+      } else if (field.startsWith('worktree ')) {
+        current = { path: field.slice('worktree '.length), prunable: false };
+      } else if (current && field.startsWith('HEAD ')) {
+        current.head = field.slice(5);
+      } else if (current && field.startsWith('branch ')) {
+        current.branch = field.slice(7);
+      } else if (current && field.startsWith('prunable')) {
+        current.prunable = true;
+      }
+    }
+    if (current) entries.push(current);
+    return entries;
+  }
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function samePath(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+function listFiles(files: readonly string[]): string {
+  if (files.length === 0) return '(no file named)';
+  const shown = files.slice(0, 5).join(', ');
+  return files.length > 5 ? `${shown} and ${files.length - 5} more` : shown;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function existing(root: string, paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) if (await exists(path.join(root, p))) out.push(p);
+  return out;
+}
+
+async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
+  for (let d = dir; d.startsWith(stopAt) && d !== stopAt; d = path.dirname(d)) {
+    try {
+      await fs.rmdir(d);
+    } catch {
+      return;
+    }
+  }
+}

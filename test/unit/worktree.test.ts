@@ -1,0 +1,322 @@
+// GitWorktrees on real repositories in temp folders: set-up, commits on task branches, merges
+// that never touch the user's uncommitted work, conflicts, crash recovery, removal.
+
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { GitWorktrees, refSafeName } from '../../src/node/worktree';
+import type { MergeHooks } from '../../src/core/ports';
+import { makeRepo, type Repo } from './e2e-helpers';
+
+const SPEC = 'specs/feat';
+const none: MergeHooks = { exclude: new Set() };
+
+describe('worktree: names', () => {
+  it('keeps plain ids and spec names as they are', () => {
+    for (const id of ['1.2', 'T014', 'VE1', 'CONTENT_HASH--T01', 'feat-x']) assert.equal(refSafeName(id), id);
+  });
+
+  it('turns anything else into a valid, distinct ref component', () => {
+    const seen = new Map<string, string>();
+    for (const id of ['a/b', 'a_b', '..x', 'x.lock', '-x', 'x.', 'a b', 'ü', '', '@{1}', 'a..b']) {
+      const name = refSafeName(id);
+      assert.match(name, /^[A-Za-z0-9_][A-Za-z0-9._-]*$/, `${id} → ${name}`);
+      assert.ok(!seen.has(name), `${id} and ${seen.get(name)} both → ${name}`);
+      seen.set(name, id);
+    }
+    const r = spawnSync('git', ['check-ref-format', '--branch', `ralph/${refSafeName('..a/b.lock')}/${refSafeName('x.lock')}`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('never yields a name git would reject, whatever the id (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (id) => {
+        const n = refSafeName(id);
+        // check-ref-format's rules for one component, and a safe folder name.
+        return /^[A-Za-z0-9._-]+$/.test(n) && !n.startsWith('.') && !n.startsWith('-') && !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('worktree: GitWorktrees on real repositories', function () {
+  this.timeout(30_000);
+  const repos: Repo[] = [];
+  afterEach(() => repos.splice(0).forEach((r) => r.cleanup()));
+
+  function repo(files: Record<string, string> = {}): { r: Repo; wt: GitWorktrees } {
+    const r = makeRepo({
+      [`${SPEC}/tasks.md`]: '- [ ] 1 One\n- [ ] 2 Two\n',
+      'shared.txt': 'line 1\nline 2\nline 3\n',
+      'notes.txt': 'the user\'s notes\n',
+      '.gitignore': '.env\n',
+      ...files,
+    });
+    repos.push(r);
+    const wt = new GitWorktrees({
+      repoDir: r.dir,
+      specName: 'feat',
+      include: ['.env', 'config/*.local'],
+      bookkeeping: [join(r.dir, SPEC, 'tasks.md'), join(r.dir, SPEC, '.progress.md')],
+    });
+    return { r, wt };
+  }
+
+  const subjects = (r: Repo) => r.git('log', '--format=%s').trim().split('\n');
+
+  it('sets a task up outside the working tree, on its own branch, with the included files copied', async () => {
+    const { r, wt } = repo();
+    r.write('.env', 'SECRET=1\n');
+    r.write('config/dev.local', 'local config\n');
+    r.write('config/other.txt', 'not included\n');
+    const statusBefore = r.git('status', '--porcelain');
+    const w = await wt.prepare('1.2');
+    const common = r.git('rev-parse', '--absolute-git-dir').trim();
+    assert.equal(w.path, join(common, 'ralph-worktrees', 'feat', '1.2'), JSON.stringify(w));
+    assert.equal(w.branch, 'ralph/feat/1.2');
+    assert.equal(w.base, r.git('rev-parse', 'HEAD').trim());
+    assert.equal(readFileSync(join(w.path, '.env'), 'utf8'), 'SECRET=1\n');
+    assert.equal(readFileSync(join(w.path, 'config/dev.local'), 'utf8'), 'local config\n');
+    assert.equal(existsSync(join(w.path, 'config/other.txt')), false);
+    assert.equal(readFileSync(join(w.path, 'shared.txt'), 'utf8'), 'line 1\nline 2\nline 3\n');
+    // The main tree does not see it: nothing new in its status.
+    assert.equal(r.git('status', '--porcelain'), statusBefore);
+  });
+
+  it('commits the agent\'s work on the branch, never the copied-in files', async () => {
+    const { r, wt } = repo();
+    r.write('config/dev.local', 'local config\n');
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'feature.txt'), 'new\n');
+    writeFileSync(join(w.path, 'config/dev.local'), 'edited by the agent\n');
+    const tip = await wt.commitWork(w, 'feat: one\n\nTask 1: One');
+    const files = spawnSync('git', ['show', '--name-only', '--format=%s', tip], { cwd: r.dir, encoding: 'utf8' }).stdout.trim().split('\n');
+    assert.deepEqual(files, ['feat: one', '', 'feature.txt'], JSON.stringify(files));
+    assert.equal(r.git('rev-parse', 'ralph/feat/1').trim(), tip);
+    // Nothing to commit: the tip stays.
+    assert.equal(await wt.commitWork(w, 'again'), tip);
+  });
+
+  it('merges two tasks in the order asked, one commit each, leaving the user\'s uncommitted work byte for byte', async () => {
+    const { r, wt } = repo();
+    r.write('notes.txt', 'the user\'s notes, edited\r\nno final newline');
+    r.write('scratch.txt', 'untracked\n');
+    r.write('staged.txt', 'staged by the user\n');
+    r.git('add', 'staged.txt');
+    const statusBefore = r.git('status', '--porcelain');
+    const a = await wt.prepare('1');
+    const b = await wt.prepare('2');
+    writeFileSync(join(a.path, 'a.txt'), 'from 1\n');
+    writeFileSync(join(b.path, 'b.txt'), 'from 2\n');
+    const tipA = await wt.commitWork(a, 'ralph: 1 — One');
+    const tipB = await wt.commitWork(b, 'feat: two');
+    const m1 = await wt.merge(tipA, 'ralph: 1 — One', none);
+    const m2 = await wt.merge(tipB, 'feat: two', none);
+    assert.equal(m1.kind, 'merged', JSON.stringify(m1));
+    assert.equal(m2.kind, 'merged', JSON.stringify(m2));
+    assert.deepEqual(subjects(r), ['feat: two', 'ralph: 1 — One', 'initial']);
+    assert.equal(r.git('rev-list', '--merges', '--count', 'HEAD').trim(), '0', 'linear history');
+    assert.equal(r.read('a.txt'), 'from 1\n');
+    assert.equal(r.read('b.txt'), 'from 2\n');
+    assert.equal(r.read('notes.txt'), 'the user\'s notes, edited\r\nno final newline');
+    assert.equal(r.read('scratch.txt'), 'untracked\n');
+    assert.equal(r.git('status', '--porcelain'), statusBefore, 'status as before: the merged files are committed and clean');
+    assert.equal(r.git('diff', '--cached', '--name-only').trim(), 'staged.txt', 'the user\'s staged change stays staged');
+  });
+
+  it('folds Ralph\'s bookkeeping files into the merge commit, unless excluded', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    const merged = await wt.merge(tip, 'one', {
+      exclude: new Set(),
+      beforeCommit: async () => {
+        r.write(`${SPEC}/tasks.md`, '- [x] 1 One\n- [ ] 2 Two\n');
+        r.write(`${SPEC}/.progress.md`, '## Completed Tasks\n- [x] 1\n');
+      },
+    });
+    assert.equal(merged.kind, 'merged', JSON.stringify(merged));
+    const files = r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n').sort();
+    assert.deepEqual(files, ['a.txt', `${SPEC}/.progress.md`, `${SPEC}/tasks.md`], JSON.stringify(files));
+    assert.equal(r.git('status', '--porcelain'), '', 'nothing left uncommitted');
+
+    const w2 = await wt.prepare('2');
+    writeFileSync(join(w2.path, 'b.txt'), 'from 2\n');
+    const tip2 = await wt.commitWork(w2, 'two');
+    const excluded = await wt.merge(tip2, 'two', {
+      exclude: new Set([`${SPEC}/tasks.md`]),
+      beforeCommit: async () => r.write(`${SPEC}/tasks.md`, '- [x] 1 One\n- [x] 2 Two\n'),
+    });
+    assert.equal(excluded.kind, 'merged', JSON.stringify(excluded));
+    assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['b.txt']);
+    assert.equal(r.git('status', '--porcelain'), ` M ${SPEC}/tasks.md\n`);
+  });
+
+  it('a conflict on the same lines names the file and leaves branch, index and files as they were', async () => {
+    const { r, wt } = repo();
+    const a = await wt.prepare('1');
+    const b = await wt.prepare('2');
+    writeFileSync(join(a.path, 'shared.txt'), 'line 1\nline 2 by task 1\nline 3\n');
+    writeFileSync(join(b.path, 'shared.txt'), 'line 1\nline 2 by task 2\nline 3\n');
+    writeFileSync(join(b.path, 'also.txt'), 'task 2 also did this\n');
+    assert.equal((await wt.merge(await wt.commitWork(a, 'one'), 'one', none)).kind, 'merged');
+    const head = r.git('rev-parse', 'HEAD');
+    let hookCalled = false;
+    const result = await wt.merge(await wt.commitWork(b, 'two'), 'two', { exclude: new Set(), beforeCommit: async () => void (hookCalled = true) });
+    assert.equal(result.kind, 'conflict', JSON.stringify(result));
+    assert.deepEqual(result.kind === 'conflict' && result.files, ['shared.txt'], JSON.stringify(result));
+    assert.match(result.kind === 'conflict' ? result.reason : '', /merge conflict in shared\.txt/, JSON.stringify(result));
+    assert.equal(hookCalled, false, 'no check-off for a conflict');
+    assert.equal(r.git('rev-parse', 'HEAD'), head);
+    assert.equal(r.git('status', '--porcelain'), '');
+    assert.equal(r.read('shared.txt'), 'line 1\nline 2 by task 1\nline 3\n');
+    assert.equal(existsSync(join(b.path, 'also.txt')), true, 'the worktree and its work are still there');
+  });
+
+  it('refuses to merge into a file the user has uncommitted changes in, or onto an untracked or ignored file', async () => {
+    const { r, wt } = repo({ '.gitignore': '*.log\n' });
+    r.write('notes.txt', 'edited by the user\n');
+    r.write('new.txt', 'the user\'s own new file\n');
+    r.write('debug.log', 'ignored but the user\'s\n');
+    const before = r.git('status', '--porcelain', '--ignored');
+    for (const [id, file] of [['1', 'notes.txt'], ['2', 'new.txt'], ['3', 'debug.log']] as const) {
+      const w = await wt.prepare(id);
+      writeFileSync(join(w.path, file), `task ${id}\n`);
+      spawnSync('git', ['add', '-f', file], { cwd: w.path });
+      const result = await wt.merge(await wt.commitWork(w, id), id, none);
+      assert.equal(result.kind, 'conflict', `${file}: ${JSON.stringify(result)}`);
+      assert.match(result.kind === 'conflict' ? result.reason : '', new RegExp(`uncommitted changes in ${file.replace('.', '\\.')}`), JSON.stringify(result));
+    }
+    assert.equal(r.read('notes.txt'), 'edited by the user\n');
+    assert.equal(r.read('new.txt'), 'the user\'s own new file\n');
+    assert.equal(r.read('debug.log'), 'ignored but the user\'s\n');
+    assert.equal(r.git('status', '--porcelain', '--ignored'), before);
+    assert.deepEqual(subjects(r), ['initial']);
+  });
+
+  it('refuses a task that changed tasks.md, which Ralph keeps in the main tree', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, SPEC, 'tasks.md'), '- [x] 1 One (checked by the agent)\n');
+    const result = await wt.merge(await wt.commitWork(w, 'one'), 'one', none);
+    assert.equal(result.kind, 'conflict', JSON.stringify(result));
+    assert.match(result.kind === 'conflict' ? result.reason : '', /the task changed specs\/feat\/tasks\.md/, JSON.stringify(result));
+    assert.deepEqual(subjects(r), ['initial']);
+  });
+
+  it('a commit the user makes during a merge is kept: the merge goes onto the new tip', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    let moves = 0;
+    const result = await wt.merge(tip, 'one', {
+      exclude: new Set(),
+      beforeMove: async () => {
+        if (moves++ > 0) return;
+        r.write('user.txt', 'committed by the user meanwhile\n');
+        r.git('add', 'user.txt');
+        r.git('commit', '-q', '-m', 'user commit');
+      },
+    });
+    assert.equal(result.kind, 'merged', JSON.stringify(result));
+    assert.equal(moves, 2, 'the first move lost the race and was made again');
+    assert.deepEqual(subjects(r), ['one', 'user commit', 'initial']);
+    assert.equal(r.read('a.txt'), 'from 1\n');
+    assert.equal(r.git('status', '--porcelain'), '');
+  });
+
+  it('finishes a merge whose branch moved before a kill, and forgets one that did not move', async () => {
+    const { r, wt } = repo();
+    r.write('notes.txt', 'the user is editing\n');
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    writeFileSync(join(w.path, 'shared.txt'), 'changed by 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    // Simulate the kill right after the move: compute the commit as merge() would, move the ref
+    // by hand, leave index and files behind.
+    const from = r.git('rev-parse', 'HEAD').trim();
+    const tree = r.git('merge-tree', '--write-tree', from, tip).split('\n')[0] ?? '';
+    const to = r.git('commit-tree', tree, '-p', from, '-m', 'one').trim();
+    const journal = { ref: 'refs/heads/main', from, to };
+    assert.equal(await wt.finishMerge(journal), false, 'not moved yet');
+    r.git('update-ref', 'refs/heads/main', to, from);
+    assert.match(r.git('status', '--porcelain'), /shared\.txt/, 'the half-done state shows as changes');
+    assert.equal(await wt.finishMerge(journal), true);
+    assert.equal(await wt.finishMerge(journal), true, 'idempotent');
+    assert.equal(r.read('a.txt'), 'from 1\n');
+    assert.equal(r.read('shared.txt'), 'changed by 1\n');
+    assert.equal(r.read('notes.txt'), 'the user is editing\n');
+    assert.equal(r.git('status', '--porcelain'), ' M notes.txt\n');
+  });
+
+  it('finishes a merge killed while the working tree was being written (files new, index old)', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    writeFileSync(join(w.path, 'shared.txt'), 'changed by 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    const from = r.git('rev-parse', 'HEAD').trim();
+    const tree = r.git('merge-tree', '--write-tree', from, tip).split('\n')[0] ?? '';
+    const to = r.git('commit-tree', tree, '-p', from, '-m', 'one').trim();
+    r.git('update-ref', 'refs/heads/main', to, from);
+    // read-tree had written these two files when the kill came; the index still says `from`.
+    r.write('a.txt', 'from 1\n');
+    r.write('shared.txt', 'changed by 1\n');
+    assert.equal(await wt.finishMerge({ ref: 'refs/heads/main', from, to }), true);
+    assert.equal(r.git('status', '--porcelain'), '');
+  });
+
+  it('reuses a worktree with work in it, recreates one whose folder went, starts afresh from a merged one', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'half.txt'), 'half done\n');
+    const again = await wt.prepare('1');
+    assert.equal(again.path, w.path);
+    assert.equal(readFileSync(join(again.path, 'half.txt'), 'utf8'), 'half done\n', 'uncommitted work is kept');
+
+    const tip = await wt.commitWork(again, 'one');
+    rmSync(w.path, { recursive: true, force: true });
+    const recreated = await wt.prepare('1');
+    assert.equal(readFileSync(join(recreated.path, 'half.txt'), 'utf8'), 'half done\n', 'the branch\'s work is checked out again');
+    assert.equal(r.git('rev-parse', 'ralph/feat/1').trim(), tip);
+
+    assert.equal((await wt.merge(tip, 'one', none)).kind, 'merged');
+    r.write('later.txt', 'the user moves on\n');
+    r.git('add', 'later.txt');
+    r.git('commit', '-q', '-m', 'later');
+    const fresh = await wt.prepare('1');
+    assert.equal(fresh.base, r.git('rev-parse', 'HEAD').trim(), 'a merged leftover is replaced by a worktree at the tip');
+    assert.equal(existsSync(join(fresh.path, 'later.txt')), true);
+  });
+
+  it('removes merged work, refuses unmerged or uncommitted work, and lists what is left', async () => {
+    const { r, wt } = repo();
+    const merged = await wt.prepare('1');
+    writeFileSync(join(merged.path, 'a.txt'), 'from 1\n');
+    assert.equal((await wt.merge(await wt.commitWork(merged, 'one'), 'one', none)).kind, 'merged');
+    const unmerged = await wt.prepare('2');
+    writeFileSync(join(unmerged.path, 'b.txt'), 'from 2\n');
+    await wt.commitWork(unmerged, 'two');
+    const dirty = await wt.prepare('3');
+    writeFileSync(join(dirty.path, 'c.txt'), 'not committed\n');
+
+    const left = (await wt.leftovers()).map((l) => ({ branch: l.branch, merged: l.merged, uncommitted: l.uncommitted, hasPath: l.path !== undefined }));
+    assert.deepEqual(left, [
+      { branch: 'ralph/feat/1', merged: true, uncommitted: [], hasPath: true },
+      { branch: 'ralph/feat/2', merged: false, uncommitted: [], hasPath: true },
+      { branch: 'ralph/feat/3', merged: true, uncommitted: ['c.txt'], hasPath: true },
+    ], JSON.stringify(left));
+    await assert.rejects(wt.remove(unmerged), /ralph\/feat\/2 holds work that is not in the current branch/);
+    await assert.rejects(wt.remove(dirty), /uncommitted changes in c\.txt/);
+    assert.equal(existsSync(unmerged.path) && existsSync(dirty.path), true);
+    await wt.remove(merged);
+    assert.equal(existsSync(merged.path), false);
+    assert.equal(r.git('branch', '--list', 'ralph/feat/1').trim(), '');
+    assert.deepEqual((await wt.leftovers()).map((l) => l.branch), ['ralph/feat/2', 'ralph/feat/3']);
+  });
+});
