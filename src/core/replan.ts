@@ -88,12 +88,21 @@ export class Replanner {
       const before = previous.plan.spec.tasks;
       if (edit) {
         const { taskIndex, line, delta } = edit;
-        const same = sameForPlanner(before[taskIndex] as Task, spec.tasks[taskIndex] as Task);
+        const old = before[taskIndex] as Task;
+        const now = spec.tasks[taskIndex] as Task;
+        const same = sameForPlanner(old, now) && sameRange(old.ranges.id, now.ranges.id) && sameList(old.markers, now.markers, sameMarkerRange);
         // A duplicate-id message names the line of the first task with that id.
         if (same && (delta === 0 || !previous.own.some((d) => d.code === 'duplicate-id'))) {
-          // The planner's diagnostics all point at task lines, and only those below the edit moved.
+          // The planner's diagnostics all point at task lines: those below the edit moved, and one
+          // at the edited task's whole line ends where that line now ends.
+          const lineChanged = !sameRange(old.ranges.line, now.ranges.line);
           const own =
-            delta === 0 ? previous.own : previous.own.map((d) => (d.range.start.line > line ? { ...d, range: shiftRange(d.range, delta) } : d));
+            delta === 0 && !lineChanged
+              ? previous.own
+              : previous.own.map((d) => {
+                  if (d.range.start.line > line) return delta === 0 ? d : { ...d, range: shiftRange(d.range, delta) };
+                  return lineChanged && sameRange(d.range, old.ranges.line) ? { ...d, range: now.ranges.line } : d;
+                });
           return { plan: withSpec(previous.plan, spec, own), own, reused: true };
         }
       } else if (spec.tasks.every((t, i) => sameForPlanner(before[i] as Task, t) && samePlace(before[i] as Task, t))) {
@@ -145,8 +154,12 @@ function samePlace(a: Task, b: Task): boolean {
   return (
     sameRange(a.ranges.line, b.ranges.line) &&
     sameRange(a.ranges.id, b.ranges.id) &&
-    sameList(a.markers, b.markers, (x: Marker, y: Marker) => sameRange(x.range, y.range))
+    sameList(a.markers, b.markers, sameMarkerRange)
   );
+}
+
+function sameMarkerRange(a: Marker, b: Marker): boolean {
+  return sameRange(a.range, b.range);
 }
 
 function sameRange(a: Marker['range'], b: Marker['range']): boolean {

@@ -80,7 +80,23 @@ const TRICKY = [
 // front matter.
 const UNCLOSED_FRONT_MATTER = ['---', '# Tasks', '- [ ] 1.1 A', '  - **Do**: x', '  - **Files**: `a.ts`', '- [ ] 1.2 B', '  - **Files**: `a.ts`'].join('\n');
 
+// Every task carries planner diagnostics that point into its task line (repeated ids, [P] with
+// [VERIFY], overlapping files in a group), so keystrokes on task lines must move them.
+const DIAGNOSED = [
+  '- [ ] 1.1 [P] [VERIFY] A',
+  '  - **Files**: `a.ts`',
+  '- [ ] 1.1 [P] [VERIFY] B',
+  '  - **Files**: `a.ts`',
+  '- [ ] 1.2 [P] C',
+  '  - **Files**: `a.ts`',
+  '- [ ] 1.3 [P] D',
+  '  - **Files**: `a.ts`',
+  '- [ ] 1.2 [VERIFY] [P] E',
+  '  - **Depends**: 1.9',
+].join('\n');
+
 const baseArb = fc.oneof(
+  fc.constant(DIAGNOSED),
   fc.integer({ min: 3, max: 14 }).chain((n) => fc.integer({ min: 1, max: 1000 }).map((seed) => generateTasksMd(n, seed))),
   fc.constant(KIRO),
   fc.constant(TRICKY),
@@ -133,6 +149,14 @@ const edit = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('append' as const), at: fc.nat(), text: fc.constantFrom(' more', ' `b.ts`', ', 1.3', ' [P]', '**', ' -->', '```', '  ') }),
   fc.record({ kind: fc.constant('type' as const), at: fc.nat(), column: fc.nat(), text: fc.constantFrom('x', ' ', '-', '[', ']', '`', '#', '*', '>', '1.', '\t') }),
+  // Keystrokes on task lines: titles, markers, the space before the id, the checkbox.
+  fc.record({
+    kind: fc.constant('task' as const),
+    at: fc.nat(),
+    column: fc.nat({ max: 16 }),
+    text: fc.constantFrom(' ', 'x', '[P] ', '[VERIFY] ', 'src/a.py ', '(depends on 1.1) ', 'T1 ', '*'),
+  }),
+  fc.record({ kind: fc.constant('check' as const), at: fc.nat(), box: fc.constantFrom(' ', 'x', 'X', '-') }),
 );
 type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
 
@@ -140,6 +164,19 @@ type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
  *  bodies, and the generated specs are mostly bodies. */
 function applyEdit(lines: string[], e: Edit): string[] {
   const out = [...lines];
+  if (e.kind === 'task' || e.kind === 'check') {
+    const taskLines = out.flatMap((l, i) => (/^\s*(?:[-*+]|\d+[.)])\s+\[.\]/.test(l) ? [i] : []));
+    const i = taskLines[e.at % (taskLines.length || 1)];
+    if (i === undefined) return out;
+    const line = out[i] ?? '';
+    if (e.kind === 'check') {
+      out[i] = line.replace(/\[.\]/, `[${e.box}]`);
+    } else {
+      const column = e.column % (line.length + 1);
+      out[i] = line.slice(0, column) + e.text + line.slice(column);
+    }
+    return out;
+  }
   const at = e.at % (out.length + (e.kind === 'insert' ? 1 : 0) || 1);
   switch (e.kind) {
     case 'replace':

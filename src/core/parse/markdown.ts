@@ -324,10 +324,10 @@ export function changedLines(before: readonly string[], after: readonly string[]
 }
 
 /**
- * The layout of `text` when it differs from `previous` only inside the body of one task, read by
- * re-parsing that one block; undefined when the edit could reach further (the task line itself,
- * sub-tasks, a block boundary that moved, an unclosed front matter), and the whole text must be
- * parsed. The task must be top-level (nothing open before its line): then the scan after the line
+ * The layout of `text` when it differs from `previous` only inside the block of one task (its body,
+ * or its task line with the same id and checkbox), read by re-parsing that one block; undefined
+ * when the edit could reach further (sub-tasks, a block boundary that moved, an unclosed front
+ * matter), and the whole text must be parsed. The task must be top-level (nothing open before its line): then the scan after the line
  * that closes its block does not depend on the block, and re-scanning the block in the old and the
  * new text shows whether that line is still the same one.
  */
@@ -341,13 +341,13 @@ export function reparseTaskBlock(
   const { spec } = previous;
   const { tasks } = spec;
   if (change.first >= previous.lines.length && change.first >= lines.length) return undefined;
-  // The last task whose line lies above the change.
+  // The last task whose line lies above the change, or on its first line.
   let lo = 0;
   let hi = tasks.length - 1;
   let k = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((tasks[mid] as Task).ranges.line.start.line < change.first) {
+    if ((tasks[mid] as Task).ranges.line.start.line <= change.first) {
       k = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -366,6 +366,10 @@ export function reparseTaskBlock(
   const local = after.drafts[0];
   if (!local || after.drafts.length !== 1 || after.end !== before.end + delta) return undefined;
   if (before.end < previous.lines.length && after.paragraphOpenAtEnd !== before.paragraphOpenAtEnd) return undefined;
+  // An edited task line must still be this task's line: same id and checkbox (which the format
+  // and every other task's reading of ids depend on).
+  const { match } = local;
+  if (local.line !== taskLine || match.id !== old.id || match.check !== old.check || match.optional !== old.optional) return undefined;
 
   // What the local scan could not know comes from the old task: its task line and everything
   // above it are unchanged.
