@@ -195,13 +195,15 @@ describe('scheduler: worktree isolation', () => {
   it('resume: a task whose attempt passed before the kill is merged without running its agent again', async () => {
     const worktree = { path: '/repo/.git/ralph-worktrees/demo/1', branch: 'ralph/demo/1', base: 'm0' };
     const r = isolatedRig(killedState({ '1': { id: '1', status: 'running', attempts: 1, worktree, workCommit: 'w-1' } }));
-    const run = start(r, plan({ tasks: ['1', '2'] }));
+    // The merge ticks the box right before it moves the branch: a kill in between leaves it ticked.
+    const run = start(r, plan({ tasks: ['1', '2'], task: { '1': { done: true } } }));
     await flush();
     assert.deepEqual(r.executor.running(), ['2'], show(r.executor.order));
     r.executor.resolve('2');
     await run;
     assert.deepEqual(entries(r, /^wt-merged/).map((e) => e.split(' ')[1]), ['1', '2'], show(r.journal.entries));
     assert.equal(r.executor.calls.filter((c) => c.request.task.id === '1').length, 0, show(r.executor.order));
+    assert.equal(r.state.current.ralph?.tasks['1']?.status, 'success', show(r.state.current.ralph?.tasks['1']));
   });
 
   it('resume: a merge that moved the branch before the kill is finished, not done again', async () => {

@@ -216,7 +216,7 @@ class RunEngine {
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
     await this.mergeReady();
-    await this.quiescentPoint();
+    await this.quiescentPoint(true);
     const cancelled = this.cancellation.token.isCancellationRequested;
     this.sync(cancelled ? 'cancelled' : 'finished');
     await this.writer.flush();
@@ -248,7 +248,7 @@ class RunEngine {
         return this.inFileOrder([scope.taskId, ...this.descendantsOf(scope.taskId)]);
       }
       case 'retryFailed': {
-        const failed = [...this.byId.keys()].filter((id) => this.previousStatus(id) === 'failed');
+        const failed = [...this.byId.keys()].filter((id) => this.previousStatus(id) === 'failed' || this.awaitsMerge(id));
         const closure = new Set(failed);
         const queue = [...failed];
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -259,7 +259,7 @@ class RunEngine {
             }
           }
         }
-        return this.inFileOrder([...closure].filter((id) => !this.isDoneBefore(id)));
+        return this.inFileOrder([...closure].filter((id) => !this.isDoneBefore(id) || this.awaitsMerge(id)));
       }
     }
   }
@@ -323,7 +323,15 @@ class RunEngine {
     const now = this.ports.clock.now();
     for (const [id, run] of this.runs) {
       const record = this.records.get(id);
-      if (this.isDoneBefore(id)) {
+      if (record !== undefined && this.awaitsMerge(id)) {
+        // Its attempt passed before the run stopped: it only waits for its merge. This comes
+        // before the checkbox, which the merge ticks just before it moves the branch.
+        run.status = 'merging';
+        run.attempt = record.attempts;
+        run.workCommit = record.workCommit;
+        if (record.worktree) run.worktree = record.worktree;
+        run.passedInMs = record.durationMs ?? 0;
+      } else if (this.isDoneBefore(id)) {
         run.status = 'skipped';
         run.reason = 'already done';
         // A killed run may have recorded success before it could tick the box.
@@ -335,13 +343,6 @@ class RunEngine {
         run.reason = record.reason;
         run.attempt = record.attempts;
         this.emitFinished(run, 'failed', record.durationMs ?? 0, now);
-      } else if (this.isolated && record?.status === 'running' && record.workCommit !== undefined) {
-        // Its attempt passed before the run stopped: it only waits for its merge.
-        run.status = 'merging';
-        run.attempt = record.attempts;
-        run.workCommit = record.workCommit;
-        if (record.worktree) run.worktree = record.worktree;
-        run.passedInMs = record.durationMs ?? 0;
       } else if (this.resumed && record?.status === 'running') {
         // The interrupted attempt is done again under its own number.
         run.attempt = Math.max(0, record.attempts - 1);
@@ -801,7 +802,9 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
 
-  private async quiescentPoint(): Promise<void> {
+  /** `last`: the end of the run, where check-offs and notes that no merge took along (failed
+   *  tasks' notes, containers) are committed in worktree mode; until then a merge may. */
+  private async quiescentPoint(last = false): Promise<void> {
     const toMerge = this.inFileOrder([...this.needsMerge]);
     if (toMerge.length > 0) {
       await this.mergeProgress(toMerge);
@@ -809,7 +812,7 @@ class RunEngine {
     }
     if (this.options.commit === 'none') return;
     const toCommit = this.inFileOrder([...this.needsCommit]);
-    const bookkeeping = this.isolated && this.bookkeepingDirty;
+    const bookkeeping = this.isolated && this.bookkeepingDirty && last;
     if (toCommit.length === 0 && !bookkeeping) return;
     const { git } = this.ports;
     try {
@@ -1065,6 +1068,12 @@ class RunEngine {
     const run = this.runs.get(dep);
     if (run) return run.status === 'succeeded' || run.status === 'skipped';
     return this.isDoneBefore(dep);
+  }
+
+  /** Worktree isolation: the task passed before the run stopped and was not merged yet. */
+  private awaitsMerge(id: string): boolean {
+    const record = this.records.get(id);
+    return this.isolated && record?.status === 'running' && record.workCommit !== undefined;
   }
 
   /** Done before this run: checked in tasks.md, or recorded as a success. */

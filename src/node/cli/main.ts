@@ -7,12 +7,15 @@ import { planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
+import { cleanCommand } from './clean';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Where `ralph clean` asks before dropping unmerged work; default process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /** A usage mistake: printed with a hint, exit code 2. */
@@ -33,9 +36,15 @@ Commands
                    --commit batch|individual|none (default batch)
                    --task ID  --group N  (run one task / one parallel group, 1-based)
                    --timeout 30m        per-task timeout   --max-task-iterations N (default 2)
+                   --isolation none|worktree  each task in a git worktree of its own, merged
+                                        back in task order (default worktree when the
+                                        repository has a commit, none otherwise)
+                   --worktree-include GLOB  untracked files (.env) copied into each worktree
                    --json               RunEvents as JSON lines
   retry <spec>     rerun failed tasks (and those they blocked); same options as run
   status <spec>    show the state of the last run (--json)
+  clean <spec>     list and remove the task worktrees and branches a run left behind; asks
+                   before dropping unmerged work (--yes to drop it without asking)
 
 Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage`;
 
@@ -47,6 +56,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return planCommand(rest, io);
       case 'graph':
         return graphCommand(rest, io);
+      case 'clean':
+        return await cleanCommand(rest, io);
       case 'run':
       case 'retry':
       case 'status':

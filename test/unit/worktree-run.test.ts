@@ -1,0 +1,218 @@
+// `ralph run --isolation worktree` and `ralph clean` end to end: the bundled CLI, real agent
+// processes, real git repositories in temp folders.
+
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { agentSetup, collect, ensureBuilt, isAlive, makeRepo, readJournal, ROOT, runCli, startCli, taskMd, waitFor, type Repo } from './e2e-helpers';
+
+const SPEC = 'specs/s/tasks.md';
+const AGENT = `node "${join(ROOT, 'test', 'fixtures', 'worktree', 'agent.mjs')}"`;
+
+function spec(...tasks: string[]): Record<string, string> {
+  return { [SPEC]: `# Tasks: worktrees\n\n## Phase 1: Work\n\n${tasks.join('\n')}`, 'shared.txt': 'one\ntwo\nthree\n', 'notes.txt': 'notes\n' };
+}
+
+/** A task block with a `Commit` field. */
+function withCommit(block: string, subject: string): string {
+  return `${block}  - **Commit**: \`${subject}\`\n`;
+}
+
+interface Entry {
+  readonly what: string;
+  readonly id: string;
+  readonly cwd: string;
+  readonly pid: number;
+}
+
+describe('ralph run --isolation worktree (end to end)', function () {
+  this.timeout(120_000);
+  const repos: Repo[] = [];
+  before(() => ensureBuilt());
+  after(() => repos.forEach((r) => r.cleanup()));
+  const repo = (files: Record<string, string>): Repo => {
+    const r = makeRepo(files);
+    repos.push(r);
+    return r;
+  };
+  const run = (r: Repo, script: Record<string, object>, ...extra: string[]) => {
+    const a = agentSetup(script);
+    return runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree', ...extra], r.dir, a.env).then((res) => ({ res, journal: readJournal(a.journal) as unknown as Entry[] }));
+  };
+  const subjects = (r: Repo) => r.git('log', '--format=%s').trim().split('\n');
+  const leftovers = (r: Repo) => ({
+    worktrees: r.git('worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length - 1,
+    branches: r.git('branch', '--list', 'ralph/*', '--format=%(refname:short)').trim().split('\n').filter(Boolean),
+  });
+
+  it('merges two side-by-side tasks in task order, with their commit messages, whichever finished first', async () => {
+    const r = repo(
+      spec(
+        withCommit(taskMd('1.1', 'Slow one', { markers: ['P'], files: ['a.txt'], verify: 'test -f a.txt' }), 'feat: the slow one'),
+        taskMd('1.2', 'Quick one', { markers: ['P'], files: ['b.txt'] }),
+      ),
+    );
+    const { res, journal } = await run(r, { '1.1': { sleepMs: 900, write: { 'a.txt': 'A\n' } }, '1.2': { sleepMs: 20, write: { 'b.txt': 'B\n' } } });
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const ends = journal.filter((e) => e.what === 'end').map((e) => e.id);
+    assert.deepEqual(ends, ['1.2', '1.1'], `1.2 finished first: ${JSON.stringify(journal)}`);
+    assert.deepEqual(subjects(r), ['ralph: 1.2 — Quick one', 'feat: the slow one', 'initial']);
+    // Each agent (and 1.1's Verify, which needs a.txt) ran in its own worktree, not in the repository.
+    const common = r.git('rev-parse', '--absolute-git-dir').trim();
+    for (const e of journal.filter((x) => x.what === 'start')) assert.equal(e.cwd, join(common, 'ralph-worktrees', 's', e.id), JSON.stringify(e));
+    assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD~1').trim().split('\n').sort(), ['a.txt', 'specs/s/.progress.md', 'specs/s/tasks.md']);
+    assert.equal(r.read('a.txt') + r.read('b.txt'), 'A\nB\n');
+    assert.match(r.read(SPEC), /- \[x\] 1\.1 [\s\S]*- \[x\] 1\.2 /, r.read(SPEC));
+    assert.equal(r.git('status', '--porcelain', '--', '.', ':!specs/s/.ralph-state.json'), '');
+    assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] });
+  });
+
+  it('two tasks changing the same lines: the later fails with a conflict naming the file, nothing is lost', async () => {
+    const r = repo(spec(taskMd('1.1', 'Edit line two', { markers: ['P'], files: ['x.txt'] }), taskMd('1.2', 'Edit it too', { markers: ['P'], files: ['y.txt'] })));
+    const { res } = await run(
+      r,
+      {
+        '1.1': { sleepMs: 400, write: { 'shared.txt': 'one\nTWO by 1.1\nthree\n' } },
+        '1.2': { sleepMs: 20, write: { 'shared.txt': 'one\nTWO by 1.2\nthree\n', 'y.txt': 'more of 1.2\n' } },
+      },
+      '--max-task-iterations',
+      '1',
+    );
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stdout, /1\.2.*merge conflict in shared\.txt/, res.stdout);
+    // The failed task's notes are committed at the end of the run; its check-off is not made.
+    assert.deepEqual(subjects(r), ['ralph: update tasks.md and progress notes', 'ralph: 1.1 — Edit line two', 'initial']);
+    assert.equal(r.read('shared.txt'), 'one\nTWO by 1.1\nthree\n');
+    assert.equal(existsSync(join(r.dir, 'y.txt')), false);
+    // The later task's work is kept on its branch and in its worktree.
+    assert.deepEqual(leftovers(r), { worktrees: 1, branches: ['ralph/s/1.2'] });
+    assert.equal(r.git('show', 'ralph/s/1.2:shared.txt'), 'one\nTWO by 1.2\nthree\n');
+    const state = JSON.parse(r.read('specs/s/.ralph-state.json'));
+    const record = state.ralph.tasks['1.2'];
+    assert.equal(record.status, 'failed', JSON.stringify(record));
+    assert.equal(readFileSync(join(record.worktree.path, 'y.txt'), 'utf8'), 'more of 1.2\n');
+    assert.match(r.read(SPEC), /- \[ \] 1\.2 /, 'the conflicted task is not checked off');
+  });
+
+  it('a task that fails keeps its worktree with its work; the others merge', async () => {
+    const r = repo(spec(taskMd('1.1', 'Breaks', { markers: ['P'], files: ['a.txt'] }), taskMd('1.2', 'Works', { markers: ['P'], files: ['b.txt'] })));
+    const { res } = await run(r, { '1.1': { exit: 2, write: { 'a.txt': 'half done\n' } } }, '--max-task-iterations', '1');
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.deepEqual(subjects(r), ['ralph: update tasks.md and progress notes', 'ralph: 1.2 — Works', 'initial']);
+    const state = JSON.parse(r.read('specs/s/.ralph-state.json'));
+    const wt = state.ralph.tasks['1.1'].worktree;
+    assert.equal(wt.branch, 'ralph/s/1.1', JSON.stringify(state.ralph.tasks['1.1']));
+    assert.equal(readFileSync(join(wt.path, 'a.txt'), 'utf8'), 'half done\n');
+    assert.deepEqual(leftovers(r), { worktrees: 1, branches: ['ralph/s/1.1'] });
+
+    // Retry reuses the kept worktree: the agent finds its earlier work there.
+    const again = await run(r, { '1.1': { write: { 'a.txt.done': 'finished\n' } } });
+    assert.equal(again.res.code, 0, again.res.stdout + again.res.stderr);
+    assert.equal(r.read('a.txt'), 'half done\n');
+    assert.equal(r.read('a.txt.done'), 'finished\n');
+    assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] });
+  });
+
+  it('never touches the user\'s uncommitted files; a task that changes one fails instead', async () => {
+    const r = repo(spec(taskMd('1.1', 'Own file', { markers: ['P'], files: ['a.txt'] }), taskMd('1.2', 'Touches notes', { markers: ['P'], files: ['n.txt'] })));
+    r.write('notes.txt', 'notes, edited by the user\r\nwithout a final newline');
+    r.write('mine.txt', 'untracked and mine\n');
+    r.write('staged.txt', 'staged\n');
+    r.git('add', 'staged.txt');
+    const statusBefore = r.git('status', '--porcelain');
+    const { res } = await run(r, { '1.1': { write: { 'a.txt': 'A\n' } }, '1.2': { write: { 'notes.txt': 'rewritten by 1.2\n' } } }, '--max-task-iterations', '1');
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stdout, /1\.2.*uncommitted changes in notes\.txt/, res.stdout);
+    assert.equal(r.read('notes.txt'), 'notes, edited by the user\r\nwithout a final newline');
+    assert.equal(r.read('mine.txt'), 'untracked and mine\n');
+    assert.deepEqual(subjects(r), ['ralph: update tasks.md and progress notes', 'ralph: 1.1 — Own file', 'initial']);
+    const statusAfter = r.git('status', '--porcelain', '--', '.', ':!specs/s/.ralph-state.json', ':!specs/s/.progress.md', ':!specs/s/tasks.md');
+    assert.equal(statusAfter, statusBefore, `status as before, the merged a.txt committed:\n${statusAfter}`);
+    assert.equal(r.git('diff', '--cached', '--name-only').trim(), 'staged.txt');
+  });
+
+  it('copies --worktree-include files into each worktree and never commits them', async () => {
+    const r = repo({ ...spec(taskMd('1.1', 'Needs env', { files: ['a.txt'], verify: 'grep -q TOKEN .env' })), '.gitignore': '' });
+    r.write('.env', 'TOKEN=secret\n');
+    const { res } = await run(r, { '1.1': { write: { 'a.txt': 'A\n' } } }, '--worktree-include', '.env', '--max-task-iterations', '1');
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.equal(r.git('log', '--all', '--format=', '--name-only').includes('.env'), false, r.git('log', '--all', '--stat'));
+    assert.equal(r.read('.env'), 'TOKEN=secret\n');
+  });
+
+  it('resumes after kill -9 at any moment: every task merged once, nothing left behind (repeated)', async () => {
+    const ids = ['1.1', '1.2', '1.3', '1.4', '1.5'];
+    const tasks = [
+      taskMd('1.1', 'Base', { files: ['base.txt'] }),
+      ...['1.2', '1.3', '1.4'].map((id) => taskMd(id, `Part ${id}`, { markers: ['P'], files: [`p/${id}.txt`] })),
+      taskMd('1.5', 'Join', { files: ['join.txt'] }),
+    ];
+    const write = (id: string, file: string) => ({ [id]: { sleepMs: 100, write: { [file]: `${id}\n` } } });
+    const script = { ...write('1.1', 'base.txt'), ...write('1.2', 'p/1.2.txt'), ...write('1.3', 'p/1.3.txt'), ...write('1.4', 'p/1.4.txt'), ...write('1.5', 'join.txt') };
+    const rounds = Number(process.env.RALPH_KILL_ROUNDS ?? 4);
+    for (let round = 0; round < rounds; round++) {
+      const r = repo(spec(...tasks));
+      const a = agentSetup(script);
+      const child = startCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree'], r.dir, a.env);
+      const done = collect(child);
+      // Kill at a different moment each round (RALPH_KILL_ROUNDS=30 spreads them finer).
+      await new Promise((res) => setTimeout(res, 200 + ((round * 1100) / rounds + round * 37) % 1100));
+      child.kill('SIGKILL');
+      await done;
+      for (const e of readJournal(a.journal)) if (isAlive(e.pid)) process.kill(e.pid, 'SIGKILL');
+
+      const b = agentSetup(script);
+      const res = await runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree'], r.dir, b.env);
+      assert.equal(res.code, 0, `round ${round}: ${res.stdout}${res.stderr}`);
+      const md = r.read(SPEC);
+      for (const id of ids) assert.match(md, new RegExp(`- \\[x\\] ${id.replace('.', '\\.')} `), `round ${round}: ${md}`);
+      const log = subjects(r);
+      for (const id of ids) {
+        const n = log.filter((s) => new RegExp(`\\b${id.replace('.', '\\.')}\\b`).test(s)).length;
+        assert.equal(n, 1, `round ${round}: ${id} in ${n} commit subjects:\n${log.join('\n')}`);
+      }
+      for (const f of ['base.txt', 'p/1.2.txt', 'p/1.3.txt', 'p/1.4.txt', 'join.txt']) assert.ok(r.exists(f), `round ${round}: ${f} missing`);
+      const progress = r.read('specs/s/.progress.md');
+      for (const id of ids) assert.ok(progress.includes(`learned from ${id}`), `round ${round}: ${id} missing from progress:\n${progress}`);
+      assert.equal(r.git('status', '--porcelain', '--', '.', ':!specs/s/.ralph-state.json'), '', `round ${round}: uncommitted work`);
+      assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] }, `round ${round}`);
+    }
+  });
+});
+
+describe('ralph clean (end to end)', function () {
+  this.timeout(60_000);
+  const repos: Repo[] = [];
+  before(() => ensureBuilt());
+  after(() => repos.forEach((r) => r.cleanup()));
+
+  it('removes merged leftovers, refuses to drop unmerged work without a TTY or --yes, and drops it with --yes', async () => {
+    const r = makeRepo(spec(taskMd('1.1', 'Conflicts', { files: ['x.txt'] })));
+    repos.push(r);
+    r.write('shared.txt', 'one\nthe user\'s edit\nthree\n');
+    const a = agentSetup({ '1.1': { write: { 'shared.txt': 'one\nTWO\nthree\n' } } });
+    const res = await runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree', '--max-task-iterations', '1'], r.dir, a.env);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    // A merged leftover, as a kill after a merge would leave it.
+    r.git('branch', 'ralph/s/old', 'HEAD');
+
+    const refused = await runCli(['clean', SPEC], r.dir);
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /ralph\/s\/1\.1\s+NOT MERGED/, refused.stdout);
+    assert.match(refused.stdout, /removed ralph\/s\/old \(merged\)/, refused.stdout);
+    assert.match(refused.stderr, /refusing to remove 1 branch\(es\) holding work .*ralph\/s\/1\.1.*--yes/, refused.stderr);
+    assert.equal(r.git('branch', '--list', 'ralph/*', '--format=%(refname:short)').trim(), 'ralph/s/1.1');
+
+    const forced = await runCli(['clean', SPEC, '--yes'], r.dir);
+    assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+    assert.match(forced.stdout, /removed ralph\/s\/1\.1/, forced.stdout);
+    assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
+    assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
+    assert.equal(existsSync(join(r.git('rev-parse', '--absolute-git-dir').trim(), 'ralph-worktrees')), false);
+    assert.equal(r.read('shared.txt'), 'one\nthe user\'s edit\nthree\n');
+
+    const nothing = await runCli(['clean', SPEC], r.dir);
+    assert.equal(nothing.code, 0, nothing.stderr);
+    assert.match(nothing.stdout, /no task worktrees or branches left/, nothing.stdout);
+  });
+});
