@@ -30,14 +30,16 @@ const STATUS_ALIASES: Readonly<Record<string, string>> = { success: 'succeeded' 
 // (`#quot;`, or `#<decimal>;`).
 const ENTITY = /["#<>`[\]|;&{}%\\]/g;
 
-function escapeLabel(text: string): string {
+/** Text as the inside of a quoted mermaid label: one line, every special character as an entity. */
+export function escapeLabel(text: string): string {
   return text
     .replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ')
     .trim()
     .replace(ENTITY, (c) => (c === '"' ? '#quot;' : `#${c.charCodeAt(0)};`));
 }
 
-function shorten(text: string, limit: number): string {
+/** At most `limit` characters (code points), cut with an ellipsis. */
+export function shorten(text: string, limit: number): string {
   const chars = [...text.replace(/\s+/g, ' ').trim()];
   return chars.length <= limit ? chars.join('') : `${chars.slice(0, limit - 1).join('').trimEnd()}…`;
 }
