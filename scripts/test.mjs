@@ -1,0 +1,53 @@
+// `npm test`'s last step: the unit suite, then the webview suite (headless Chromium), each in its
+// own mocha process with its own output, and one closing line that counts both, the line CI reads:
+// `N passed, N failed`.
+//
+// Each suite's counts are read from the closing line our reporter prints (test/reporter.cjs), not
+// through RALPH_TEST_SUMMARY_FILE: that variable would be inherited by every process the tests
+// spawn, and the executor tests check that agents see exactly the RALPH_* variables Ralph sets.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const suites = [
+  { name: 'unit', spec: 'test/unit/**/*.test.ts' },
+  { name: 'webview', spec: 'test/webview/**/*.test.ts' },
+];
+
+const mocha = join(process.cwd(), 'node_modules', 'mocha', 'bin', 'mocha.js');
+const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
+
+function runSuite(spec) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [mocha, spec], { stdio: ['inherit', 'pipe', 'inherit'] });
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-4096);
+    });
+    child.on('close', (code, signal) => {
+      const line = tail.trimEnd().split('\n').pop()?.trim() ?? '';
+      const m = SUMMARY.exec(line);
+      resolve({ code, signal, counts: m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) } : undefined });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} tests ===`);
+  const { code, signal, counts } = await runSuite(suite.spec);
+  if (!counts) {
+    // Mocha died before reporting (a syntax error, a crash): count the suite as one failure.
+    console.error(`\nThe ${suite.name} suite ended without a summary (exit ${code ?? signal}).`);
+    failed += 1;
+    continue;
+  }
+  passed += counts.passed;
+  failed += counts.failed;
+  skipped += counts.skipped;
+  if (code !== 0 && counts.failed === 0) failed += 1;
+}
+console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+process.exitCode = failed > 0 ? 1 : 0;
