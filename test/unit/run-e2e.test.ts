@@ -222,11 +222,12 @@ describe('ralph run (end to end, real processes and git)', function () {
     assert.match(md, /- \[x\] 1\.2 Second/, md);
   });
 
-  it('commits once per batch with --commit batch, and once per task with --commit individual', async () => {
+  // Without isolation: in worktree mode every task is a commit of its own (worktree-run.test.ts).
+  it('commits once per batch with --commit batch, and once per task with --commit individual (shared tree)', async () => {
     const tasks = ['1.1', '1.2', '1.3'].map((id) => taskMd(id, `Make ${id}`, { markers: ['P'], files: [`out/${id}.txt`] }));
     const batch = repo(spec(...tasks));
     const a = agentSetup({ '*': { sleepMs: 200 } });
-    const res = await runCli(['run', SPEC, '--agent', a.agentArg, '--commit', 'batch'], batch.dir, a.env);
+    const res = await runCli(['run', SPEC, '--agent', a.agentArg, '--commit', 'batch', '--isolation', 'none'], batch.dir, a.env);
     assert.equal(res.code, 0, res.stdout + res.stderr);
     const log = batch.git('log', '--format=%s', 'HEAD~1..HEAD');
     assert.equal(batch.git('rev-list', '--count', 'HEAD').trim(), '2', batch.git('log', '--format=%s'));
@@ -237,7 +238,7 @@ describe('ralph run (end to end, real processes and git)', function () {
 
     const indiv = repo(spec(...tasks));
     const b = agentSetup({ '*': { sleepMs: 200 } });
-    const res2 = await runCli(['run', SPEC, '--agent', b.agentArg, '--commit', 'individual'], indiv.dir, b.env);
+    const res2 = await runCli(['run', SPEC, '--agent', b.agentArg, '--commit', 'individual', '--isolation', 'none'], indiv.dir, b.env);
     assert.equal(res2.code, 0, res2.stdout + res2.stderr);
     const subjects = indiv.git('log', '--format=%s', '-n', '3').trim().split('\n').reverse();
     assert.equal(subjects.length, 3, subjects.join('\n'));

@@ -180,6 +180,49 @@ describe('ralph run --isolation worktree (end to end)', function () {
   });
 });
 
+describe('ralph run: choosing the isolation', function () {
+  this.timeout(60_000);
+  const repos: Repo[] = [];
+  before(() => ensureBuilt());
+  after(() => repos.forEach((r) => r.cleanup()));
+  const isolationOf = (r: Repo) => JSON.parse(r.read('specs/s/.ralph-state.json')).ralph.isolation;
+
+  it('defaults to worktrees in a repository with a commit, and to none without a commit or with --commit none', async () => {
+    const committed = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    const empty = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })), { git: false });
+    empty.git('init', '-q', '-b', 'main');
+    const noCommit = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    repos.push(committed, empty, noCommit);
+    const a = agentSetup({});
+    const cases: [Repo, string[], string][] = [
+      [committed, [], 'worktree'],
+      [empty, [], 'none'],
+      [noCommit, ['--commit', 'none'], 'none'],
+    ];
+    for (const [r, extra, expected] of cases) {
+      const res = await runCli(['run', SPEC, '--agent', AGENT, ...extra], r.dir, a.env);
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      assert.equal(isolationOf(r), expected, `${r.dir} ${extra.join(' ')}`);
+    }
+  });
+
+  it('says why --isolation worktree cannot be used', async () => {
+    const empty = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })), { git: false });
+    empty.git('init', '-q', '-b', 'main');
+    const committed = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    repos.push(empty, committed);
+    const noCommit = await runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree'], empty.dir);
+    assert.equal(noCommit.code, 2, noCommit.stdout + noCommit.stderr);
+    assert.match(noCommit.stderr, /--isolation worktree needs a git repository with at least one commit/, noCommit.stderr);
+    const withNone = await runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'worktree', '--commit', 'none'], committed.dir);
+    assert.equal(withNone.code, 2, withNone.stdout + withNone.stderr);
+    assert.match(withNone.stderr, /cannot go with --commit none/, withNone.stderr);
+    const bad = await runCli(['run', SPEC, '--agent', AGENT, '--isolation', 'sandbox'], committed.dir);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--isolation must be one of none, worktree, not 'sandbox'/, bad.stderr);
+  });
+});
+
 describe('ralph clean (end to end)', function () {
   this.timeout(60_000);
   const repos: Repo[] = [];

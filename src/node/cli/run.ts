@@ -241,7 +241,7 @@ async function chooseIsolation(value: string | boolean | string[] | undefined, c
   return DEFAULT_ISOLATION === 'worktree' && possible && commit !== 'none' ? 'worktree' : 'none';
 }
 
-const DEFAULT_ISOLATION: IsolationMode = 'none';
+const DEFAULT_ISOLATION: IsolationMode = 'worktree';
 
 function worktreeIncludes(value: string | boolean | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
