@@ -132,38 +132,62 @@ export function parseBodyWithRemark(text: string): ParsedBody {
 const STRONG_FIELD_LINE = /^- \*\*([A-Za-z](?:[A-Za-z0-9 /'-]{0,39}[A-Za-z0-9])?)\*\*:/;
 // `- _Label: value_`, with nothing inside that could open, close or contain another construct.
 const EMPHASIS_FIELD_LINE = /^- _([A-Za-z][A-Za-z0-9 ,.:;/()'#+=-]*[^ ])_$/;
+// A line of a strong field's item below its first line (a `**Do**:` with numbered steps). Without
+// `*` and `_` it holds no field of its own; without `|` and lines of only `=`, `-`, `:` it cannot
+// turn the field's paragraph into a setext heading or a table.
+const CONTINUATION_LINE = /^ {2}[^*_|<\t]*$/;
+const UNDERLINE_LIKE = /^[ =:-]*$/;
+// A fence or an HTML block left open in the item (so `<` is kept out too) makes remark end the
+// item one character into the next line.
+const FENCE_LIKE = /^\s*(?:```|~~~)/;
 const BLANK_LINE = /^[ \t]*$/;
 
 /**
- * The fields of a body that is nothing but a list of one-line field items (what ralph-specum
- * writes), read without remark; undefined for anything else. For such a body remark's tree is
- * known in advance: one list, one item per line, each holding one paragraph that starts with the
- * label. What follows is what readBody makes of that tree; a property test holds the two readings
- * to each other.
+ * The fields of a body that is nothing but a list of field items (what ralph-specum writes), read
+ * without remark; undefined for anything else. For such a body remark's tree is known in advance:
+ * one list, one item per field, each starting with a paragraph that starts with the label, and
+ * nothing else that could hold a field. What follows is what readBody makes of that tree; a
+ * property test holds the two readings to each other.
  */
 export function readFieldList(text: string): ParsedBody | undefined {
   const fields: BodyField[] = [];
-  let line = 0;
+  const lineStarts: number[] = [];
+  // A strong field reaches to the end of its item: it is finished when the next field starts.
+  let open: { label: string; line: number; valueStart: number } | undefined;
+  let openIsEmphasis = false;
+  const position = (offset: number) => {
+    let line = lineStarts.length - 1;
+    while (line > 0 && (lineStarts[line] as number) > offset) line--;
+    return { line, character: offset - (lineStarts[line] as number) };
+  };
+  const finish = (end: number) => {
+    if (!open) return;
+    let stop = end;
+    while (stop > open.valueStart && /\s/.test(text[stop - 1] ?? '')) stop--;
+    const value = text
+      .slice(open.valueStart, stop)
+      .split('\n')
+      .map((l) => l.trim())
+      .join('\n')
+      .trim();
+    fields.push({ label: open.label, value, start: { line: open.line, character: 2 }, end: position(stop) });
+    open = undefined;
+  };
   let start = 0;
   while (start <= text.length) {
+    const line = lineStarts.length;
+    lineStarts.push(start);
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const source = text.slice(start, end);
     const strong = source.charCodeAt(2) === 42 ? STRONG_FIELD_LINE.exec(source) : null;
     if (strong) {
-      const label = strong[1] as string;
-      const valueStart = strong[0].length;
-      let stop = source.length;
-      while (stop > valueStart && /\s/.test(source[stop - 1] ?? '')) stop--;
-      fields.push({
-        label: label.toLowerCase(),
-        value: source.slice(valueStart, stop).trim(),
-        start: { line, character: 2 },
-        end: { line, character: stop },
-      });
+      finish(start);
+      open = { label: (strong[1] as string).toLowerCase(), line, valueStart: start + strong[0].length };
+      openIsEmphasis = false;
     } else if (source.charCodeAt(2) === 95 && EMPHASIS_FIELD_LINE.test(source)) {
-      const inner = source.slice(3, -1);
-      const m = EMPHASIS_LABEL.exec(inner);
+      finish(start);
+      const m = EMPHASIS_LABEL.exec(source.slice(3, -1));
       if (!m) return undefined;
       const valueStart = 3 + m[0].length;
       let stop = source.length - 1;
@@ -174,12 +198,15 @@ export function readFieldList(text: string): ParsedBody | undefined {
         start: { line, character: 2 },
         end: { line, character: Math.max(stop, valueStart) },
       });
-    } else if (!BLANK_LINE.test(source) || line === 0) {
+      openIsEmphasis = true;
+    } else if (line === 0) {
       return undefined;
+    } else if (!BLANK_LINE.test(source)) {
+      if (openIsEmphasis || !CONTINUATION_LINE.test(source) || UNDERLINE_LIKE.test(source) || FENCE_LIKE.test(source)) return undefined;
     }
     start = end + 1;
-    line++;
   }
+  finish(text.length);
   return fields.length ? { fields, details: '' } : undefined;
 }
 
