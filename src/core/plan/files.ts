@@ -22,7 +22,21 @@ export interface FileScope {
 // Parentheses alone do not make a glob: `app/(auth)/page.tsx` is an ordinary Next.js path.
 const GLOB_CHARS = /[*?[{]/;
 
+// Scopes are immutable and re-planning reads the same spellings again on every keystroke, so they
+// are kept across plans; the bound keeps a stream of distinct spellings from growing it forever.
+const knownScopes = new Map<string, FileScope>();
+const KNOWN_SCOPES_MAX = 20_000;
+
 export function toFileScope(raw: string): FileScope {
+  const known = knownScopes.get(raw);
+  if (known) return known;
+  const scope = readFileScope(raw);
+  if (knownScopes.size >= KNOWN_SCOPES_MAX) knownScopes.clear();
+  knownScopes.set(raw, scope);
+  return scope;
+}
+
+function readFileScope(raw: string): FileScope {
   let text = raw.trim().replace(/\\/g, '/');
   const isDirectory = /\/$/.test(text);
   const segments: string[] = [];
@@ -107,15 +121,9 @@ export function overlappingOwners(owners: readonly (readonly string[] | undefine
   const ownerOf: number[] = [];
   const nodeOf: TrieNode[] = [];
   const root: TrieNode = { children: new Map(), scopes: [] };
-  // Big specs name the same few files again and again; read each spelling once.
-  const read = new Map<string, FileScope>();
   owners.forEach((files, owner) => {
     for (const raw of files ?? []) {
-      let scope = read.get(raw);
-      if (!scope) {
-        scope = toFileScope(raw);
-        read.set(raw, scope);
-      }
+      const scope = toFileScope(raw);
       let node = root;
       for (const seg of scope.base) {
         let next = node.children.get(seg);
