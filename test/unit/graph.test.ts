@@ -251,8 +251,10 @@ describe('drawView', () => {
 });
 
 describe('the large-spec rule', () => {
-  it('shows a spec of up to 150 tasks whole', () => {
-    for (const n of [1, 20, 100, 150]) {
+  it('shows a spec of up to 100 tasks whole, and one of 101 by phases', () => {
+    assert.equal(DAG_LIMITS.maxNodes, 100);
+    assert.deepEqual(initialView(generatedGraph(101)).kind, 'phases');
+    for (const n of [1, 20, 100]) {
       const g = generatedGraph(n);
       const view = initialView(g);
       assert.deepEqual(view, { kind: 'full' }, `${n} tasks: ${JSON.stringify(view)}`);

@@ -152,6 +152,12 @@ export class DagHarness {
     if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });
   }
 
+  /** A page with nothing in it and no CSP, for the benchmark's bare mermaid layouts. */
+  async blankPage(): Promise<Page> {
+    if (!this.browser) throw new Error('DagHarness.start() first');
+    return this.browser.newPage();
+  }
+
   /** A fresh page with the stub API, loaded and `ready`. */
   async open(options: PageOptions = {}): Promise<DagPage> {
     if (!this.browser) throw new Error('DagHarness.start() first');
