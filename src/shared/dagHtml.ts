@@ -11,8 +11,9 @@
 //   without which nodes, edges and labels are unstyled), and its SVG markup carries `style`
 //   attributes (the SVG's max-width, label boxes, marker strokes) that the browser only applies
 //   when inline styles are allowed. A nonce cannot cover either: the `<style>` element is created
-//   by mermaid, and a nonce never applies to attributes. Styles cannot run code, so this costs
-//   little; scripts stay nonce-only.
+//   by mermaid, and a nonce never applies to attributes. Measured without it: a 20-task drawing
+//   raised 3 style-src-elem and 359 style-src-attr violations and drew edges and groups as black
+//   filled shapes. Styles cannot run code, so this costs little; scripts stay nonce-only.
 // - `img-src ${cspSource} data:` and `font-src ${cspSource}`: our own media and the editor's font.
 
 export interface DagHtmlOptions {

@@ -315,6 +315,52 @@ describe('DAG webview page (headless Chromium)', function () {
     assert.match(exported.svg, /class="node default task [^"]*status-failed[^"]*"[^>]*>\s*<rect [^>]*stroke="rgb\(/, exported.svg.slice(0, 400));
   });
 
+  it('focus: centres a drawn task without drawing, opens the phase of a hidden one; double-click focuses', async () => {
+    const graph = graphOf(generateTasksMd(300, 7), 'generated-300.md');
+    const p = await open();
+    await p.sendAndDraw({ type: 'plan', graph });
+    const drawn = graph.phases[0]?.taskIds[3] ?? '';
+    const renders = await p.renderCount();
+    const transform = () => p.page.evaluate(() => document.getElementById('canvas')?.style.transform);
+    const before = await transform();
+    await p.send({ type: 'focus', taskId: drawn });
+    await p.page.waitForSelector(`#canvas g.node.flash[data-task-id="${drawn}"]`);
+    assert.equal(await p.renderCount(), renders);
+    assert.notEqual(await transform(), before);
+
+    const hidden = graph.phases[5]?.taskIds[2] ?? '';
+    await p.send({ type: 'focus', taskId: hidden });
+    await p.waitForRender(renders + 1);
+    assert.equal(await p.page.locator(`#canvas g.node[data-task-id="${hidden}"]`).count(), 1);
+    assert.deepEqual(((await p.state()) as { view?: unknown }).view, { kind: 'phases', expanded: [0, 5] });
+
+    await p.page.locator(`#canvas g.node[data-task-id="${hidden}"]`).dblclick();
+    await p.waitForRender(renders + 2);
+    assert.equal(await p.page.getAttribute('#canvas g.node.focused', 'data-task-id'), hidden);
+    assert.match((await p.page.textContent('#notice')) ?? '', new RegExp(`^Showing ${hidden.replace('.', '\\.')} and its neighbours`));
+    // Keyboard: Enter on a focused node reveals it.
+    await p.page.locator(`#canvas g.node[data-task-id="${hidden}"]`).focus();
+    await p.page.keyboard.press('Enter');
+    const reveals = (await p.posted()).filter((m) => m.type === 'reveal');
+    assert.deepEqual(reveals.at(-1), { type: 'reveal', taskId: hidden }, JSON.stringify(reveals));
+  });
+
+  it('draws again in the new colours when VS Code switches the theme, keeping statuses', async () => {
+    const p = await open();
+    await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md', { statuses: TWENTY_STATUSES }) });
+    const background = () => p.page.evaluate(() => getComputedStyle(document.getElementById('viewport') as Element).backgroundColor);
+    assert.equal(await background(), 'rgb(255, 255, 255)');
+    const renders = await p.renderCount();
+    await p.page.evaluate(() => {
+      document.documentElement.style.setProperty('--vscode-editor-background', '#1f1f1f');
+      document.documentElement.style.setProperty('--vscode-editor-foreground', '#cccccc');
+      document.body.className = 'vscode-dark';
+    });
+    await p.waitForRender(renders + 1);
+    assert.equal(await background(), 'rgb(31, 31, 31)');
+    assert.equal(statusOf((await taskClasses(p))['1.4']), 'failed');
+  });
+
   it('restores the saved view of the same spec', async () => {
     const graph = graphOf(generateTasksMd(300, 7), 'generated-300.md');
     const p = await open({ savedState: { version: 1, specPath: 'generated-300.md', view: { kind: 'focus', taskId: '2.3', radius: 2 }, zoom: 0.5, panX: 10, panY: 20, showCriticalPath: true } });
