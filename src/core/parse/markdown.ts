@@ -327,9 +327,9 @@ export function changedLines(before: readonly string[], after: readonly string[]
  * The layout of `text` when it differs from `previous` only inside the block of one task (its body,
  * or its task line with the same id and checkbox), read by re-parsing that one block; undefined
  * when the edit could reach further (sub-tasks, a block boundary that moved, an unclosed front
- * matter), and the whole text must be parsed. The task must be top-level (nothing open before its line): then the scan after the line
- * that closes its block does not depend on the block, and re-scanning the block in the old and the
- * new text shows whether that line is still the same one.
+ * matter), and the whole text must be parsed. The task must be top-level (nothing open before its
+ * line): then the scan after the line that closes its block does not depend on the block, and
+ * re-scanning the block in the old and the new text shows whether that line is still the same one.
  */
 export function reparseTaskBlock(
   previous: MarkdownLayout,
@@ -365,14 +365,16 @@ export function reparseTaskBlock(
   const after = scanBlocks(lines, taskLine, true);
   const local = after.drafts[0];
   if (!local || after.drafts.length !== 1 || after.end !== before.end + delta) return undefined;
+  // With nothing open after the closing line the paragraph state it met should not matter; it is
+  // compared anyway, as the cheapest way to be sure.
   if (before.end < previous.lines.length && after.paragraphOpenAtEnd !== before.paragraphOpenAtEnd) return undefined;
   // An edited task line must still be this task's line: same id and checkbox (which the format
   // and every other task's reading of ids depend on).
   const { match } = local;
   if (local.line !== taskLine || match.id !== old.id || match.check !== old.check || match.optional !== old.optional) return undefined;
 
-  // What the local scan could not know comes from the old task: its task line and everything
-  // above it are unchanged.
+  // What the local scan could not know comes from the old task: everything above its task line
+  // is unchanged.
   const draft: TaskDraft = {
     ...local,
     separated: old.separatedFromPrevious,
