@@ -3,7 +3,9 @@
 // committing its work on its branch, merging it into the user's branch, removing the worktree —
 // on a generated repository of ~3 000 files, against baselines measured in the same run on the
 // same repository: `git status`, and a plain checkout of the whole tree into an empty folder
-// (the file-writing floor any isolated copy has to pay).
+// (the file-writing floor any fresh isolated copy has to pay). The first task gets a fresh
+// worktree; the next ones a recycled one (a merged task's checkout switched to the new branch),
+// which is the point of recycling: shown both ways, and once more with recycling off.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,63 +87,76 @@ async function main(): Promise<void> {
     };
 
     const specDir = join(repo, 'specs', 'bench');
-    const worktrees = new GitWorktrees({
-      repoDir: repo,
-      specName: 'bench',
-      include: ['.env'],
-      bookkeeping: [join(specDir, 'tasks.md'), join(specDir, '.progress.md')],
-    });
-    const setup: number[] = [];
-    const commit: number[] = [];
-    const merge: number[] = [];
-    const remove: number[] = [];
+    const measure = async (recycle: boolean, from: number) => {
+      const worktrees = new GitWorktrees({
+        repoDir: repo,
+        specName: 'bench',
+        include: ['.env'],
+        bookkeeping: [join(specDir, 'tasks.md'), join(specDir, '.progress.md')],
+        recycle,
+      });
+      const setup: number[] = [];
+      const commit: number[] = [];
+      const merge: number[] = [];
+      const remove: number[] = [];
+      for (let t = from; t < from + TASKS; t++) {
+        baseline();
+        const id = `1.${t}`;
+        const prepared = await timeAsync(() => worktrees.prepare(id));
+        setup.push(prepared.ms);
+        const wt = prepared.value;
+        // The agent's work: one file changed, one added.
+        writeFileSync(join(wt.path, 'src', `pkg${t}`, 'mod0', `file${t}.ts`), `export const changedBy = '${id}';\n`);
+        writeFileSync(join(wt.path, 'src', `new-${t}.ts`), `export const added = '${id}';\n`);
+        const committed = await timeAsync(() => worktrees.commitWork(wt, `ralph: ${id} — Task ${t}`));
+        commit.push(committed.ms);
+        const merged = await timeAsync(() =>
+          worktrees.merge(committed.value, `ralph: ${id} — Task ${t}`, {
+            exclude: new Set(),
+            beforeCommit: async () => {
+              progress += `- [x] ${id}\n`;
+              writeFileSync(join(specDir, '.progress.md'), `## Completed Tasks\n${progress}`);
+            },
+          }),
+        );
+        if (merged.value.kind !== 'merged') throw new Error(`task ${id} did not merge: ${JSON.stringify(merged.value)}`);
+        merge.push(merged.ms);
+        remove.push((await timeAsync(() => worktrees.remove(wt))).ms);
+      }
+      const closeMs = (await timeAsync(() => worktrees.close())).ms;
+      return { setup, commit, merge, remove, closeMs };
+    };
+
     let progress = '';
-    for (let t = 1; t <= TASKS; t++) {
-      baseline();
-      const id = `1.${t}`;
-      const prepared = await timeAsync(() => worktrees.prepare(id));
-      setup.push(prepared.ms);
-      const wt = prepared.value;
-      // The agent's work: one file changed, one added.
-      writeFileSync(join(wt.path, 'src', `pkg${t}`, 'mod0', `file${t}.ts`), `export const changedBy = '${id}';\n`);
-      writeFileSync(join(wt.path, 'src', `new-${t}.ts`), `export const added = '${id}';\n`);
-      const committed = await timeAsync(() => worktrees.commitWork(wt, `ralph: ${id} — Task ${t}`));
-      commit.push(committed.ms);
-      const merged = await timeAsync(() =>
-        worktrees.merge(committed.value, `ralph: ${id} — Task ${t}`, {
-          exclude: new Set(),
-          beforeCommit: async () => {
-            progress += `- [x] ${id}\n`;
-            writeFileSync(join(specDir, '.progress.md'), `## Completed Tasks\n${progress}`);
-          },
-        }),
-      );
-      if (merged.value.kind !== 'merged') throw new Error(`task ${id} did not merge: ${JSON.stringify(merged.value)}`);
-      merge.push(merged.ms);
-      remove.push((await timeAsync(() => worktrees.remove(wt))).ms);
-    }
+    const recycled = await measure(true, 1);
+    const fresh = await measure(false, TASKS + 1);
     const commits = Number(git(repo, 'rev-list', '--count', 'HEAD').trim());
-    if (commits !== TASKS + 1) throw new Error(`expected ${TASKS + 1} commits, found ${commits}`);
+    if (commits !== 2 * TASKS + 1) throw new Error(`expected ${2 * TASKS + 1} commits, found ${commits}`);
     if (git(repo, 'status', '--porcelain').trim() !== '') throw new Error('the main tree is not clean after the merges');
+    if (git(repo, 'worktree', 'list').trim().split('\n').length !== 1) throw new Error('worktrees left behind');
 
     const status = median(statusRuns);
     const checkout = median(checkoutRuns);
-    const perTask = median(setup) + median(commit) + median(merge) + median(remove);
+    const x = (ms: number, base: number, name: string) => `${(ms / base).toFixed(2)} × ${name}`;
+    const recycledSetup = median(recycled.setup.slice(1));
+    const perTaskRecycled = recycledSetup + median(recycled.commit) + median(recycled.merge) + median(recycled.remove);
+    const perTaskFresh = median(fresh.setup) + median(fresh.commit) + median(fresh.merge) + median(fresh.remove);
     const rows: [string, number, string][] = [
       ['baseline: git status', status, '1.00 × status'],
-      ['baseline: plain checkout of the tree', checkout, `${(checkout / status).toFixed(2)} × status`],
-      ['set-up (worktree add + .env copied)', median(setup), `${(median(setup) / checkout).toFixed(2)} × checkout`],
-      ['commit on the task branch', median(commit), `${(median(commit) / status).toFixed(2)} × status`],
-      ['merge into main (merge-tree, commit, update-ref, read-tree)', median(merge), `${(median(merge) / status).toFixed(2)} × status`],
-      ['remove worktree and branch', median(remove), `${(median(remove) / status).toFixed(2)} × status`],
-      ['whole cost per task', perTask, `${(perTask / checkout).toFixed(2)} × checkout`],
+      ['baseline: plain checkout of the whole tree', checkout, x(checkout, status, 'status')],
+      ['set-up, fresh worktree (worktree add, .env copied)', median(fresh.setup), x(median(fresh.setup), checkout, 'checkout')],
+      ['set-up, recycled worktree (move, checkout -B, clean)', recycledSetup, x(recycledSetup, status, 'status')],
+      ['commit on the task branch', median(recycled.commit), x(median(recycled.commit), status, 'status')],
+      ['merge (merge-tree, commit-tree, update-ref, read-tree)', median(recycled.merge), x(median(recycled.merge), status, 'status')],
+      ['remove: keep as a spare (detach, move)', median(recycled.remove), x(median(recycled.remove), status, 'status')],
+      ['remove: delete worktree and branch', median(fresh.remove), x(median(fresh.remove), status, 'status')],
+      ['whole cost per task, recycling (default)', perTaskRecycled, x(perTaskRecycled, checkout, 'checkout')],
+      ['whole cost per task, no recycling', perTaskFresh, x(perTaskFresh, checkout, 'checkout')],
+      ['end of run: spares removed (once)', recycled.closeMs, x(recycled.closeMs, checkout, 'checkout')],
     ];
-    // Pairwise: each task's set-up against the checkout measured just before it.
-    const pairs = setup.map((ms, i) => ms / (checkoutRuns[i] ?? ms));
-    console.log(`repository: ${tracked} tracked files; ${TASKS} tasks, one after another; medians in ms`);
+    console.log(`repository: ${tracked} tracked files; ${TASKS} tasks one after another, each way; medians in ms`);
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [what, ms, ratio] of rows) console.log(`${what.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms   ${ratio}`);
-    console.log(`set-up ÷ the checkout just before it, per task: median ${median(pairs).toFixed(2)} × (min ${Math.min(...pairs).toFixed(2)}, max ${Math.max(...pairs).toFixed(2)})`);
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }

@@ -236,6 +236,8 @@ export interface WorktreePort {
   /** Removes a merged task's worktree and branch. Refuses (throws) when either holds work that
    *  is not in the user's branch. */
   remove(worktree: TaskWorktree): Promise<void>;
+  /** The run is over: let go of anything kept for later tasks. */
+  close?(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,13 @@
 // unmerged work would go with it); they need no write access outside the repository; and they
 // go when the repository goes.
 //
+// Setting a task up means checking out the whole tree, and removing it deleting it again: on a
+// big repository that is most of what isolation costs. So the worktree of a merged task (clean,
+// at a commit already in the user's branch) is detached and kept as a spare, and the next task's
+// set-up moves a spare into place and switches it to the new branch, which rewrites only the
+// files that differ. Spares are removed when the run ends (`close`), by `ralph clean`, or adopted
+// by the next run if a kill left them.
+//
 // How a merge works (git 2.38+): `git merge-tree --write-tree` computes the merge of the user's
 // branch tip and the task's commit without touching any index or working tree. Ralph then folds
 // its own bookkeeping (tasks.md check-off, .progress.md) into that tree, makes one commit whose
@@ -19,7 +26,7 @@
 // a conflict, so the user's own work is never touched.
 
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -109,10 +116,13 @@ export interface WorktreeOptions {
   readonly include?: readonly string[];
   /** Files Ralph edits in the main working tree (tasks.md, .progress.md), absolute. */
   readonly bookkeeping?: readonly string[];
+  /** Keep merged tasks' worktrees as spares for the next tasks (default true). */
+  readonly recycle?: boolean;
 }
 
 /** What `ralph clean` finds: a task branch, with or without a worktree. */
 export interface Leftover {
+  /** The task branch; empty for a spare (a merged task's worktree kept for reuse). */
   readonly branch: string;
   readonly path?: string;
   readonly head: string;
@@ -131,19 +141,27 @@ interface WorktreeEntry {
 
 /** The list of files copied in, kept in the worktree's private git folder (not in its tree). */
 const INCLUDED_LIST = 'ralph-included';
+/** Folder names of spare worktrees: never a task's (refSafeName never starts with a dot). */
+const SPARE_PREFIX = '.spare-';
+/** More spares than this are removed rather than kept: each is a full checkout on disk. */
+const MAX_SPARES = 8;
 
 export class GitWorktrees implements WorktreePort {
   readonly repoDir: string;
   readonly specName: string;
   readonly bookkeeping: readonly string[];
   private readonly include: readonly string[];
+  private readonly recycle: boolean;
   private commonDir: string | undefined;
+  /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
+  private spares: Promise<string[]> | undefined;
 
   constructor(options: WorktreeOptions) {
     this.repoDir = path.resolve(options.repoDir);
     this.specName = refSafeName(options.specName);
     this.include = options.include ?? [];
     this.bookkeeping = (options.bookkeeping ?? []).map((p) => path.resolve(p));
+    this.recycle = options.recycle ?? true;
   }
 
   /** `ralph/<spec>/` */
@@ -199,22 +217,69 @@ export class GitWorktrees implements WorktreePort {
       return { path: folder, branch, base: await this.mergeBase(head, branch) };
     }
     if (tip !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
-    await git(this.repoDir, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, folder, head]);
-    await this.copyIncluded(folder);
+    if (!(await this.fromSpare(folder, branch, head))) {
+      await git(this.repoDir, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, folder, head]);
+    }
+    await this.copyIncluded(folder, true);
     return { path: folder, branch, base: head };
   }
 
-  /** Copies the configured untracked files into a worktree, where they are missing. */
-  private async copyIncluded(folder: string): Promise<void> {
+  private spareList(): Promise<string[]> {
+    this.spares ??= (async () => {
+      const root = await this.worktreesRoot();
+      return (await this.list())
+        .filter((e) => !e.prunable && e.branch === undefined && samePath(path.dirname(e.path), root) && path.basename(e.path).startsWith(SPARE_PREFIX))
+        .map((e) => e.path);
+    })();
+    return this.spares;
+  }
+
+  /** Moves a spare worktree to `folder` and puts it on a new `branch` at `head`. */
+  private async fromSpare(folder: string, branch: string, head: string): Promise<boolean> {
+    if (!this.recycle) return false;
+    // Taken synchronously after the one await, so two set-ups never get the same spare.
+    const spare = (await this.spareList()).pop();
+    if (spare === undefined) return false;
+    // Someone changed files in it: not ours to reuse or delete (ralph clean lists it).
+    if ((await this.uncommittedIn(spare).catch(() => ['?'])).length > 0) return false;
+    let moved = false;
+    try {
+      await git(this.repoDir, ['worktree', 'move', spare, folder]);
+      moved = true;
+      await git(folder, ['checkout', '--quiet', '--no-track', '-B', branch, head]);
+      // A previous task's untracked files are committed or copies; ignored ones (build output,
+      // dependencies) stay, as they would in the user's own checkout.
+      await git(folder, ['clean', '-d', '--force', '--quiet']);
+      return true;
+    } catch {
+      // Not usable: out of the way with it, and a fresh worktree instead.
+      await this.removeUnchecked(moved ? folder : spare, moved ? branch : '').catch(() => undefined);
+      return false;
+    }
+  }
+
+  /** Removes the spare worktrees: the run is over. */
+  async close(): Promise<void> {
+    const spares = this.spares ? await this.spares : [];
+    for (const spare of spares.splice(0)) {
+      if ((await this.uncommittedIn(spare).catch(() => ['?'])).length === 0) await this.removeUnchecked(spare, '');
+    }
+  }
+
+  /** Copies the configured untracked files into a worktree: all of them into a new one (a
+   *  recycled one may hold an older copy), the missing ones into one a task is carrying on in. */
+  private async copyIncluded(folder: string, fresh = false): Promise<void> {
     if (this.include.length === 0) return;
     const isIncluded = picomatch([...this.include], { dot: true });
-    // Untracked and ignored files both (no --exclude-standard): `.env` is usually ignored.
-    const listed = (await git(this.repoDir, ['ls-files', '--others', '-z'])).stdout.split('\0').filter(Boolean);
+    // Untracked and ignored files both (no --exclude-standard): `.env` is usually ignored. The
+    // pathspecs keep git out of folders no pattern can reach (node_modules, build output).
+    const pathspecs = this.include.map((g) => `:(glob)${g}`);
+    const listed = (await git(this.repoDir, ['ls-files', '--others', '-z', '--', ...pathspecs])).stdout.split('\0').filter(Boolean);
     const copied: string[] = [];
     for (const rel of listed) {
       if (!isIncluded(rel) || isAtomicTempFile(path.posix.basename(rel))) continue;
       const target = path.join(folder, rel);
-      if (!(await exists(target))) {
+      if (fresh || !(await exists(target))) {
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.copyFile(path.join(this.repoDir, rel), target);
       }
@@ -394,7 +459,23 @@ export class GitWorktrees implements WorktreePort {
     if (tip !== undefined && !(await this.isMerged(tip, await this.head()))) {
       throw new Error(`${worktree.branch} holds work that is not in the current branch; not removed`);
     }
+    if (this.recycle && (await exists(worktree.path)) && (await this.keepAsSpare(worktree))) return;
     await this.removeUnchecked(worktree.path, worktree.branch);
+  }
+
+  private async keepAsSpare(worktree: TaskWorktree): Promise<boolean> {
+    const spares = await this.spareList();
+    if (spares.length >= MAX_SPARES) return false;
+    try {
+      await git(worktree.path, ['checkout', '--quiet', '--detach']);
+      const spare = path.join(await this.worktreesRoot(), `${SPARE_PREFIX}${randomBytes(4).toString('hex')}`);
+      await git(this.repoDir, ['worktree', 'move', worktree.path, spare]);
+      spares.push(spare);
+    } catch {
+      return false;
+    }
+    if ((await this.branchTip(worktree.branch)) !== undefined) await git(this.repoDir, ['branch', '-D', '--', worktree.branch]);
+    return true;
   }
 
   /** Removes a worktree folder and its branch, whatever they hold. */
@@ -406,10 +487,10 @@ export class GitWorktrees implements WorktreePort {
       await git(this.repoDir, ['worktree', 'prune']);
       await removeEmptyParents(path.dirname(folder), path.dirname(path.dirname(await this.worktreesRoot())));
     }
-    if ((await this.branchTip(branch)) !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
+    if (branch !== '' && (await this.branchTip(branch)) !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
   }
 
-  /** The spec's task branches and worktrees still there, with what each holds. */
+  /** The spec's task branches and worktrees still there, with what each holds; spares too. */
   async leftovers(): Promise<Leftover[]> {
     const head = await this.head();
     const prefix = `refs/heads/${this.branchPrefix}`;
@@ -427,6 +508,10 @@ export class GitWorktrees implements WorktreePort {
         merged: await this.isMerged(tip, head),
         uncommitted: folder !== undefined ? await this.uncommittedIn(folder) : [],
       });
+    }
+    for (const spare of await this.spareList()) {
+      const tip = (await git(spare, ['rev-parse', 'HEAD'])).stdout.trim();
+      out.push({ branch: '', path: spare, head: tip, merged: await this.isMerged(tip, head), uncommitted: await this.uncommittedIn(spare) });
     }
     return out;
   }

@@ -317,6 +317,40 @@ describe('worktree: GitWorktrees on real repositories', function () {
     await wt.remove(merged);
     assert.equal(existsSync(merged.path), false);
     assert.equal(r.git('branch', '--list', 'ralph/feat/1').trim(), '');
+    // Its checkout is kept as a spare for the next task, until the run closes.
+    assert.deepEqual((await wt.leftovers()).map((l) => [l.branch, l.merged, l.uncommitted.length]), [['ralph/feat/2', false, 0], ['ralph/feat/3', true, 1], ['', true, 0]]);
+    await wt.close();
     assert.deepEqual((await wt.leftovers()).map((l) => l.branch), ['ralph/feat/2', 'ralph/feat/3']);
+    assert.equal(r.git('worktree', 'list').trim().split('\n').length, 3, r.git('worktree', 'list'));
+  });
+
+  it('recycles a merged task\'s worktree for the next task: at the new tip, nothing of the old task left but ignored files', async () => {
+    const { r, wt } = repo({ '.gitignore': '.env\nbuild/\n' });
+    r.write('.env', 'TOKEN=1\n');
+    const first = await wt.prepare('1');
+    writeFileSync(join(first.path, 'a.txt'), 'from 1\n');
+    writeFileSync(join(first.path, 'shared.txt'), 'changed by 1\n');
+    r.write('build/cache.bin', 'x');
+    writeFileSync(join(first.path, '.env'), 'TOKEN=1\n');
+    spawnSync('mkdir', ['-p', join(first.path, 'build')]);
+    writeFileSync(join(first.path, 'build', 'cache.bin'), 'built by task 1');
+    assert.equal((await wt.merge(await wt.commitWork(first, 'one'), 'one', none)).kind, 'merged');
+    await wt.remove(first);
+    const spares = (await wt.leftovers()).filter((l) => l.branch === '');
+    assert.equal(spares.length, 1, JSON.stringify(spares));
+
+    r.write('.env', 'TOKEN=2\n');
+    const second = await wt.prepare('2');
+    assert.equal(second.branch, 'ralph/feat/2');
+    assert.equal(second.base, r.git('rev-parse', 'HEAD').trim());
+    assert.equal(spawnSync('git', ['symbolic-ref', 'HEAD'], { cwd: second.path, encoding: 'utf8' }).stdout.trim(), 'refs/heads/ralph/feat/2');
+    assert.equal(readFileSync(join(second.path, 'a.txt'), 'utf8'), 'from 1\n', 'task 1 is merged, so it is in the new tip');
+    assert.equal(readFileSync(join(second.path, 'build', 'cache.bin'), 'utf8'), 'built by task 1', 'ignored build output stays');
+    assert.equal(readFileSync(join(second.path, '.env'), 'utf8'), 'TOKEN=2\n', 'included files copied afresh');
+    assert.equal(spawnSync('git', ['status', '--porcelain'], { cwd: second.path, encoding: 'utf8' }).stdout, '');
+    assert.deepEqual((await wt.leftovers()).map((l) => l.branch), ['ralph/feat/2'], 'the spare was used');
+    writeFileSync(join(second.path, 'b.txt'), 'from 2\n');
+    assert.equal((await wt.merge(await wt.commitWork(second, 'two'), 'two', none)).kind, 'merged');
+    assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['b.txt']);
   });
 });

@@ -217,6 +217,13 @@ class RunEngine {
     // A cancelled retry no longer holds back the tasks after it.
     await this.mergeReady();
     await this.quiescentPoint(true);
+    if (this.isolated) {
+      try {
+        await this.worktreePort().close?.();
+      } catch (error) {
+        this.log(`removing spare worktrees failed (ralph clean removes them): ${messageOf(error)}`);
+      }
+    }
     const cancelled = this.cancellation.token.isCancellationRequested;
     this.sync(cancelled ? 'cancelled' : 'finished');
     await this.writer.flush();

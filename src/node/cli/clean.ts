@@ -32,13 +32,13 @@ export async function cleanCommand(args: readonly string[], io: CleanIo): Promis
       return 0;
     }
     io.stdout.write(`${loaded.spec.path}: ${leftovers.length} task branch(es) left:\n`);
-    for (const l of leftovers) io.stdout.write(`  ${l.branch}  ${describe(l)}${l.path ? `\n      ${l.path}` : ''}\n`);
+    for (const l of leftovers) io.stdout.write(`  ${l.branch || 'spare worktree'}  ${describe(l)}${l.path ? `\n      ${l.path}` : ''}\n`);
 
     const safe = leftovers.filter((l) => l.merged && l.uncommitted.length === 0);
     const holding = leftovers.filter((l) => !safe.includes(l));
     for (const l of safe) {
       await worktrees.removeUnchecked(l.path, l.branch);
-      io.stdout.write(`removed ${l.branch} (merged)\n`);
+      io.stdout.write(`removed ${l.branch || `spare worktree ${l.path ?? ''}`} (merged)\n`);
     }
     if (holding.length === 0) return 0;
 
@@ -49,19 +49,19 @@ export async function cleanCommand(args: readonly string[], io: CleanIo): Promis
       if (ask === undefined) {
         io.stderr.write(
           `ralph: refusing to remove ${holding.length} branch(es) holding work that is not in the current branch ` +
-            `(${holding.map((l) => l.branch).join(', ')}) without confirmation; run 'ralph clean ${arg} --yes' to remove them anyway\n`,
+            `(${holding.map((l) => l.branch || l.path).join(', ')}) without confirmation; run 'ralph clean ${arg} --yes' to remove them anyway\n`,
         );
         return 1;
       }
       drop = await ask(`Remove ${holding.length} branch(es) and worktree(s) with unmerged or uncommitted work? This cannot be undone. [y/N] `);
     }
     if (!drop) {
-      io.stdout.write(`kept ${holding.map((l) => l.branch).join(', ')}\n`);
+      io.stdout.write(`kept ${holding.map((l) => l.branch || l.path).join(', ')}\n`);
       return 0;
     }
     for (const l of holding) {
       await worktrees.removeUnchecked(l.path, l.branch);
-      io.stdout.write(`removed ${l.branch} (its work is gone)\n`);
+      io.stdout.write(`removed ${l.branch || `spare worktree ${l.path ?? ''}`} (its work is gone)\n`);
     }
     return 0;
   } finally {
