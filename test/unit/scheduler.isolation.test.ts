@@ -192,6 +192,24 @@ describe('scheduler: worktree isolation', () => {
     assert.equal((await run).succeeded, 3);
   });
 
+  it('waves mode: the next wave starts once the previous one is merged', async () => {
+    const r = isolatedRig();
+    const run = start(r, plan({ tasks: ['1', '2', '3'], groups: [['1', '2']] }), { mode: 'waves' });
+    await flush();
+    assert.deepEqual(r.executor.running(), ['1', '2'], show(r.executor.order));
+    r.executor.resolve('2');
+    await flush();
+    assert.deepEqual(r.executor.running(), ['1'], show(r.journal.entries));
+    r.executor.resolve('1');
+    await flush();
+    await flush();
+    assert.deepEqual(r.executor.running(), ['3'], show(r.journal.entries));
+    const j = r.journal.entries;
+    assert.ok(j.findIndex((e) => e.startsWith('wt-merged 2')) < j.indexOf('prepare 3'), show(j));
+    r.executor.resolve('3');
+    assert.equal((await run).succeeded, 3);
+  });
+
   it('resume: a task whose attempt passed before the kill is merged without running its agent again', async () => {
     const worktree = { path: '/repo/.git/ralph-worktrees/demo/1', branch: 'ralph/demo/1', base: 'm0' };
     const r = isolatedRig(killedState({ '1': { id: '1', status: 'running', attempts: 1, worktree, workCommit: 'w-1' } }));

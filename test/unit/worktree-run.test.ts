@@ -2,8 +2,11 @@
 // processes, real git repositories in temp folders.
 
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { cleanCommand } from '../../src/node/cli/clean';
+import { GitWorktrees } from '../../src/node/worktree';
 import { agentSetup, collect, ensureBuilt, isAlive, makeRepo, readJournal, ROOT, runCli, startCli, taskMd, waitFor, type Repo } from './e2e-helpers';
 
 const SPEC = 'specs/s/tasks.md';
@@ -104,6 +107,8 @@ describe('ralph run --isolation worktree (end to end)', function () {
     assert.equal(wt.branch, 'ralph/s/1.1', JSON.stringify(state.ralph.tasks['1.1']));
     assert.equal(readFileSync(join(wt.path, 'a.txt'), 'utf8'), 'half done\n');
     assert.deepEqual(leftovers(r), { worktrees: 1, branches: ['ralph/s/1.1'] });
+    const status = await runCli(['status', SPEC], r.dir);
+    assert.match(status.stdout, new RegExp(`✖ 1\\.1 .*exit code 2; work in ${wt.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on ralph/s/1\\.1`), status.stdout);
 
     // Retry reuses the kept worktree: the agent finds its earlier work there.
     const again = await run(r, { '1.1': { write: { 'a.txt.done': 'finished\n' } } });
@@ -257,5 +262,38 @@ describe('ralph clean (end to end)', function () {
     const nothing = await runCli(['clean', SPEC], r.dir);
     assert.equal(nothing.code, 0, nothing.stderr);
     assert.match(nothing.stdout, /no task worktrees or branches left/, nothing.stdout);
+  });
+
+  it('asks before dropping unmerged work, and keeps it on a no', async () => {
+    const r = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    repos.push(r);
+    const wt = new GitWorktrees({ repoDir: r.dir, specName: 's' });
+    const w = await wt.prepare('1.1');
+    writeFileSync(join(w.path, 'a.txt'), 'unmerged work\n');
+    await wt.commitWork(w, 'work');
+    const io = (answer: boolean, questions: string[]) => {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      let out = '';
+      stdout.on('data', (d: Buffer) => (out += d.toString()));
+      stderr.on('data', (d: Buffer) => (out += d.toString()));
+      return {
+        io: { stdout, stderr, cwd: r.dir, env: {}, confirm: async (q: string) => (questions.push(q), answer) },
+        output: () => out,
+      };
+    };
+    const asked: string[] = [];
+    const no = io(false, asked);
+    assert.equal(await cleanCommand([SPEC], no.io), 0, no.output());
+    assert.match(asked[0] ?? '', /Remove 1 branch\(es\) and worktree\(s\) with unmerged or uncommitted work\? .*\[y\/N\]/, JSON.stringify(asked));
+    assert.match(no.output(), /kept ralph\/s\/1\.1/, no.output());
+    assert.equal(r.git('branch', '--list', 'ralph/s/1.1', '--format=%(refname:short)').trim(), 'ralph/s/1.1');
+    assert.ok(existsSync(join(w.path, 'a.txt')));
+
+    const yes = io(true, asked);
+    assert.equal(await cleanCommand([SPEC], yes.io), 0, yes.output());
+    assert.match(yes.output(), /removed ralph\/s\/1\.1 \(its work is gone\)/, yes.output());
+    assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
+    assert.equal(existsSync(w.path), false);
   });
 });

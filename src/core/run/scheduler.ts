@@ -1052,7 +1052,8 @@ class RunEngine {
   private currentWave(): number {
     let wave = Number.POSITIVE_INFINITY;
     for (const run of this.runs.values()) {
-      if (!run.isContainer && (run.status === 'pending' || run.status === 'running')) wave = Math.min(wave, run.wave);
+      // A wave is over once its tasks are merged, not just finished: the next starts from them.
+      if (!run.isContainer && (run.status === 'pending' || run.status === 'running' || run.status === 'merging')) wave = Math.min(wave, run.wave);
     }
     return wave;
   }

@@ -178,6 +178,8 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
       rec?.durationMs !== undefined ? `${(rec.durationMs / 1000).toFixed(1)} s` : '',
       rec?.reason ?? fromIndex?.error ?? '',
     ].filter(Boolean);
+    // Where a task's kept work is (a failure, a conflict, an interrupted run).
+    if (rec?.worktree && status !== 'success') extra.push(`work in ${rec.worktree.path} on ${rec.worktree.branch}`);
     io.stdout.write(`  ${statusIcon(status)} ${task.id.padEnd(6)} ${status.padEnd(8)} ${task.title}${extra.length ? `  (${extra.join('; ')})` : ''}\n`);
   }
   return 0;
