@@ -322,7 +322,7 @@ export class GitWorktrees implements WorktreePort {
 
   async merge(commit: string, message: string, hooks: MergeHooks): Promise<WorktreeMerge> {
     const repo = this.repoDir;
-    const own = this.bookkeeping.map((p) => toPosix(path.relative(repo, p)));
+    const own = await this.bookkeepingInRepo();
     for (let round = 0; round < 5; round++) {
       const ref = (await git(repo, ['symbolic-ref', '--quiet', 'HEAD'], { ok: [0, 1] })).stdout.trim() || 'HEAD';
       const ours = await this.head();
@@ -375,6 +375,14 @@ export class GitWorktrees implements WorktreePort {
       return { kind: 'merged', commit: next, files: changed };
     }
     throw new Error('the branch kept moving while Ralph merged into it; try again');
+  }
+
+  /** Ralph's own files, repository-relative. The spec path may have come through a symlink
+   *  (macOS's /var, a linked home folder) while git reports real paths: compare real paths. */
+  private async bookkeepingInRepo(): Promise<string[]> {
+    const real = async (p: string) => path.join(await fs.realpath(path.dirname(p)).catch(() => path.dirname(p)), path.basename(p));
+    const repo = await fs.realpath(this.repoDir).catch(() => this.repoDir);
+    return Promise.all(this.bookkeeping.map(async (p) => toPosix(path.relative(repo, await real(p)))));
   }
 
   async finishMerge(journal: MergeJournal): Promise<boolean> {

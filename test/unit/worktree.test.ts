@@ -3,7 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { GitWorktrees, refSafeName } from '../../src/node/worktree';
@@ -154,6 +154,25 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.equal(excluded.kind, 'merged', JSON.stringify(excluded));
     assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['b.txt']);
     assert.equal(r.git('status', '--porcelain'), ` M ${SPEC}/tasks.md\n`);
+  });
+
+  it('finds its own files through a symlinked spec path', async () => {
+    const { r } = repo();
+    const link = `${r.dir}-link`;
+    symlinkSync(r.dir, link);
+    try {
+      const viaLink = new GitWorktrees({ repoDir: r.dir, specName: 'feat', bookkeeping: [join(link, SPEC, 'tasks.md')] });
+      const w = await viaLink.prepare('1');
+      writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+      const merged = await viaLink.merge(await viaLink.commitWork(w, 'one'), 'one', {
+        exclude: new Set(),
+        beforeCommit: async () => r.write(`${SPEC}/tasks.md`, '- [x] 1 One\n- [ ] 2 Two\n'),
+      });
+      assert.equal(merged.kind, 'merged', JSON.stringify(merged));
+      assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n').sort(), ['a.txt', `${SPEC}/tasks.md`]);
+    } finally {
+      rmSync(link, { force: true });
+    }
   });
 
   it('a conflict on the same lines names the file and leaves branch, index and files as they were', async () => {
