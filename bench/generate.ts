@@ -1,7 +1,7 @@
 // Deterministic ralph-specum style tasks.md of any size, for benchmarks (parser, planner).
 
 /** A small seeded PRNG (mulberry32): the same seed always gives the same document. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

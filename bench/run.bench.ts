@@ -18,24 +18,13 @@ import { FileStateStore } from '../src/node/stores/state';
 import { FileProgressStore } from '../src/node/stores/progress';
 import { FileTasksFile } from '../src/node/stores/tasksFile';
 import { SimpleGitPort } from '../src/node/git';
+import { random as rng } from './generate';
 
 const SLEEPER = resolve(__dirname, 'sleeper.sh');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so every run measures the same DAG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Dag {

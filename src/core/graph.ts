@@ -10,7 +10,7 @@
 // neighbourhood. Each view stays within DAG_LIMITS, which are well inside MERMAID_LIMITS, the
 // page's mermaid configuration.
 
-import { escapeLabel, mermaidNodeId, shorten } from './mermaid';
+import { escapeLabel, groupPlacement, mermaidNodeId, shorten } from './mermaid';
 import type { Plan, Task } from './model';
 import type { RunEvent, TaskResultStatus } from './ports';
 
@@ -133,13 +133,7 @@ export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGra
   const byId = new Map<string, Task>();
   for (const t of spec.tasks) if (!byId.has(t.id)) byId.set(t.id, t);
 
-  const groupOf = new Map<string, number>();
-  for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
-  const groupPhase = new Map<number, number | undefined>();
-  for (const g of plan.groups) {
-    const phases = new Set(g.taskIds.map((id) => byId.get(id)?.phaseIndex));
-    groupPhase.set(g.index, phases.size === 1 ? [...phases][0] : undefined);
-  }
+  const { groupOf, groupPhase } = groupPlacement(plan, byId);
 
   const onPath = new Set(plan.estimate.criticalPath);
   const containers = new Set(plan.containers ?? []);

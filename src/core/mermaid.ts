@@ -72,13 +72,7 @@ export function toMermaid(plan: Plan, options: MermaidOptions = {}): string {
   const inPlan = plan.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
 
   // A group is drawn inside its phase when all its members share one; else at the top level.
-  const groupOf = new Map<string, number>();
-  for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
-  const groupPhase = new Map<number, number | undefined>();
-  for (const g of plan.groups) {
-    const phases = new Set(g.taskIds.map((id) => byId.get(id)?.phaseIndex));
-    groupPhase.set(g.index, phases.size === 1 ? [...phases][0] : undefined);
-  }
+  const { groupOf, groupPhase } = groupPlacement(plan, byId);
   const phaseOfNode = (t: Task): number | undefined => {
     const g = groupOf.get(t.id);
     return g === undefined ? t.phaseIndex : groupPhase.get(g);
@@ -152,4 +146,20 @@ export function toMermaid(plan: Plan, options: MermaidOptions = {}): string {
   }
   if (conflictLinks.length > 0) out.push(`  linkStyle ${conflictLinks.join(',')} stroke:#dc2626,stroke-dasharray:4 3`);
   return out.join('\n') + '\n';
+}
+
+/** Which group each task is in, and the phase a group is drawn inside: the one all its members
+ *  share, else none (the group is drawn at the top level). */
+export function groupPlacement(
+  plan: Plan,
+  byId: ReadonlyMap<string, Task>,
+): { groupOf: Map<string, number>; groupPhase: Map<number, number | undefined> } {
+  const groupOf = new Map<string, number>();
+  for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
+  const groupPhase = new Map<number, number | undefined>();
+  for (const g of plan.groups) {
+    const phases = new Set(g.taskIds.map((id) => byId.get(id)?.phaseIndex));
+    groupPhase.set(g.index, phases.size === 1 ? [...phases][0] : undefined);
+  }
+  return { groupOf, groupPhase };
 }

@@ -172,7 +172,8 @@ export class SimpleGitPort implements GitPort {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
+/** Whether anything (a file, a folder, a dangling symlink) is at `p`. */
+export async function exists(p: string): Promise<boolean> {
   try {
     await fs.lstat(p);
     return true;

@@ -33,6 +33,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
+import { exists } from './git';
 
 export class GitCommandError extends Error {
   constructor(
@@ -607,14 +608,6 @@ function listFiles(files: readonly string[]): string {
   return files.length > 5 ? `${shown} and ${files.length - 5} more` : shown;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function existing(root: string, paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];

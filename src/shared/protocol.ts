@@ -7,7 +7,7 @@
 // `plan`, then any number of `status` messages. A `plan` replaces everything; a `status` changes
 // node classes only and never draws again.
 
-import type { DagGraph, DagStatus, DagStatusUpdate, DagView } from '../core/graph';
+import { DAG_STATUSES, type DagGraph, type DagStatus, type DagStatusUpdate, type DagView } from '../core/graph';
 
 export type { DagGraph, DagStatus, DagStatusUpdate, DagView };
 
@@ -46,18 +46,7 @@ export interface WebviewApi {
   setState(state: DagPageState): void;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<DagStatus>([
-  'pending',
-  'queued',
-  'running',
-  'retrying',
-  'succeeded',
-  'failed',
-  'blocked',
-  'cancelled',
-  'skipped',
-  'done',
-]);
+const STATUSES: ReadonlySet<string> = new Set<string>(DAG_STATUSES);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
