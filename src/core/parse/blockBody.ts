@@ -6,6 +6,7 @@ import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
 import type { Emphasis, Paragraph, PhrasingContent, Root, RootContent, Strong } from 'mdast';
+import { lineAt, lineStartsOf } from './values';
 
 /** A field found in a body. Positions are relative to the body text (line in the body, UTF-16
  *  character in that dedented line), so a cached body is reusable wherever the block moved. */
@@ -218,18 +219,11 @@ function readBody(nodes: readonly RootContent[], source: string, base: number, e
   hits.sort((a, b) => a.labelStart - b.labelStart);
 
   const text = source.slice(base, end);
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineStarts = lineStartsOf(text);
   const at = (absolute: number) => {
     const offset = absolute - base;
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - (lineStarts[lo] ?? 0) };
+    const line = lineAt(lineStarts, offset);
+    return { line, character: offset - (lineStarts[line] ?? 0) };
   };
 
   const fields: BodyField[] = [];

@@ -5,22 +5,15 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
 import { range } from '../model';
-import { parseEstimateMinutes } from './values';
+import { lineAt, lineStartsOf, parseEstimateMinutes } from './values';
 
 export function parseManifest(text: string, options: { readonly path: string }): Spec {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineStarts = lineStartsOf(text);
   const lines = text.split(/\r?\n/);
   const position = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const lineLength = (lines[lo] ?? '').length;
-    return { line: lo, character: Math.min(lineLength, offset - (lineStarts[lo] ?? 0)) };
+    const line = lineAt(lineStarts, offset);
+    const lineLength = (lines[line] ?? '').length;
+    return { line, character: Math.min(lineLength, offset - (lineStarts[line] ?? 0)) };
   };
   const spanOf = (start: number, end: number): Range => {
     const s = position(start);

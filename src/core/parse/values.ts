@@ -170,3 +170,22 @@ export function extractDependsClause(description: string): string[] | undefined 
 function dedupe(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/** Offsets of the first character of every line of `text` (split at \n). */
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+/** The line holding `offset` (0-based), by binary search over `lineStartsOf`. */
+export function lineAt(lineStarts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
