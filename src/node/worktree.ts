@@ -138,6 +138,8 @@ interface WorktreeEntry {
   readonly head?: string;
   readonly branch?: string;
   readonly prunable: boolean;
+  /** Still locked by `git worktree add` while it fills the folder: a kill left it half checked out. */
+  readonly initializing?: boolean;
 }
 
 /** The list of files copied in, kept in the worktree's private git folder (not in its tree). */
@@ -191,7 +193,22 @@ export class GitWorktrees implements WorktreePort {
     const branch = this.branchFor(taskId);
     const folder = await this.folderFor(taskId);
     const head = await this.head();
-    const entry = (await this.list()).find((e) => samePath(e.path, folder));
+    let entry = (await this.list()).find((e) => samePath(e.path, folder));
+    if (entry?.initializing) {
+      // `git worktree add` was killed while checking out: a half-filled folder must never be
+      // worked in (its missing files would be committed as deletions). Nothing of a task's is in
+      // it yet, so it goes, and the set-up starts over.
+      await this.removeUnchecked(folder, '');
+      entry = undefined;
+    }
+    if (entry && !entry.prunable && entry.branch === undefined && (await exists(folder))) {
+      // A recycle cut short by a kill: the spare was moved here but not yet switched to the
+      // task's branch. With nothing uncommitted in it, it holds no work: set up afresh.
+      if ((await this.uncommittedIn(folder).catch(() => ['?'])).length === 0) {
+        await this.removeUnchecked(folder, '');
+        entry = undefined;
+      }
+    }
     if (entry && !entry.prunable && (await exists(folder))) {
       if (entry.branch !== `refs/heads/${branch}`) {
         throw new Error(`${folder} is a worktree of ${entry.branch ?? 'a detached HEAD'}, not of ${branch}; remove it (ralph clean) and run again`);
@@ -570,7 +587,7 @@ export class GitWorktrees implements WorktreePort {
   private async list(): Promise<WorktreeEntry[]> {
     const fields = (await git(this.repoDir, ['worktree', 'list', '--porcelain', '-z'])).stdout.split('\0');
     const entries: WorktreeEntry[] = [];
-    let current: { path: string; head?: string; branch?: string; prunable: boolean } | undefined;
+    let current: { path: string; head?: string; branch?: string; prunable: boolean; initializing?: boolean } | undefined;
     for (const field of fields) {
       if (field === '') {
         if (current) entries.push(current);
@@ -583,6 +600,8 @@ export class GitWorktrees implements WorktreePort {
         current.branch = field.slice(7);
       } else if (current && field.startsWith('prunable')) {
         current.prunable = true;
+      } else if (current && field === 'locked initializing') {
+        current.initializing = true;
       }
     }
     if (current) entries.push(current);

@@ -313,6 +313,26 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.equal(existsSync(join(fresh.path, 'later.txt')), true);
   });
 
+  it('recovers a set-up cut short by a kill: a spare moved in but still detached, a checkout still initializing', async () => {
+    const { r, wt } = repo();
+    // Killed between `worktree move` and `checkout -B`: the folder is there, on a detached HEAD.
+    const one = await wt.prepare('1');
+    spawnSync('git', ['checkout', '--quiet', '--detach'], { cwd: one.path });
+    const oneAgain = await wt.prepare('1');
+    assert.equal(spawnSync('git', ['symbolic-ref', 'HEAD'], { cwd: oneAgain.path, encoding: 'utf8' }).stdout.trim(), 'refs/heads/ralph/feat/1');
+
+    // Killed inside `git worktree add`: still locked "initializing", files missing. Working there
+    // would commit the missing files as deletions.
+    const two = await wt.prepare('2');
+    const gitDir = spawnSync('git', ['rev-parse', '--absolute-git-dir'], { cwd: two.path, encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(gitDir, 'locked'), 'initializing');
+    rmSync(join(two.path, 'shared.txt'));
+    const twoAgain = await wt.prepare('2');
+    assert.equal(readFileSync(join(twoAgain.path, 'shared.txt'), 'utf8'), 'line 1\nline 2\nline 3\n', 'a full checkout again');
+    assert.equal(spawnSync('git', ['status', '--porcelain'], { cwd: twoAgain.path, encoding: 'utf8' }).stdout, '');
+    assert.doesNotMatch(r.git('worktree', 'list', '--porcelain'), /locked/);
+  });
+
   it('removes merged work, refuses unmerged or uncommitted work, and lists what is left', async () => {
     const { r, wt } = repo();
     const merged = await wt.prepare('1');
