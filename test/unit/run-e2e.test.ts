@@ -291,7 +291,7 @@ describe('ralph run (end to end, real processes and git)', function () {
     assert.match(r.read(SPEC), /- \[x\] 1\.1 Work/);
   });
 
-  it('resumes after kill -9 at any moment with nothing lost and nothing committed twice (repeated)', async () => {
+  it('resumes after kill -9 at any moment with nothing lost and nothing committed twice (repeated)', async function () {
     const ids = ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6'];
     const tasks = [
       taskMd('1.1', 'Base', { files: ['base.txt'] }),
@@ -300,6 +300,7 @@ describe('ralph run (end to end, real processes and git)', function () {
       taskMd('1.6', 'Last', { files: ['last.txt'] }),
     ];
     const rounds = Number(process.env.RALPH_KILL_ROUNDS ?? 8);
+    this.timeout(30_000 + rounds * 8_000);
     for (let round = 0; round < rounds; round++) {
       const r = repo(spec(...tasks));
       const a = agentSetup({ '*': { sleepMs: 120 } });
