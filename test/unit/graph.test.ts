@@ -19,6 +19,7 @@ import {
 import { parseSpec } from '../../src/core/parse/index';
 import { planSpec } from '../../src/core/plan/index';
 import { phase, spec, task } from './builders';
+import { loadMermaid } from './mermaid-in-node';
 
 function graphOfMarkdown(text: string, path = 'specs/x/tasks.md', statuses?: Parameters<typeof buildDagGraph>[1]): DagGraph {
   return buildDagGraph(planSpec(parseSpec(text, { path })), statuses);
@@ -337,12 +338,7 @@ describe('drawView through mermaid’s own parser', function () {
   let mermaid: any;
 
   before(async () => {
-    const { JSDOM } = await import('jsdom');
-    const dom = new JSDOM('<!doctype html><html><body></body></html>');
-    const g = globalThis as Record<string, unknown>;
-    g.window = dom.window;
-    g.document = dom.window.document;
-    mermaid = (await import('mermaid')).default;
+    mermaid = await loadMermaid();
   });
 
   after(() => {

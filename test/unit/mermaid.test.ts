@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mermaidNodeId, toMermaid } from '../../src/core/mermaid';
 import { planSpec } from '../../src/core/plan';
 import { phase, spec, task } from './builders';
+import { loadMermaid } from './mermaid-in-node';
 
 const HOSTILE_TITLES = [
   'Close the label"] --> evil["pwned',
@@ -142,12 +143,7 @@ describe('toMermaid through mermaid’s own parser', function () {
   let mermaid: any;
 
   before(async () => {
-    const { JSDOM } = await import('jsdom');
-    const dom = new JSDOM('<!doctype html><html><body></body></html>');
-    const g = globalThis as Record<string, unknown>;
-    g.window = dom.window;
-    g.document = dom.window.document;
-    mermaid = (await import('mermaid')).default;
+    mermaid = await loadMermaid();
     mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
   });
 
