@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 const suites = [
   { name: 'unit', spec: 'test/unit/**/*.test.ts' },
+  { name: 'grammar', spec: 'test/grammar/**/*.test.ts' },
   { name: 'webview', spec: 'test/webview/**/*.test.ts' },
 ];
 

@@ -1,24 +1,19 @@
 // `ralph run`, `ralph retry` and `ralph status`: the run engine wired to real processes, files
 // and git, with a live terminal view or JSON lines.
 
-import { execFileSync } from 'node:child_process';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
-import { runPlan, CancellationSource, RUN_LOCK_FILE } from '../../core/run';
-import { acquireSpecLock } from '../stores/lock';
-import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunOptions, RunScope, RalphState } from '../../core/ports';
-import { ProcessExecutor, ShellVerifier, resolveAgent } from '../executor';
+import { CancellationSource } from '../../core/run';
+import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunScope, RalphState } from '../../core/ports';
+import { resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
-import { FileProgressStore } from '../stores/progress';
-import { FileTasksFile } from '../stores/tasksFile';
-import { SimpleGitPort } from '../git';
-import { GitWorktrees, hasCommits } from '../worktree';
+import { prepareRun, RunSetupError, STATE_FILE } from '../runSession';
 import { formatDiagnostic } from '../../core/report';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
 
-export const STATE_FILE = '.ralph-state.json';
+export { STATE_FILE };
 
 const RUN_OPTIONS = {
   'max-concurrent': { type: 'string' },
@@ -69,26 +64,38 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     scope = { kind: 'group', groupIndex: n - 1 };
   }
 
-  const topLevel = gitTopLevel(loaded.specDir);
-  const cwd = topLevel ?? io.cwd;
-  const isolation = await chooseIsolation(values.isolation, commit, topLevel);
   const include = worktreeIncludes(values['worktree-include']);
-  const progress = new FileProgressStore(loaded.specDir);
-  const worktrees =
-    isolation === 'worktree'
-      ? new GitWorktrees({ repoDir: cwd, specName: basename(loaded.specDir), include, bookkeeping: [loaded.file, progress.mainPath] })
-      : undefined;
-  const options: RunOptions = {
-    maxConcurrent,
-    mode,
-    commit,
-    scope,
-    maxTaskIterations,
-    isolation,
-    ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
-  };
+  const isolationArg = values.isolation === undefined ? 'auto' : oneOf<IsolationMode>(String(values.isolation), '--isolation', ['none', 'worktree'], 'none');
+  let prepared;
+  try {
+    prepared = await prepareRun({
+      plan,
+      specFile: loaded.file,
+      specDir: loaded.specDir,
+      agent,
+      maxConcurrent,
+      mode,
+      commit,
+      scope,
+      maxTaskIterations,
+      ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
+      isolation: isolationArg,
+      worktreeInclude: include,
+      fallbackCwd: io.cwd,
+      log: (msg: string) => (view ? view.log(`  ${msg}`) : io.stderr.write(`ralph: ${msg}\n`)),
+    });
+  } catch (error) {
+    if (error instanceof RunSetupError) {
+      throw new UsageError(
+        error.code === 'worktree-needs-commit'
+          ? '--isolation worktree needs a git repository with at least one commit to branch from'
+          : "--isolation worktree merges each task's work as a commit, so it cannot go with --commit none",
+      );
+    }
+    throw error;
+  }
+  const isolation = prepared.isolation;
 
-  const releaseLock = acquireSpecLock(join(loaded.specDir, RUN_LOCK_FILE));
   const cancel = new CancellationSource();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -100,8 +107,6 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
       process.exit(130);
     }
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
 
   const titles = new Map(loaded.spec.tasks.map((t) => [t.id, t.title] as const));
   const view = values.json
@@ -119,32 +124,16 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     else view?.onEvent(event);
   };
 
+  // Signal handlers only once nothing can throw before the `finally` that removes them.
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   view?.start();
   try {
-    const summary = await runPlan(
-      plan,
-      {
-        executor: new ProcessExecutor(agent),
-        verifier: new ShellVerifier(),
-        state: new FileStateStore(join(loaded.specDir, STATE_FILE)),
-        progress,
-        tasksFile: new FileTasksFile(loaded.file),
-        git: new SimpleGitPort(cwd),
-        ...(worktrees ? { worktrees } : {}),
-        clock: { now: () => Date.now() },
-        specDir: loaded.specDir,
-        cwd,
-        log: (msg: string) => (view ? view.log(`  ${msg}`) : io.stderr.write(`ralph: ${msg}\n`)),
-      },
-      options,
-      cancel.token,
-      onEvent,
-    );
+    const summary = await prepared.run(cancel.token, onEvent);
     view?.finish(summary);
     if (summary.cancelled > 0 || cancel.token.isCancellationRequested) return 130;
     return summary.failed + summary.blocked > 0 ? 1 : 0;
   } finally {
-    releaseLock();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     cancel.dispose();
@@ -230,30 +219,7 @@ export function parseDuration(text: string): number {
   return Math.round(n * factor);
 }
 
-/** `--isolation`, or the default: worktrees wherever there is a commit to branch from. */
-async function chooseIsolation(value: string | boolean | string[] | undefined, commit: CommitStrategy, topLevel: string | undefined): Promise<IsolationMode> {
-  const asked = value === undefined ? undefined : oneOf<IsolationMode>(typeof value === 'string' ? value : String(value), '--isolation', ['none', 'worktree'], 'none');
-  const possible = topLevel !== undefined && (await hasCommits(topLevel));
-  if (asked === 'worktree') {
-    if (!possible) throw new UsageError('--isolation worktree needs a git repository with at least one commit to branch from');
-    if (commit === 'none') throw new UsageError("--isolation worktree merges each task's work as a commit, so it cannot go with --commit none");
-    return 'worktree';
-  }
-  if (asked === 'none') return 'none';
-  return DEFAULT_ISOLATION === 'worktree' && possible && commit !== 'none' ? 'worktree' : 'none';
-}
-
-const DEFAULT_ISOLATION: IsolationMode = 'worktree';
-
 function worktreeIncludes(value: string | boolean | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
   return list.flatMap((v) => v.split(',')).map((v) => v.trim().replace(/^\.\//, '')).filter((v) => v.length > 0);
-}
-
-function gitTopLevel(dir: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,146 @@
+// The run engine wired to real processes, files and git: what `ralph run` and the extension's
+// Run commands both start, so the two faces cannot drift apart in how a run is set up.
+
+import { execFile } from 'node:child_process';
+import { basename, join } from 'node:path';
+import type { Plan } from '../core/model';
+import { runPlan, RUN_LOCK_FILE, type RunPorts } from '../core/run';
+import type {
+  CancellationToken,
+  CommitStrategy,
+  Executor,
+  IsolationMode,
+  RunEventListener,
+  RunMode,
+  RunOptions,
+  RunScope,
+  RunSummary,
+} from '../core/ports';
+import { ProcessExecutor, ShellVerifier, type AgentConfig } from './executor';
+import { FileStateStore } from './stores/state';
+import { FileProgressStore } from './stores/progress';
+import { FileTasksFile } from './stores/tasksFile';
+import { acquireSpecLock } from './stores/lock';
+import { SimpleGitPort } from './git';
+import { GitWorktrees, hasCommits } from './worktree';
+
+export const STATE_FILE = '.ralph-state.json';
+
+/** A setting that cannot work here (worktrees without a commit, …): said to the user as it is. */
+export class RunSetupError extends Error {
+  constructor(
+    message: string,
+    /** Which setting combination failed, so each face can name its own option or setting. */
+    readonly code: 'worktree-needs-commit' | 'worktree-needs-commits-on',
+  ) {
+    super(message);
+    this.name = 'RunSetupError';
+  }
+}
+
+export interface RunSessionOptions {
+  readonly plan: Plan;
+  /** Absolute path of the file the tasks were read from. */
+  readonly specFile: string;
+  /** Absolute path of the spec folder. */
+  readonly specDir: string;
+  readonly agent: AgentConfig;
+  readonly maxConcurrent: number;
+  readonly mode: RunMode;
+  readonly commit: CommitStrategy;
+  readonly scope: RunScope;
+  readonly maxTaskIterations: number;
+  readonly taskTimeoutMs?: number;
+  /** `auto`: worktrees wherever there is a commit to branch from and commits are wanted. */
+  readonly isolation: IsolationMode | 'auto';
+  readonly worktreeInclude?: readonly string[];
+  /** Where agents work when the spec is not in a git repository. */
+  readonly fallbackCwd: string;
+  /** Wraps the process executor (the extension adds a per-task stop). */
+  readonly wrapExecutor?: (executor: Executor) => Executor;
+  readonly log?: (message: string) => void;
+}
+
+export interface PreparedRun {
+  /** The repository root, or `fallbackCwd` outside a repository. */
+  readonly cwd: string;
+  readonly isolation: IsolationMode;
+  readonly options: RunOptions;
+  readonly ports: RunPorts;
+  /** Runs the plan under the spec's lock, released however the run ends. */
+  run(token: CancellationToken, onEvent: RunEventListener): Promise<RunSummary>;
+}
+
+/** Resolves settings against the repository (throws RunSetupError when they cannot work). */
+export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
+  const topLevel = await gitTopLevel(o.specDir);
+  const cwd = topLevel ?? o.fallbackCwd;
+  const isolation = await chooseIsolation(o.isolation, o.commit, topLevel);
+  const progress = new FileProgressStore(o.specDir);
+  const worktrees =
+    isolation === 'worktree'
+      ? new GitWorktrees({
+          repoDir: cwd,
+          specName: basename(o.specDir),
+          include: [...(o.worktreeInclude ?? [])],
+          bookkeeping: [o.specFile, progress.mainPath],
+        })
+      : undefined;
+  const options: RunOptions = {
+    maxConcurrent: o.maxConcurrent,
+    mode: o.mode,
+    commit: o.commit,
+    scope: o.scope,
+    maxTaskIterations: o.maxTaskIterations,
+    isolation,
+    ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
+  };
+  const processExecutor = new ProcessExecutor(o.agent);
+  const ports: RunPorts = {
+    executor: o.wrapExecutor ? o.wrapExecutor(processExecutor) : processExecutor,
+    verifier: new ShellVerifier(),
+    state: new FileStateStore(join(o.specDir, STATE_FILE)),
+    progress,
+    tasksFile: new FileTasksFile(o.specFile),
+    git: new SimpleGitPort(cwd),
+    ...(worktrees ? { worktrees } : {}),
+    clock: { now: () => Date.now() },
+    specDir: o.specDir,
+    cwd,
+    ...(o.log ? { log: o.log } : {}),
+  };
+  return {
+    cwd,
+    isolation,
+    options,
+    ports,
+    async run(token, onEvent) {
+      const release = acquireSpecLock(join(o.specDir, RUN_LOCK_FILE));
+      try {
+        return await runPlan(o.plan, ports, options, token, onEvent);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+async function chooseIsolation(asked: IsolationMode | 'auto', commit: CommitStrategy, topLevel: string | undefined): Promise<IsolationMode> {
+  if (asked === 'none') return 'none';
+  const possible = topLevel !== undefined && (await hasCommits(topLevel));
+  if (asked === 'worktree') {
+    if (!possible) throw new RunSetupError('worktree isolation needs a git repository with at least one commit to branch from', 'worktree-needs-commit');
+    if (commit === 'none') throw new RunSetupError("worktree isolation merges each task's work as a commit, so it cannot go with commit 'none'", 'worktree-needs-commits-on');
+    return 'worktree';
+  }
+  return possible && commit !== 'none' ? 'worktree' : 'none';
+}
+
+/** The repository root holding `dir`, or undefined outside a repository (or without git). */
+export function gitTopLevel(dir: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' }, (error, stdout) => {
+      resolve(error ? undefined : stdout.trim() || undefined);
+    });
+  });
+}
