@@ -7,3 +7,4 @@ export type { PromptContext } from './prompt';
 export { CancellationSource, neverCancelled } from './cancellation';
 export { batchCommitMessage, singleTaskCommitMessage, commitSubjectOf } from './commits';
 export type { RunOptions, RunSummary, RunEvent, RunEventListener, RunScope, RunMode, CommitStrategy } from '../ports';
+export { StoppableExecutor } from './stoppable';

@@ -1,0 +1,160 @@
+// What every view of a run shows: each task's status, attempt, timing and failure reason, kept up
+// to date from the RunEvent stream and seeded from `.ralph-state.json` when no run is going. The
+// tree view, the decorations in tasks.md, the CodeLens, the status bar and the DAG page all read
+// the same board, so they can never disagree about a task.
+
+import type { DagStatus, DagStatusUpdate } from './graph';
+import { statusFromTaskResult, statusUpdatesFromEvent } from './graph';
+import type { Spec } from './model';
+import type { RalphState, RunEvent } from './ports';
+
+export interface BoardEntry {
+  readonly status: DagStatus;
+  readonly attempt?: number;
+  /** When the running attempt started (clock of the events), for a live duration. */
+  readonly startedAt?: number;
+  readonly durationMs?: number;
+  readonly reason?: string;
+}
+
+export interface BoardCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly blocked: number;
+  readonly cancelled: number;
+  /** Tasks this run is about (0 when no run has started since the board was made). */
+  readonly inRun: number;
+  /** Tasks of the run that are over, whatever the outcome. */
+  readonly finished: number;
+}
+
+const FINAL: ReadonlySet<DagStatus> = new Set<DagStatus>(['succeeded', 'failed', 'blocked', 'cancelled', 'skipped']);
+
+export class RunBoard {
+  private readonly entries = new Map<string, BoardEntry>();
+  private runTaskIds: readonly string[] = [];
+  private active = false;
+
+  /** Statuses of the last run, as its state file left them. A task recorded `running` belongs
+   *  to a run that was killed: it is shown as interrupted, and runs again next time. */
+  static fromState(state: RalphState | undefined): RunBoard {
+    const board = new RunBoard();
+    const records = state?.ralph?.tasks ?? {};
+    for (const [id, record] of Object.entries(records)) {
+      if (record.status === 'pending' && record.reason === undefined) continue;
+      if (record.status === 'running') {
+        board.entries.set(id, { status: 'cancelled', reason: 'interrupted: the run was stopped before this task ended; it runs again on the next run', attempt: record.attempts });
+        continue;
+      }
+      board.entries.set(id, {
+        status: record.status === 'pending' ? 'pending' : statusFromTaskResult(record.status),
+        attempt: record.attempts,
+        ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),
+        ...(record.reason !== undefined ? { reason: record.reason } : {}),
+      });
+    }
+    return board;
+  }
+
+  /** A board for a new run that still shows what the last one said of every task. */
+  static carryOver(previous: RunBoard | undefined): RunBoard {
+    const board = new RunBoard();
+    if (previous) for (const [id, e] of previous.entries) board.entries.set(id, e.status === 'running' || e.status === 'queued' ? { ...e, status: 'cancelled' } : e);
+    return board;
+  }
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Applies one event; returns the ids whose entry changed. */
+  apply(event: RunEvent): readonly string[] {
+    switch (event.type) {
+      case 'runStarted': {
+        this.active = true;
+        this.runTaskIds = event.taskIds;
+        // The tasks of this run start over; the others keep what the last run said of them.
+        for (const id of event.taskIds) this.entries.set(id, { status: 'pending' });
+        return event.taskIds;
+      }
+      case 'runFinished':
+        this.active = false;
+        return [];
+      case 'taskStarted': {
+        const update = statusUpdatesFromEvent(event)[0] as DagStatusUpdate;
+        this.entries.set(event.taskId, { status: update.status, attempt: event.attempt, startedAt: event.at });
+        return [event.taskId];
+      }
+      default: {
+        const updates = statusUpdatesFromEvent(event);
+        for (const u of updates) {
+          const before = this.entries.get(u.taskId);
+          this.entries.set(u.taskId, {
+            status: u.status,
+            ...(u.attempt !== undefined ? { attempt: u.attempt } : before?.attempt !== undefined ? { attempt: before.attempt } : {}),
+            ...(u.durationMs !== undefined ? { durationMs: u.durationMs } : {}),
+            // A retried task keeps showing why the last attempt failed until it ends.
+            ...(u.reason !== undefined ? { reason: u.reason } : u.status === 'queued' && before?.reason !== undefined ? { reason: before.reason } : {}),
+          });
+        }
+        return updates.map((u) => u.taskId);
+      }
+    }
+  }
+
+  /** A task's entry; tasks the board knows nothing of are `done` when checked off, else pending. */
+  entry(id: string, spec?: Spec): BoardEntry {
+    const known = this.entries.get(id);
+    if (known !== undefined) return known;
+    const task = spec?.tasks.find((t) => t.id === id);
+    return { status: task?.done ? 'done' : 'pending' };
+  }
+
+  /** Every known entry, for the DAG page's initial colours. */
+  snapshot(): Record<string, Omit<DagStatusUpdate, 'taskId'>> {
+    const out: Record<string, Omit<DagStatusUpdate, 'taskId'>> = {};
+    for (const [id, e] of this.entries) {
+      out[id] = {
+        status: e.status,
+        ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+        ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
+        ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** Ids of the tasks that failed (what "Retry failed" would run again). */
+  failedIds(): string[] {
+    return [...this.entries].filter(([, e]) => e.status === 'failed').map(([id]) => id);
+  }
+
+  counts(): BoardCounts {
+    const c = { queued: 0, running: 0, succeeded: 0, failed: 0, blocked: 0, cancelled: 0, inRun: this.runTaskIds.length, finished: 0 };
+    const ids = this.runTaskIds.length > 0 ? this.runTaskIds : [...this.entries.keys()];
+    for (const id of ids) {
+      const s = this.entries.get(id)?.status;
+      if (s === undefined) continue;
+      if (s === 'queued' || s === 'retrying') c.queued++;
+      else if (s === 'running') c.running++;
+      else if (s === 'succeeded') c.succeeded++;
+      else if (s === 'failed') c.failed++;
+      else if (s === 'blocked') c.blocked++;
+      else if (s === 'cancelled') c.cancelled++;
+      if (FINAL.has(s)) c.finished++;
+    }
+    return c;
+  }
+}
+
+/** `850 ms`, `12.3 s`, `4m 05s`, `1h 02m`: short enough for a tree item's description. */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

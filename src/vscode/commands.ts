@@ -1,0 +1,299 @@
+// Every command of the extension in one table, registered in one loop and wrapped once: a failure
+// is logged with its stack and shown to the user, never lost in the developer console.
+
+import * as vscode from 'vscode';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunScope, RunSummary } from '../core/ports';
+import { STATE_FILE } from '../node/runSession';
+import { cleanCommand } from '../node/cli/clean';
+import { messageOf, type Log } from './log';
+import { RunRefused, type RunController } from './runs';
+import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
+import type { TaskTerminals } from './terminals';
+import type { RalphNode, TasksTree } from './tree';
+import type { DagPanels } from './dagPanel';
+
+export interface CommandServices {
+  readonly specs: SpecRegistry;
+  readonly runs: RunController;
+  readonly terminals: TaskTerminals;
+  readonly tree: TasksTree;
+  readonly dag: DagPanels;
+  readonly log: Log;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** A command argument: a spec's Uri (CodeLens), a tree node, or nothing (palette). */
+function isNode(value: unknown): value is RalphNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'entry' in value;
+}
+
+export function registerCommands(s: CommandServices): vscode.Disposable {
+  const { specs, runs, terminals, tree, dag, log } = s;
+
+  /** The spec an argument means; else the active editor's; else the only one; else ask. */
+  async function pickSpec(arg: unknown, purpose: string): Promise<SpecEntry | undefined> {
+    if (isNode(arg)) return arg.entry;
+    if (arg instanceof vscode.Uri) {
+      const entry = await specs.ensure(arg);
+      if (!entry) throw new RunRefused(`${vscode.workspace.asRelativePath(arg)} is not a tasks.md`);
+      return entry;
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (editor && isSpecUri(editor.document.uri)) return specs.planNow(editor.document);
+    await specs.ready();
+    const all = specs.all();
+    if (all.length === 1) return all[0];
+    if (all.length === 0) {
+      void vscode.window.showInformationMessage('Ralph found no tasks.md in this workspace.', 'Open tasks.md…').then((a) => {
+        if (a) void vscode.commands.executeCommand('ralph.openSpecFile');
+      });
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      all.map((entry) => ({
+        label: entry.name,
+        description: entry.displayPath,
+        detail: entry.plan ? `${entry.plan.spec.tasks.filter((t) => !t.done).length} open of ${entry.plan.spec.tasks.length} tasks · ${entry.plan.groups.length} parallel group(s)${runs.isRunning(entry) ? ' · running' : ''}` : undefined,
+        entry,
+      })),
+      { title: `Ralph: ${purpose}`, placeHolder: 'Which spec?', matchOnDescription: true },
+    );
+    return picked?.entry;
+  }
+
+  /** The task the cursor is in, for palette commands in an open tasks.md. */
+  function taskAtCursor(entry: SpecEntry): string | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.toString() !== entry.uri.toString()) return undefined;
+    const line = editor.selection.active.line;
+    return entry.plan?.spec.tasks.find((t) => t.ranges.block.start.line <= line && line <= t.ranges.block.end.line)?.id;
+  }
+
+  async function run(entry: SpecEntry | undefined, scope: RunScope): Promise<RunSummary | undefined> {
+    if (!entry) return undefined;
+    return runs.start(entry, scope);
+  }
+
+  async function pickTask(entry: SpecEntry, title: string, filter: (id: string) => boolean): Promise<string | undefined> {
+    const tasks = entry.plan?.spec.tasks.filter((t) => filter(t.id)) ?? [];
+    const picked = await vscode.window.showQuickPick(
+      tasks.map((t) => ({ label: t.id, description: t.title, id: t.id })),
+      { title, placeHolder: 'Which task?', matchOnDescription: true },
+    );
+    return picked?.id;
+  }
+
+  const commands: Record<string, Handler> = {
+    'ralph.runSpec': async (arg) => run(await pickSpec(arg, 'Run Spec'), { kind: 'spec' }),
+
+    'ralph.runGroup': async (arg, groupArg) => {
+      const entry = await pickSpec(arg, 'Run Group');
+      if (!entry?.plan) return undefined;
+      const plan = entry.plan;
+      let index = typeof groupArg === 'number' ? groupArg : undefined;
+      if (index === undefined) {
+        const here = taskAtCursor(entry);
+        index = plan.groups.find((g) => here !== undefined && g.taskIds.includes(here))?.index;
+      }
+      if (index === undefined) {
+        if (plan.groups.length === 0) throw new RunRefused(`${entry.displayPath} has no parallel groups (consecutive [P] tasks).`);
+        const picked = await vscode.window.showQuickPick(
+          plan.groups.map((g) => ({ label: `Group ${g.index + 1}`, description: g.taskIds.join(', '), index: g.index })),
+          { title: 'Ralph: Run Group', placeHolder: 'Which parallel group?' },
+        );
+        index = picked?.index;
+      }
+      if (index === undefined) return undefined;
+      if (!plan.groups[index]) throw new RunRefused(`${entry.displayPath} has no parallel group ${index + 1}.`);
+      return run(entry, { kind: 'group', groupIndex: index });
+    },
+
+    'ralph.runTask': async (arg, taskArg) => {
+      const entry = await pickSpec(arg, 'Run Task');
+      if (!entry?.plan) return undefined;
+      const plan = entry.plan;
+      let id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : taskAtCursor(entry);
+      id ??= await pickTask(entry, 'Ralph: Run Task', (t) => !plan.spec.tasks.find((x) => x.id === t)?.done);
+      if (id === undefined) return undefined;
+      if (!plan.taskIds.includes(id)) throw new RunRefused(`${entry.displayPath} has no task ${id}.`);
+      return run(entry, { kind: 'task', taskId: id });
+    },
+
+    'ralph.retryFailed': async (arg) => {
+      const entry = await pickSpec(arg, 'Retry Failed');
+      if (!entry) return undefined;
+      if (runs.board(entry).failedIds().length === 0) {
+        void vscode.window.showInformationMessage(`Ralph: no failed tasks in ${entry.displayPath}.`);
+        return undefined;
+      }
+      return run(entry, { kind: 'retryFailed' });
+    },
+
+    'ralph.stop': async (arg) => {
+      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+      const stopped = runs.stop(entry);
+      if (!stopped) void vscode.window.showInformationMessage('Ralph: nothing is running.');
+      return stopped;
+    },
+
+    'ralph.stopTask': async (arg, taskArg) => {
+      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      if (!entry || id === undefined) return false;
+      return runs.stopTask(entry, id);
+    },
+
+    'ralph.showDag': async (arg, taskArg) => {
+      const entry = await pickSpec(arg, 'Show DAG');
+      if (!entry) return undefined;
+      if (!entry.plan) await specs.ensure(entry.uri);
+      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      dag.show(entry, id);
+      return entry.displayPath;
+    },
+
+    'ralph.revealTask': async (arg, taskArg) => {
+      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? await specs.ensure(arg) : undefined;
+      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      if (!entry || id === undefined) return undefined;
+      await revealTask(specs, entry, id);
+      return id;
+    },
+
+    'ralph.revealLine': async (arg, lineArg) => {
+      if (!(arg instanceof vscode.Uri) || typeof lineArg !== 'number') return;
+      const editor = await vscode.window.showTextDocument(arg, { preview: false });
+      const pos = new vscode.Position(lineArg, 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    },
+
+    'ralph.showTerminal': async (arg, taskArg) => {
+      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      if (!entry || id === undefined) return false;
+      const shown = terminals.show(entry, id);
+      if (!shown) void vscode.window.showInformationMessage(`Ralph: task ${id} has not run in this window.`);
+      return shown;
+    },
+
+    'ralph.openStateFile': async (arg) => {
+      const entry = await pickSpec(arg, 'Open State File');
+      if (!entry) return undefined;
+      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE));
+      try {
+        await vscode.workspace.fs.stat(uri);
+      } catch {
+        void vscode.window.showInformationMessage(`Ralph: ${entry.displayPath} has no ${STATE_FILE} yet; it is written when a run starts.`);
+        return undefined;
+      }
+      await vscode.window.showTextDocument(uri, { preview: true });
+      return uri.fsPath;
+    },
+
+    'ralph.resetState': async (arg) => {
+      const entry = await pickSpec(arg, 'Reset State');
+      if (!entry) return false;
+      if (runs.isRunning(entry)) throw new RunRefused(`${entry.displayPath} is running; stop it before resetting its state.`);
+      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE));
+      const reset = 'Reset State';
+      const answer = await vscode.window.showWarningMessage(
+        `Forget the run state of ${entry.displayPath}? Task results, attempts and the resume point go (to the trash where there is one); tasks.md, your files and commits stay as they are.`,
+        { modal: true },
+        reset,
+      );
+      if (answer !== reset) return false;
+      try {
+        await vscode.workspace.fs.delete(uri, { useTrash: true });
+      } catch {
+        // No trash on this system (a server, a container): the file goes for good, as asked.
+        await rm(uri.fsPath, { force: true });
+      }
+      await runs.loadBoard(entry);
+      log.info('state', `reset ${uri.fsPath}`);
+      return true;
+    },
+
+    'ralph.cleanWorktrees': async (arg) => {
+      const entry = await pickSpec(arg, 'Clean Worktrees');
+      if (!entry) return undefined;
+      if (runs.isRunning(entry)) throw new RunRefused(`${entry.displayPath} is running; its worktrees are in use.`);
+      let out = '';
+      const sink = { write: (chunk: string | Uint8Array) => ((out += chunk.toString()), true) } as unknown as NodeJS.WritableStream;
+      const code = await cleanCommand([entry.file], {
+        stdout: sink,
+        stderr: sink,
+        cwd: entry.dir,
+        env: process.env,
+        confirm: async (question) => {
+          const remove = 'Remove Them';
+          return (await vscode.window.showWarningMessage(question.replace(/ \[y\/N\] $/, ''), { modal: true, detail: out.trim() }, remove)) === remove;
+        },
+      });
+      for (const line of out.trim().split('\n')) if (line) log.info('clean', line);
+      const last = out.trim().split('\n').pop() ?? '';
+      void (code === 0 ? vscode.window.showInformationMessage(`Ralph: ${last}`) : vscode.window.showWarningMessage(`Ralph: ${last}`));
+      return code;
+    },
+
+    'ralph.refresh': async () => {
+      await specs.refresh();
+      for (const entry of specs.all()) await runs.loadBoard(entry);
+    },
+
+    'ralph.openSpecFile': async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Spec tasks': ['md'] }, openLabel: 'Open tasks.md' });
+      if (picked?.[0]) await vscode.window.showTextDocument(picked[0]);
+    },
+
+    'ralph.showLog': () => log.show(),
+
+    'ralph.revealInTree': async (arg, taskArg) => {
+      const entry = arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+      if (entry && typeof taskArg === 'string') await tree.reveal(entry, taskArg);
+    },
+  };
+
+  return vscode.Disposable.from(
+    ...Object.entries(commands).map(([id, handler]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (error) {
+          if (error instanceof RunRefused) {
+            log.warn('command', `${id}: ${error.message}`);
+            const manage = !vscode.workspace.isTrusted ? ['Manage Workspace Trust'] : [];
+            void vscode.window.showErrorMessage(`Ralph: ${error.message}`, ...manage).then((a) => {
+              if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+            });
+            return undefined;
+          }
+          log.error('command', `${id} failed`, error);
+          void vscode.window.showErrorMessage(`Ralph: ${id.replace('ralph.', '')} failed: ${messageOf(error)}`, 'Show Log').then((a) => {
+            if (a) log.show();
+          });
+          return undefined;
+        }
+      }),
+    ),
+  );
+}
+
+/** Opens tasks.md at the task's line (the task as the file is now, found by id). */
+export async function revealTask(specs: SpecRegistry, entry: SpecEntry, taskId: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(entry.uri);
+  const current = specs.planNow(doc)?.plan ?? entry.plan;
+  const task = current?.spec.tasks.find((t) => t.id === taskId);
+  const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
+  if (!task) {
+    void vscode.window.showWarningMessage(`Ralph: ${entry.displayPath} has no task ${taskId} any more.`);
+    return;
+  }
+  const r = task.ranges.id;
+  const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}

@@ -1,0 +1,62 @@
+// The `ralph.*` settings, read for the folder a spec lives in, checked, and turned into what the
+// run engine takes.
+
+import * as vscode from 'vscode';
+import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
+import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
+
+export type KeepOpen = 'failed' | 'always' | 'never';
+
+export interface RalphSettings {
+  readonly maxConcurrent: number;
+  readonly agent: AgentConfig;
+  readonly mode: RunMode;
+  readonly commit: CommitStrategy;
+  readonly isolation: IsolationMode | 'auto';
+  readonly worktreeInclude: readonly string[];
+  readonly taskTimeoutMs?: number;
+  readonly maxTaskIterations: number;
+  readonly keepTerminalsOpen: KeepOpen;
+  readonly trace: boolean;
+}
+
+/** A setting that cannot be used; the message names it. */
+export class SettingsError extends Error {}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function intIn(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}
+
+export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
+  const c = vscode.workspace.getConfiguration('ralph', scope);
+  const preset = oneOf<AgentPreset>(c.get('agent'), AGENT_PRESETS, 'claude');
+  let agent: AgentConfig = { preset };
+  if (preset === 'custom') {
+    const command = String(c.get('customCommand') ?? '').trim();
+    if (command === '') throw new SettingsError('ralph.agent is "custom" but ralph.customCommand is empty: set the command, e.g. `my-agent --prompt-file {promptFile}`');
+    try {
+      parseCommandTemplate(command);
+    } catch (error) {
+      throw new SettingsError(`ralph.customCommand: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    agent = { preset, command };
+  }
+  const minutes = c.get<number>('taskTimeoutMinutes') ?? 0;
+  const include = c.get<unknown>('worktree.include');
+  return {
+    maxConcurrent: intIn(c.get('maxConcurrent'), 1, 32, 3),
+    agent,
+    mode: oneOf<RunMode>(c.get('mode'), ['dag', 'waves'], 'dag'),
+    commit: oneOf<CommitStrategy>(c.get('commit'), ['batch', 'individual', 'none'], 'batch'),
+    isolation: oneOf<IsolationMode | 'auto'>(c.get('isolation'), ['auto', 'worktree', 'none'], 'auto'),
+    worktreeInclude: Array.isArray(include) ? include.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [],
+    ...(typeof minutes === 'number' && minutes > 0 ? { taskTimeoutMs: Math.round(minutes * 60_000) } : {}),
+    maxTaskIterations: intIn(c.get('maxTaskIterations'), 1, 10, 2),
+    keepTerminalsOpen: oneOf<KeepOpen>(c.get('terminals.keepOpen'), ['failed', 'always', 'never'], 'failed'),
+    trace: c.get('trace') === true,
+  };
+}

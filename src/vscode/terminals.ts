@@ -1,0 +1,240 @@
+// One terminal per running task, named after it ("Ralph 1.2 · Add progressFile"), backed by a
+// Pseudoterminal that streams the agent's output as RunEvents bring it and closes with the task's
+// exit code. Closing a running task's terminal asks whether to stop the task; the output is kept
+// (bounded), so "Show Terminal" brings the terminal back with what it had.
+
+import * as vscode from 'vscode';
+import type { RunEvent } from '../core/ports';
+import { formatElapsed } from '../core/board';
+import { readSettings, type KeepOpen } from './config';
+import type { RunController, RunEventWithSpec } from './runs';
+import type { SpecEntry } from './specs';
+
+/** What a terminal replays when it is opened again: the tail of the task's output. */
+const REPLAY_LIMIT_CHARS = 256 * 1024;
+
+const ANSI = { dim: '\x1b[2m', bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', reset: '\x1b[0m' };
+
+/** Terminals want CRLF; agents write LF. */
+function toTerminal(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
+export function terminalName(taskId: string, title: string): string {
+  const short = title.length > 48 ? `${title.slice(0, 47)}…` : title;
+  return `Ralph ${taskId} · ${short}`;
+}
+
+class TaskPty implements vscode.Pseudoterminal {
+  private readonly write = new vscode.EventEmitter<string>();
+  private readonly closed = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite = this.write.event;
+  readonly onDidClose = this.closed.event;
+  private opened = false;
+  private pending = '';
+  /** Set once the task ended and the terminal waits for a key to close. */
+  private exitCode: number | undefined;
+
+  constructor(
+    private readonly replay: string,
+    private readonly onUserClose: () => void,
+  ) {}
+
+  open(): void {
+    this.opened = true;
+    const first = this.replay + this.pending;
+    this.pending = '';
+    if (first) this.write.fire(first);
+  }
+
+  /** The user closed the terminal (or the window is going away). */
+  close(): void {
+    if (this.exitCode === undefined) this.onUserClose();
+    this.dispose();
+  }
+
+  handleInput(): void {
+    if (this.exitCode !== undefined) this.closed.fire(this.exitCode);
+  }
+
+  print(text: string): void {
+    const out = toTerminal(text);
+    if (this.opened) this.write.fire(out);
+    else this.pending += out;
+  }
+
+  /** The task is over: close now with its exit code, or wait for a key. */
+  end(exitCode: number, keepOpen: boolean): void {
+    if (keepOpen) {
+      this.exitCode = exitCode;
+      this.print(`\n${ANSI.dim}Press any key to close this terminal.${ANSI.reset}\n`);
+    } else {
+      this.closed.fire(exitCode);
+    }
+  }
+
+  dispose(): void {
+    this.write.dispose();
+    this.closed.dispose();
+  }
+}
+
+interface TaskTerminal {
+  readonly key: string;
+  readonly entry: SpecEntry;
+  readonly taskId: string;
+  readonly name: string;
+  output: string;
+  running: boolean;
+  terminal?: vscode.Terminal;
+  pty?: TaskPty;
+}
+
+export class TaskTerminals implements vscode.Disposable {
+  private readonly tasks = new Map<string, TaskTerminal>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The first terminal of a run is shown (without taking focus); the rest wait in the list. */
+  private shownFor = new Set<string>();
+
+  constructor(private readonly runs: RunController) {
+    this.disposables.push(
+      runs.onRunEvent((e) => this.onEvent(e)),
+      vscode.window.onDidCloseTerminal((t) => {
+        for (const task of this.tasks.values()) {
+          if (task.terminal === t) {
+            task.terminal = undefined;
+            task.pty = undefined;
+          }
+        }
+      }),
+    );
+  }
+
+  private static key(entry: SpecEntry, taskId: string): string {
+    return `${entry.file}#${taskId}`;
+  }
+
+  has(entry: SpecEntry, taskId: string): boolean {
+    return this.tasks.has(TaskTerminals.key(entry, taskId));
+  }
+
+  /** Brings the task's terminal forward, opening it again (with its output) when it was closed. */
+  show(entry: SpecEntry, taskId: string): boolean {
+    const task = this.tasks.get(TaskTerminals.key(entry, taskId));
+    if (!task) return false;
+    this.ensureTerminal(task).show(false);
+    return true;
+  }
+
+  private onEvent({ entry, event }: RunEventWithSpec): void {
+    switch (event.type) {
+      case 'runStarted':
+        this.shownFor.delete(entry.file);
+        return;
+      case 'taskStarted': {
+        const task = this.taskFor(entry, event.taskId);
+        task.running = true;
+        const header =
+          event.attempt > 1
+            ? `\n${ANSI.yellow}── attempt ${event.attempt} ──${ANSI.reset}\n`
+            : `${ANSI.dim}Ralph: task ${event.taskId} (${entry.displayPath}) started ${new Date(event.at).toLocaleTimeString()}${ANSI.reset}\n`;
+        this.append(task, header);
+        const terminal = this.ensureTerminal(task);
+        if (!this.shownFor.has(entry.file)) {
+          this.shownFor.add(entry.file);
+          terminal.show(true);
+        }
+        return;
+      }
+      case 'taskOutput': {
+        const task = this.tasks.get(TaskTerminals.key(entry, event.taskId));
+        if (task) this.append(task, event.chunk);
+        return;
+      }
+      case 'taskFinished': {
+        const task = this.tasks.get(TaskTerminals.key(entry, event.taskId));
+        if (!task) return;
+        this.finish(task, event);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private finish(task: TaskTerminal, event: Extract<RunEvent, { type: 'taskFinished' }>): void {
+    const took = formatElapsed(event.durationMs);
+    if (event.willRetry === true) {
+      this.append(task, `\n${ANSI.red}✖ attempt ${event.attempt} failed after ${took}: ${event.reason ?? 'no reason given'}${ANSI.reset}\n${ANSI.dim}Ralph tries again with the failure in the prompt.${ANSI.reset}\n`);
+      return;
+    }
+    task.running = false;
+    const line =
+      event.status === 'succeeded'
+        ? `${ANSI.green}✔ ${task.taskId} succeeded in ${took}${ANSI.reset}`
+        : event.status === 'failed'
+          ? `${ANSI.red}✖ ${task.taskId} failed after ${took}: ${event.reason ?? 'no reason given'}${ANSI.reset}`
+          : `${ANSI.yellow}■ ${task.taskId} ${event.status}${event.reason ? `: ${event.reason}` : ''}${ANSI.reset}`;
+    this.append(task, `\n${line}\n`);
+    const code = exitCodeOf(event.status);
+    const keep = keepOpen(readSettings(task.entry.uri).keepTerminalsOpen, event.status);
+    task.pty?.end(code, keep);
+  }
+
+  private taskFor(entry: SpecEntry, taskId: string): TaskTerminal {
+    const key = TaskTerminals.key(entry, taskId);
+    let task = this.tasks.get(key);
+    if (!task) {
+      const title = entry.plan?.spec.tasks.find((t) => t.id === taskId)?.title ?? '';
+      task = { key, entry, taskId, name: terminalName(taskId, title), output: '', running: false };
+      this.tasks.set(key, task);
+    } else if (!task.running && !task.terminal) {
+      // A new run of the task: a fresh terminal, not the last run's transcript.
+      task.output = '';
+    }
+    return task;
+  }
+
+  private append(task: TaskTerminal, text: string): void {
+    task.output += text;
+    if (task.output.length > REPLAY_LIMIT_CHARS) task.output = task.output.slice(-REPLAY_LIMIT_CHARS);
+    task.pty?.print(text);
+  }
+
+  private ensureTerminal(task: TaskTerminal): vscode.Terminal {
+    if (task.terminal && task.pty) return task.terminal;
+    const pty = new TaskPty(toTerminal(task.output), () => this.askToStop(task));
+    task.pty = pty;
+    task.terminal = vscode.window.createTerminal({ name: task.name, pty, iconPath: new vscode.ThemeIcon('robot'), isTransient: true });
+    // Reopened after its task ended: nothing will come any more, so wait for a key to close.
+    if (!task.running) pty.end(0, true);
+    return task.terminal;
+  }
+
+  private askToStop(task: TaskTerminal): void {
+    if (!task.running || !this.runs.isRunning(task.entry)) return;
+    const stop = 'Stop Task';
+    void vscode.window
+      .showWarningMessage(`Task ${task.taskId} is still running. Stop it? (Its output stays available through "Show Terminal".)`, stop, 'Keep Running')
+      .then((answer) => {
+        if (answer === stop) this.runs.stopTask(task.entry, task.taskId);
+      });
+  }
+
+  dispose(): void {
+    for (const task of this.tasks.values()) task.terminal?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function exitCodeOf(status: string): number {
+  if (status === 'succeeded') return 0;
+  if (status === 'cancelled') return 130;
+  return 1;
+}
+
+function keepOpen(setting: KeepOpen, status: string): boolean {
+  if (setting === 'always') return true;
+  if (setting === 'never') return false;
+  return status !== 'succeeded';
+}

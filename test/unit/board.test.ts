@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { RunBoard, formatElapsed } from '../../src/core/board';
+import { runPlan, CancellationSource, StoppableExecutor } from '../../src/core/run';
+import type { RalphState, RunOptions } from '../../src/core/ports';
+import { flush, plan, rig } from './fakes';
+
+const OPTIONS: RunOptions = { maxConcurrent: 3, mode: 'dag', commit: 'none', scope: { kind: 'spec' }, maxTaskIterations: 2 };
+
+describe('RunBoard: what every view shows of a run', () => {
+  it('follows a real run event by event: queued, running, retrying, failed, blocked, succeeded', async () => {
+    const r = rig();
+    const p = plan({ tasks: ['1', '2', '3'], dependsOn: { '3': ['2'] } });
+    const board = new RunBoard();
+    const cancel = new CancellationSource();
+    const done = runPlan(p, r.ports, OPTIONS, cancel.token, (e) => {
+      r.events.push(e);
+      board.apply(e);
+    });
+    await flush();
+    assert.equal(board.running, true);
+    assert.equal(board.entry('1').status, 'running');
+    assert.equal(board.entry('2').status, 'running');
+    assert.equal(board.entry('3').status, 'queued', JSON.stringify(board.snapshot()));
+    r.executor.resolve('1');
+    r.executor.resolve('2', { outcome: 'failed', reason: 'exit code 1' });
+    await flush();
+    await flush();
+    assert.equal(board.entry('1').status, 'succeeded');
+    // Its second attempt has started: running again, attempt 2.
+    assert.deepEqual([board.entry('2').status, board.entry('2').attempt], ['running', 2], JSON.stringify(board.entry('2')));
+    r.executor.resolve('2', { outcome: 'failed', reason: 'exit code 2' });
+    const summary = await done;
+    assert.equal(summary.failed, 1);
+    assert.equal(board.entry('2').status, 'failed');
+    assert.equal(board.entry('2').reason, 'exit code 2');
+    assert.equal(board.entry('3').status, 'blocked');
+    assert.match(board.entry('3').reason ?? '', /blocked by 2/);
+    assert.deepEqual(board.failedIds(), ['2']);
+    const c = board.counts();
+    assert.deepEqual([c.inRun, c.finished, c.succeeded, c.failed, c.blocked, c.running], [3, 3, 1, 1, 1, 0]);
+    assert.equal(board.running, false);
+  });
+
+  it('reads the last run from the state file: a task left running by a kill shows as interrupted', () => {
+    const state: RalphState = {
+      taskIndex: 1,
+      totalTasks: 3,
+      ralph: {
+        version: 1,
+        runId: 'r',
+        startedAt: '',
+        updatedAt: '',
+        status: 'running',
+        tasks: {
+          '1': { id: '1', status: 'success', attempts: 1, durationMs: 1200 },
+          '2': { id: '2', status: 'running', attempts: 1 },
+          '3': { id: '3', status: 'failed', attempts: 2, reason: 'verify failed' },
+          '4': { id: '4', status: 'pending', attempts: 0 },
+        },
+      },
+    };
+    const board = RunBoard.fromState(state);
+    assert.equal(board.entry('1').status, 'succeeded');
+    assert.equal(board.entry('1').durationMs, 1200);
+    assert.equal(board.entry('2').status, 'cancelled');
+    assert.match(board.entry('2').reason ?? '', /interrupted/);
+    assert.equal(board.entry('3').status, 'failed');
+    assert.deepEqual(board.failedIds(), ['3']);
+    // Nothing recorded: the file decides (checked off or not).
+    const spec = plan({ tasks: ['4', '5'], task: { '5': { done: true } } }).spec;
+    assert.equal(board.entry('4', spec).status, 'pending');
+    assert.equal(board.entry('5', spec).status, 'done');
+  });
+
+  it('a new run carries the last results over, but nothing stays running', () => {
+    const before = new RunBoard();
+    before.apply({ type: 'runStarted', runId: 'a', taskIds: ['1', '2'], resumed: false, at: 0 });
+    before.apply({ type: 'taskStarted', taskId: '1', attempt: 1, at: 0 });
+    before.apply({ type: 'taskFinished', taskId: '2', status: 'failed', attempt: 1, durationMs: 5, reason: 'x', at: 0 });
+    const after = RunBoard.carryOver(before);
+    assert.equal(after.entry('1').status, 'cancelled');
+    assert.equal(after.entry('2').status, 'failed');
+    assert.equal(after.running, false);
+  });
+
+  it('formats elapsed time short enough for a tree item', () => {
+    assert.deepEqual([formatElapsed(850), formatElapsed(3140), formatElapsed(42_000), formatElapsed(245_000), formatElapsed(3_720_000)], ['850 ms', '3.1 s', '42 s', '4m 05s', '1h 02m']);
+  });
+});
+
+describe('StoppableExecutor: stopping one task while the run goes on', () => {
+  it('cancels that task only; its dependents are blocked, the others finish', async () => {
+    const r = rig();
+    const stoppable = new StoppableExecutor(r.executor);
+    const p = plan({ tasks: ['1', '2', '3'], dependsOn: { '3': ['1'] } });
+    const cancel = new CancellationSource();
+    const done = runPlan(p, { ...r.ports, executor: stoppable }, OPTIONS, cancel.token, (e) => r.events.push(e));
+    await flush();
+    assert.deepEqual(stoppable.runningIds.sort(), ['1', '2']);
+    assert.equal(stoppable.stop('1'), true);
+    assert.equal(stoppable.stop('nope'), false);
+    await flush();
+    r.executor.resolve('2');
+    const summary = await done;
+    assert.deepEqual([summary.succeeded, summary.cancelled, summary.blocked], [1, 1, 1], r.eventLog().join('\n'));
+    const finished1 = r.events.find((e) => e.type === 'taskFinished' && e.taskId === '1');
+    assert.ok(finished1 && finished1.type === 'taskFinished' && finished1.reason === 'stopped by the user', JSON.stringify(finished1));
+    // A stopped task is not retried, even with tries left.
+    assert.equal(r.executor.calls.filter((c) => c.request.task.id === '1').length, 1);
+  });
+});
