@@ -1,6 +1,6 @@
-// `npm test`'s last step: the unit suite, then the webview suite (headless Chromium), each in its
-// own mocha process with its own output, and one closing line that counts both, the line CI reads:
-// `N passed, N failed`.
+// `npm test`'s last step: the unit, grammar, webview (headless Chromium) and integration (a real
+// VS Code) suites, each in its own process with its own output, and one closing line that counts
+// them all, the line CI reads: `N passed, N failed`.
 //
 // Each suite's counts are read from the closing line our reporter prints (test/reporter.cjs), not
 // through RALPH_TEST_SUMMARY_FILE: that variable would be inherited by every process the tests
@@ -8,18 +8,23 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+const mocha = join(process.cwd(), 'node_modules', 'mocha', 'bin', 'mocha.js');
+
 const suites = [
-  { name: 'unit', spec: 'test/unit/**/*.test.ts' },
-  { name: 'grammar', spec: 'test/grammar/**/*.test.ts' },
-  { name: 'webview', spec: 'test/webview/**/*.test.ts' },
+  { name: 'unit', args: [mocha, 'test/unit/**/*.test.ts'] },
+  { name: 'grammar', args: [mocha, 'test/grammar/**/*.test.ts'] },
+  { name: 'webview', args: [mocha, 'test/webview/**/*.test.ts'] },
+  // A real VS Code (installed on first use into .vscode-test/host by scripts/vscode-host/setup.sh):
+  // the extension's integration suites and the UI pass. It prints the same closing line. A host
+  // that cannot be installed fails this suite; RALPH_SKIP_VSCODE=1 skips it on purpose.
+  { name: 'integration', args: ['scripts/test-integration.mjs', '--setup'] },
 ];
 
-const mocha = join(process.cwd(), 'node_modules', 'mocha', 'bin', 'mocha.js');
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
-function runSuite(spec) {
+function runSuite(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mocha, spec], { stdio: ['inherit', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'] });
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -38,7 +43,7 @@ let failed = 0;
 let skipped = 0;
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} tests ===`);
-  const { code, signal, counts } = await runSuite(suite.spec);
+  const { code, signal, counts } = await runSuite(suite.args);
   if (!counts) {
     // Mocha died before reporting (a syntax error, a crash): count the suite as one failure.
     console.error(`\nThe ${suite.name} suite ended without a summary (exit ${code ?? signal}).`);
