@@ -28,7 +28,7 @@ export interface RunEventWithSpec {
 
 interface ActiveRun {
   readonly cancel: CancellationSource;
-  readonly executor: { stop(taskId: string): boolean };
+  readonly executor: { stop(taskId: string, starting: boolean): boolean };
   readonly done: Promise<RunSummary | undefined>;
 }
 
@@ -169,7 +169,7 @@ export class RunController implements vscode.Disposable {
     // The last run's results stay visible for the tasks this run does not touch.
     const board = RunBoard.carryOver(this.boards.get(entry.file));
     this.boards.set(entry.file, board);
-    const executor = { stop: (id: string) => stoppable?.stop(id) ?? false };
+    const executor = { stop: (id: string, starting: boolean) => stoppable?.stop(id, starting) ?? false };
     const agentName = settings.agent.preset === 'custom' ? 'custom agent' : settings.agent.preset;
     this.log.info(
       `run ${entry.name}`,
@@ -237,7 +237,10 @@ export class RunController implements vscode.Disposable {
   }
 
   stopTask(entry: SpecEntry, taskId: string): boolean {
-    return this.active.get(entry.file)?.executor.stop(taskId) ?? false;
+    const run = this.active.get(entry.file);
+    if (!run) return false;
+    // Started on the board but maybe still setting up its worktree: stopped as its agent starts.
+    return run.executor.stop(taskId, this.board(entry).entry(taskId).status === 'running');
   }
 
   /** Resolves when the spec's run (if any) has ended. */

@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Plan } from '../core/model';
 import { Replanner } from '../core/replan';
 import type { Log } from './log';
@@ -73,7 +73,17 @@ export class SpecRegistry implements vscode.Disposable {
 
   constructor(private readonly log: Log) {
     const watcher = vscode.workspace.createFileSystemWatcher(SPEC_GLOB);
+    // A folder created with its tasks.md already in it (an agent writing a new spec, a checkout)
+    // can reach the file watcher as the folder alone: look inside new folders too.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
     this.disposables.push(
+      folders,
+      folders.onDidCreate((uri) => {
+        if (basename(uri.fsPath) === 'tasks.md' || /[\\/](node_modules|\.git)([\\/]|$)/.test(uri.fsPath)) return;
+        void stat(uri.fsPath)
+          .then((s) => (s.isDirectory() ? this.refreshFromDisk(vscode.Uri.joinPath(uri, 'tasks.md')) : undefined))
+          .catch(() => undefined);
+      }),
       this.changePlan,
       this.changeSpecs,
       watcher,

@@ -109,3 +109,15 @@ describe('StoppableExecutor: stopping one task while the run goes on', () => {
     assert.equal(r.executor.calls.filter((c) => c.request.task.id === '1').length, 1);
   });
 });
+
+describe('StoppableExecutor: a stop that comes while the task is still being set up', () => {
+  it('stops the agent the moment it starts, and only that attempt', async () => {
+    const r = rig();
+    const stoppable = new StoppableExecutor(r.executor);
+    assert.equal(stoppable.stop('1'), false, 'nothing running, not starting: nothing to stop');
+    assert.equal(stoppable.stop('1', true), true);
+    const p = plan({ tasks: ['1'] });
+    const summary = await runPlan(p, { ...r.ports, executor: stoppable }, OPTIONS, new CancellationSource().token, (e) => r.events.push(e));
+    assert.equal(summary.cancelled, 1, r.eventLog().join('\n'));
+  });
+});

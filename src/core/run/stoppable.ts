@@ -6,6 +6,8 @@ import type { CancellationToken, Executor, ExecutorRequest, ExecutorResult } fro
 
 export class StoppableExecutor implements Executor {
   private readonly stops = new Map<string, CancellationSource>();
+  /** Stops asked for while the task was being set up (its worktree), before its agent started. */
+  private readonly early = new Set<string>();
 
   constructor(private readonly inner: Executor) {}
 
@@ -15,11 +17,16 @@ export class StoppableExecutor implements Executor {
   }
 
   /** Stops the task's agent; the scheduler reports the task cancelled and blocks what depends on
-   *  it. False when the task has no agent running. */
-  stop(taskId: string): boolean {
+   *  it. `starting`: the task has started but its agent may not be running yet (a worktree is
+   *  being set up); the agent is then stopped as it starts. False when there is nothing to stop. */
+  stop(taskId: string, starting = false): boolean {
     const source = this.stops.get(taskId);
-    if (!source) return false;
-    source.cancel();
+    if (source) {
+      source.cancel();
+      return true;
+    }
+    if (!starting) return false;
+    this.early.add(taskId);
     return true;
   }
 
@@ -27,6 +34,7 @@ export class StoppableExecutor implements Executor {
     const own = new CancellationSource(token);
     const id = request.task.id;
     this.stops.set(id, own);
+    if (this.early.delete(id)) own.cancel();
     try {
       const result = await this.inner.run(request, onOutput, own.token);
       if (own.token.isCancellationRequested && !token.isCancellationRequested && result.outcome !== 'succeeded') {

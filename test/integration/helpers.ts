@@ -1,0 +1,62 @@
+// Shared by the integration suites: the extension's API, polling without timed assertions, and
+// the fixture workspace's demo spec.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RalphApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'ralph-dev.ralph';
+
+export async function api(): Promise<RalphApi> {
+  const ext = vscode.extensions.getExtension<RalphApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  const exported = await ext.activate();
+  await exported.ready();
+  return exported;
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the window has no folder open');
+  return folder.uri;
+}
+
+export function demoSpec(): vscode.Uri {
+  return vscode.Uri.joinPath(workspaceRoot(), 'specs', 'text-helpers', 'tasks.md');
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `probe` returns something truthy; fails with `what` and the last value seen. The
+ *  limit is generous: it only stops a test that would otherwise hang, it times nothing. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, limitMs = 30_000): Promise<T> {
+  const end = Date.now() + limitMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (last) return last;
+    if (Date.now() > end) throw new Error(`waited ${limitMs} ms for ${what}; last seen: ${JSON.stringify(last)}`);
+    await sleep(100);
+  }
+}
+
+export async function lensesOf(uri: vscode.Uri): Promise<{ line: number; title: string; command: string; args: unknown[] }[]> {
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return lenses
+    .filter((l) => l.command)
+    .map((l) => ({ line: l.range.start.line, title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments ?? [] }));
+}
+
+export function lineOf(doc: vscode.TextDocument, needle: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
+  throw new Error(`no line with ${needle} in ${doc.uri.fsPath}`);
+}
+
+/** Sets a `ralph.*` setting for the workspace folder; returns a function that puts it back. */
+export async function withSetting(key: string, value: unknown): Promise<() => Promise<void>> {
+  const config = vscode.workspace.getConfiguration('ralph', workspaceRoot());
+  const before = config.inspect(key)?.workspaceFolderValue ?? config.inspect(key)?.workspaceValue;
+  await config.update(key, value, vscode.ConfigurationTarget.Workspace);
+  return async () => {
+    await vscode.workspace.getConfiguration('ralph', workspaceRoot()).update(key, before, vscode.ConfigurationTarget.Workspace);
+  };
+}
