@@ -26,8 +26,8 @@ export interface RalphApi {
   readonly onRunEvent: vscode.Event<{ readonly specUri: vscode.Uri; readonly event: RunEvent }>;
   /** Resolves once the workspace's specs have been found and planned. */
   ready(): Promise<void>;
-  /** How many messages of each type the DAG page of a spec has sent (ready, reveal, …). */
-  dagMessages(specUri: vscode.Uri): ReadonlyMap<string, number> | undefined;
+  /** Messages between the host and a spec's DAG page, counted by type (ready, reveal / plan, status). */
+  dagMessages(specUri: vscode.Uri): { readonly received: ReadonlyMap<string, number>; readonly sent: ReadonlyMap<string, number> } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): RalphApi {
@@ -66,7 +66,8 @@ export function activate(context: vscode.ExtensionContext): RalphApi {
       ready: () => ready,
       dagMessages: (uri) => {
         const entry = specs.get(uri);
-        return entry ? dag.get(entry)?.received : undefined;
+        const panel = entry ? dag.get(entry) : undefined;
+        return panel ? { received: panel.received, sent: panel.sent } : undefined;
       },
     };
   } catch (error) {

@@ -88,8 +88,9 @@ export class DagPanel implements vscode.Disposable {
   private redrawTimer: NodeJS.Timeout | undefined;
   private pendingFocus: string | undefined;
   private drawnVersion = -1;
-  /** Messages the page answered (for tests): counts of each type received. */
+  /** Messages exchanged with the page, counted by type (for tests and the API). */
   readonly received = new Map<string, number>();
+  readonly sent = new Map<string, number>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -126,6 +127,7 @@ export class DagPanel implements vscode.Disposable {
   }
 
   private post(message: HostToWebview): void {
+    this.sent.set(message.type, (this.sent.get(message.type) ?? 0) + 1);
     void this.panel.webview.postMessage(message);
   }
 

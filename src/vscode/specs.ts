@@ -152,7 +152,7 @@ export class SpecRegistry implements vscode.Disposable {
     const key = uri.toString();
     const known = this.entries.get(key);
     if (known) return { entry: known, isNew: false };
-    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri, true));
+    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri));
     this.entries.set(key, entry);
     return { entry, isNew: true };
   }
