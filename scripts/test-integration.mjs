@@ -167,7 +167,7 @@ try {
   }
   code = await main();
 } catch (err) {
-  console.error(`\nintegration tests could not run: ${err?.stack ?? err}`);
+  console.error(`\nintegration tests could not run: ${err?.message ?? err}`);
   console.log('\n0 passed, 1 failed');
 } finally {
   await cleanupAll();

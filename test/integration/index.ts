@@ -67,8 +67,8 @@ function describeError(err: unknown): string {
   const e = err as Error & { actual?: unknown; expected?: unknown; showDiff?: boolean };
   let text = mapStack(e.stack ?? `${e.name}: ${e.message}`);
   if (!text.includes(e.message)) text = `${e.name}: ${e.message}\n${text}`;
-  // Node's assert puts a diff in the message already; other libraries' errors may not.
-  if (e.showDiff !== false && 'expected' in e && 'actual' in e && !text.includes('+ actual - expected')) {
+  // Node's assert puts a diff (or both booleans) in the message already; other libraries' errors may not.
+  if (e.showDiff !== false && 'expected' in e && typeof e.expected !== 'boolean' && !text.includes('+ actual - expected')) {
     text += `\n  expected: ${inspect(e.expected, { depth: 4 })}\n  actual:   ${inspect(e.actual, { depth: 4 })}`;
   }
   return text;
