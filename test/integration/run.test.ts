@@ -150,6 +150,14 @@ describe('running a spec', function () {
       const run = Promise.resolve(vscode.commands.executeCommand<RunSummary>('ralph.runSpec', spec));
       await waitFor('both tasks to start', () => started.size === 2 || undefined);
       sub.dispose();
+      // Closing a running task's terminal does not stop the task (the user is asked); Show Terminal
+      // brings the terminal back.
+      const term = await waitFor('the terminal of 1.2', () => vscode.window.terminals.find((t) => t.name === 'Ralph 1.2 · Wait too'));
+      term.dispose();
+      await waitFor('the terminal to go', () => !vscode.window.terminals.includes(term) || undefined);
+      assert.equal(ralph.taskStatus(spec, '1.2')?.status, 'running');
+      assert.equal(await vscode.commands.executeCommand('ralph.showTerminal', spec, '1.2'), true);
+      await waitFor('the terminal back', () => vscode.window.terminals.find((t) => t.name === 'Ralph 1.2 · Wait too' && t !== term));
       // One task stopped on its own (the tree's Stop action), then the whole run.
       assert.equal(await vscode.commands.executeCommand('ralph.stopTask', spec, '1.1'), true);
       await waitFor('1.1 cancelled', () => ralph.taskStatus(spec, '1.1')?.status === 'cancelled' || undefined);
