@@ -294,6 +294,11 @@ export async function openBrowser(dir, { viewport = { width: 1400, height: 900 }
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    // Our signal handlers close the browser with everything else; Playwright's own would exit the
+    // process as soon as the browser is closed, before the server and the temp folders are cleaned up.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     // Chromium's crash reporter and caches follow XDG_*, not the profile folder.
     env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), TMPDIR: shortTmp() },
     args: [
