@@ -34,6 +34,9 @@ class TaskPty implements vscode.Pseudoterminal {
   private pending = '';
   /** Set once the task ended and the terminal waits for a key to close. */
   private exitCode: number | undefined;
+  /** The task ended before VS Code opened the terminal: close it once it opens (an event fired
+   *  before then reaches no listener and the terminal would stay forever). */
+  private closeOnOpen: number | undefined;
 
   constructor(
     private readonly replay: string,
@@ -45,6 +48,7 @@ class TaskPty implements vscode.Pseudoterminal {
     const first = this.replay + this.pending;
     this.pending = '';
     if (first) this.write.fire(first);
+    if (this.closeOnOpen !== undefined) this.closed.fire(this.closeOnOpen);
   }
 
   /** The user closed the terminal (or the window is going away). */
@@ -68,8 +72,10 @@ class TaskPty implements vscode.Pseudoterminal {
     if (keepOpen) {
       this.exitCode = exitCode;
       this.print(`\n${ANSI.dim}Press any key to close this terminal.${ANSI.reset}\n`);
-    } else {
+    } else if (this.opened) {
       this.closed.fire(exitCode);
+    } else {
+      this.closeOnOpen = exitCode;
     }
   }
 
