@@ -107,7 +107,7 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
       await shot('tasks-md');
     });
 
-    const lens = () => page.locator('.codelens-decoration a', { hasText: /^\s*Run group/ }).first();
+    const lens = () => page.locator('.codelens-decoration a', { hasText: /^\W*Run group/ }).first();
     await step(LENS, [EDITOR], async () => {
       try {
         await lens().waitFor({ timeout: 60_000 });
@@ -179,16 +179,23 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
     // The group depends on 1.1 (its lines say "blocked by 1.1"), so 1.1 runs first, as a user would:
     // from the "Run task" CodeLens above it.
     await step(TASK, [LENS, VIEW], async () => {
-      const runTask = page.locator('.codelens-decoration a', { hasText: /^\s*Run task/ });
+      const runTask = page.locator('.codelens-decoration a', { hasText: /^\W*Run task/ });
       const line = page.locator('.view-line', { hasText: '1.1 Lay out the package' }).first();
-      const lineY = (await line.boundingBox())?.y;
-      if (lineY === undefined) throw new Error('the line of task 1.1 is not on screen');
-      // The CodeLens of a line is drawn just above it: the lowest "Run task" above the line.
-      const ys = await runTask.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().y));
-      const above = ys.map((y, i) => [y, i]).filter(([y]) => y < lineY).sort((a, b) => b[0] - a[0])[0];
-      if (!above) throw new Error(`no "Run task" CodeLens above task 1.1 (CodeLens y: ${JSON.stringify(ys)}, line y: ${lineY})`);
       const from = await describeItem(taskItem('1.1'));
-      await runTask.nth(above[1]).click();
+      // CodeLenses are drawn again whenever the extension refreshes them (the tree loading, a
+      // status change), so find-and-click is retried until a click lands.
+      const deadline = Date.now() + 30_000;
+      for (let clicked = false; !clicked; ) {
+        await runTask.first().waitFor({ timeout: 30_000 });
+        const lineY = (await line.boundingBox())?.y;
+        // The CodeLens of a line is drawn just above it: the lowest "Run task" above the line.
+        const ys = await runTask.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().y));
+        const above = lineY === undefined ? undefined : ys.map((y, i) => [y, i]).filter(([y]) => y < lineY).sort((a, b) => b[0] - a[0])[0];
+        if (above) clicked = await runTask.nth(above[1]).click({ timeout: 2_000 }).then(() => true, () => false);
+        if (!clicked && Date.now() > deadline) {
+          throw new Error(`no "Run task" CodeLens to click above task 1.1 (CodeLens y: ${JSON.stringify(ys)}, line y: ${lineY})`);
+        }
+      }
       const seen = await watchTask('1.1', from);
       await shot('task-1.1-done');
       return seen.map((x) => x.split(',').pop()?.trim() || 'pending').join(' → ');
