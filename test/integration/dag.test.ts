@@ -3,10 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../src/core/ports';
-import { api, demoSpec, lineOf, waitFor } from './helpers';
+import { api, demoSpec, lineOf, waitFor, resetWorkspace } from './helpers';
 
 describe('the DAG panel', function () {
   this.timeout(120_000);
+  before(resetWorkspace);
 
   it('opens beside the editor, handshakes, gets the plan, follows edits and runs', async () => {
     const ralph = await api();

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { api, demoSpec, lensesOf, lineOf, waitFor, workspaceRoot } from './helpers';
+import { api, demoSpec, lensesOf, lineOf, waitFor, workspaceRoot, resetWorkspace } from './helpers';
 
 const BROKEN = `# Tasks
 
@@ -34,6 +34,7 @@ function codes(uri: vscode.Uri): string[] {
 
 describe('tasks.md in the editor', function () {
   this.timeout(120_000);
+  before(resetWorkspace);
 
   it('shows Run spec, Show DAG, Run group above the first task of a group, and Run task', async () => {
     await api();

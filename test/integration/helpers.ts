@@ -1,6 +1,7 @@
 // Shared by the integration suites: the extension's API, polling without timed assertions, and
 // the fixture workspace's demo spec.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { RalphApi } from '../../src/extension';
 
@@ -59,4 +60,28 @@ export async function withSetting(key: string, value: unknown): Promise<() => Pr
   return async () => {
     await vscode.workspace.getConfiguration('ralph', workspaceRoot()).update(key, before, vscode.ConfigurationTarget.Workspace);
   };
+}
+
+/**
+ * Puts the fixture workspace back as the runner made it (one commit): every test file of a window
+ * shares the workspace, and runs check tasks off, commit and leave worktrees behind. Runs nothing
+ * while a run is going; the editors follow the files on disk.
+ */
+export async function resetWorkspace(): Promise<void> {
+  const root = workspaceRoot().fsPath;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  await vscode.commands.executeCommand('workbench.action.files.revertAll').then(undefined, () => undefined);
+  for (const line of git('worktree', 'list', '--porcelain').split('\n')) {
+    const path = line.startsWith('worktree ') ? line.slice('worktree '.length) : undefined;
+    if (path && path !== root) git('worktree', 'remove', '--force', path);
+  }
+  git('worktree', 'prune');
+  const first = git('rev-list', '--max-parents=0', 'HEAD').split('\n')[0] ?? '';
+  git('reset', '--hard', '--quiet', first);
+  // Keeps .vscode (the settings tests set and put back themselves).
+  git('clean', '-fdxq', '-e', '.vscode');
+  for (const branch of git('branch', '--format=%(refname:short)', '--list', 'ralph/*').split('\n').filter(Boolean)) git('branch', '-D', branch);
+  const ralph = await api();
+  await vscode.commands.executeCommand('ralph.refresh');
+  await waitFor('the demo spec planned from the reset file', () => ralph.taskStatus(demoSpec(), '1.1')?.status === 'pending' || undefined);
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent, RunSummary } from '../../src/core/ports';
-import { api, demoSpec, lensesOf, waitFor, withSetting, workspaceRoot } from './helpers';
+import { api, demoSpec, lensesOf, waitFor, withSetting, workspaceRoot, resetWorkspace } from './helpers';
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: workspaceRoot().fsPath, encoding: 'utf8' });
@@ -40,6 +40,7 @@ function maxRunning(events: readonly RunEvent[]): number {
 
 describe('running a spec', function () {
   this.timeout(240_000);
+  before(resetWorkspace);
 
   it('"Run group" runs the three [P] tasks at once, one terminal each, and the tree follows', async () => {
     const ralph = await api();
@@ -58,6 +59,9 @@ describe('running a spec', function () {
     }, 50);
     // Task 1.1 lays out the package the group's Verify commands look at: run it first.
     await vscode.commands.executeCommand('ralph.runTask', doc.uri, '1.1');
+    // The first terminal of a run is shown; it too closes when its task succeeds.
+    await waitFor('the terminal of 1.1 to close', () => (closed.some((t) => t.name.startsWith('Ralph 1.1 ')) ? true : undefined));
+    assert.equal(closed.find((t) => t.name.startsWith('Ralph 1.1 '))?.exitStatus?.code, 0);
     const { result: summary, events } = await recording(() => Promise.resolve(vscode.commands.executeCommand<RunSummary>(lens.command, ...lens.args)));
     clearInterval(watcher);
     for (const s of subs) s.dispose();
