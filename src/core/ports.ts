@@ -246,10 +246,12 @@ export interface WorktreePort {
 export type RunMode = 'dag' | 'waves';
 export type CommitStrategy = 'batch' | 'individual' | 'none';
 
+/** `withDependencies`: also run whatever the group or task waits for that is not done yet
+ *  (without it, such a task is reported blocked "not done"). */
 export type RunScope =
   | { readonly kind: 'spec' }
-  | { readonly kind: 'group'; readonly groupIndex: number }
-  | { readonly kind: 'task'; readonly taskId: string }
+  | { readonly kind: 'group'; readonly groupIndex: number; readonly withDependencies?: boolean }
+  | { readonly kind: 'task'; readonly taskId: string; readonly withDependencies?: boolean }
   | { readonly kind: 'retryFailed' };
 
 export interface RunOptions {

@@ -77,6 +77,46 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     return runs.start(entry, scope);
   }
 
+  /** Tasks the given ones wait for (directly or not) that are not done: run now, the given ones
+   *  would only be reported blocked. */
+  function unfinishedDependencies(entry: SpecEntry, ids: readonly string[]): string[] {
+    const plan = entry.plan;
+    if (!plan) return [];
+    const board = runs.board(entry);
+    const inScope = new Set(ids);
+    const seen = new Set<string>();
+    const out: string[] = [];
+    const queue = [...ids];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (const dep of plan.dependsOn[id] ?? []) {
+        if (seen.has(dep) || inScope.has(dep)) continue;
+        seen.add(dep);
+        const status = board.entry(dep, plan.spec).status;
+        if (status === 'done' || status === 'succeeded') continue;
+        out.push(dep);
+        queue.push(dep);
+      }
+    }
+    return plan.taskIds.filter((id) => out.includes(id));
+  }
+
+  /** Asks whether to run what the scope waits for first; undefined when the user cancels. */
+  async function withDependencies(entry: SpecEntry, ids: readonly string[], what: string, option: unknown): Promise<boolean | undefined> {
+    if (typeof option === 'object' && option !== null && 'withDependencies' in option) return (option as { withDependencies: unknown }).withDependencies === true;
+    // Nothing runs there anyway: no question first (the run is refused with the reason).
+    if (!vscode.workspace.isTrusted) return false;
+    const missing = unfinishedDependencies(entry, ids);
+    if (missing.length === 0) return false;
+    const shown = missing.length > 4 ? `${missing.slice(0, 4).join(', ')} and ${missing.length - 4} more` : missing.join(', ');
+    const first = `Run ${missing.length === 1 ? missing[0] : `${missing.length} Tasks`} First`;
+    const answer = await vscode.window.showWarningMessage(
+      `${what} waits for ${shown}, not done yet.`,
+      { modal: true, detail: `Run ${missing.length === 1 ? 'it' : 'them'} first (in dependency order), then ${what.toLowerCase()}? Otherwise nothing can start.` },
+      first,
+    );
+    return answer === first ? true : undefined;
+  }
+
   async function pickTask(entry: SpecEntry, title: string, filter: (id: string) => boolean): Promise<string | undefined> {
     const tasks = entry.plan?.spec.tasks.filter((t) => filter(t.id)) ?? [];
     const picked = await vscode.window.showQuickPick(
@@ -89,7 +129,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
   const commands: Record<string, Handler> = {
     'ralph.runSpec': async (arg) => run(await pickSpec(arg, 'Run Spec'), { kind: 'spec' }),
 
-    'ralph.runGroup': async (arg, groupArg) => {
+    'ralph.runGroup': async (arg, groupArg, option) => {
       const entry = await pickSpec(arg, 'Run Group');
       if (!entry?.plan) return undefined;
       const plan = entry.plan;
@@ -107,11 +147,14 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
         index = picked?.index;
       }
       if (index === undefined) return undefined;
-      if (!plan.groups[index]) throw new RunRefused(`${entry.displayPath} has no parallel group ${index + 1}.`);
-      return run(entry, { kind: 'group', groupIndex: index });
+      const group = plan.groups[index];
+      if (!group) throw new RunRefused(`${entry.displayPath} has no parallel group ${index + 1}.`);
+      const deps = await withDependencies(entry, group.taskIds, `Parallel group ${index + 1} (${group.taskIds.join(', ')})`, option);
+      if (deps === undefined) return undefined;
+      return run(entry, { kind: 'group', groupIndex: index, withDependencies: deps });
     },
 
-    'ralph.runTask': async (arg, taskArg) => {
+    'ralph.runTask': async (arg, taskArg, option) => {
       const entry = await pickSpec(arg, 'Run Task');
       if (!entry?.plan) return undefined;
       const plan = entry.plan;
@@ -119,7 +162,9 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       id ??= await pickTask(entry, 'Ralph: Run Task', (t) => !plan.spec.tasks.find((x) => x.id === t)?.done);
       if (id === undefined) return undefined;
       if (!plan.taskIds.includes(id)) throw new RunRefused(`${entry.displayPath} has no task ${id}.`);
-      return run(entry, { kind: 'task', taskId: id });
+      const deps = await withDependencies(entry, [id], `Task ${id}`, option);
+      if (deps === undefined) return undefined;
+      return run(entry, { kind: 'task', taskId: id, withDependencies: deps });
     },
 
     'ralph.retryFailed': async (arg) => {

@@ -57,18 +57,19 @@ describe('running a spec', function () {
         for (const s of specs) for (const p of s.children) for (const t of p.children) if (t.icon === 'loading~spin') spinning.add(t.label);
       });
     }, 50);
-    // Task 1.1 lays out the package the group's Verify commands look at: run it first.
-    await vscode.commands.executeCommand('ralph.runTask', doc.uri, '1.1');
-    // The first terminal of a run is shown; it too closes when its task succeeds.
-    await waitFor('the terminal of 1.1 to close', () => (closed.some((t) => t.name.startsWith('Ralph 1.1 ')) ? true : undefined));
-    assert.equal(closed.find((t) => t.name.startsWith('Ralph 1.1 '))?.exitStatus?.code, 0);
-    const { result: summary, events } = await recording(() => Promise.resolve(vscode.commands.executeCommand<RunSummary>(lens.command, ...lens.args)));
+    // The group waits for 1.1: the CodeLens asks whether to run it first; the test says yes.
+    const { result: summary, events } = await recording(() =>
+      Promise.resolve(vscode.commands.executeCommand<RunSummary>(lens.command, ...lens.args, { withDependencies: true })),
+    );
     clearInterval(watcher);
     for (const s of subs) s.dispose();
 
     assert.ok(summary, 'the command resolves with the run summary');
-    assert.deepEqual([summary.succeeded, summary.failed, summary.blocked], [3, 0, 0], JSON.stringify(summary));
+    assert.deepEqual([summary.succeeded, summary.failed, summary.blocked], [4, 0, 0], JSON.stringify(summary));
     assert.equal(maxRunning(events), 3, 'the three tasks of the group ran at the same time');
+    const order = events.filter((e) => e.type === 'taskStarted' || e.type === 'taskFinished').map((e) => `${e.type === 'taskStarted' ? 'start' : 'end'} ${e.taskId}`);
+    assert.ok(order.includes('end 1.1') && order.indexOf('end 1.1') < order.indexOf('start 1.2'), `1.1, which the group waits for, ran first: ${order.join(', ')}`);
+    assert.ok(!order.some((x) => /^start 1\.5|^start 2\./.test(x)), `nothing after the group ran: ${order.join(', ')}`);
     // 1.4's demo agent fails its first attempt: a retry, then success.
     const retried = events.filter((e) => e.type === 'taskStarted' && e.taskId === '1.4').length;
     assert.equal(retried, 2);
@@ -76,8 +77,8 @@ describe('running a spec', function () {
     const names = opened.map((t) => t.name).sort();
     assert.deepEqual(names.filter((n) => /^Ralph 1\.[234] /.test(n)), ['Ralph 1.2 · Write the slug helper', 'Ralph 1.3 · Write the word counter', 'Ralph 1.4 · Write the title-case helper']);
     // Succeeded tasks' terminals close by themselves, with exit code 0.
-    await waitFor('the group terminals to close', () => (closed.filter((t) => /^Ralph 1\.[234] /.test(t.name)).length === 3 ? true : undefined));
-    for (const t of closed.filter((x) => /^Ralph 1\.[234] /.test(x.name))) assert.equal(t.exitStatus?.code, 0, t.name);
+    await waitFor('the terminals to close', () => (closed.filter((t) => /^Ralph 1\.[1234] /.test(t.name)).length === 4 ? true : undefined));
+    for (const t of closed.filter((x) => /^Ralph 1\.[1234] /.test(x.name))) assert.equal(t.exitStatus?.code, 0, t.name);
 
     assert.ok([...spinning].some((l) => /^1\.[234] /.test(l)), `a task of the group was seen spinning in the tree: ${[...spinning].join(', ')}`);
     const after = await ralph.treeSnapshot();

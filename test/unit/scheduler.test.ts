@@ -336,6 +336,36 @@ describe('scheduler: scopes', () => {
     assert.ok(!r.executor.order.includes('start 4'), show(r.executor.order));
   });
 
+  it('runs a group with what it waits for first, when asked to, and nothing after it', async () => {
+    const r = rig();
+    const chain = plan({ tasks: ['0', '1', '2', '3', '4'], task: { '0': { done: true } }, groups: [['2', '3']], dependsOn: { '1': ['0'], '2': ['1'], '3': ['1'], '4': ['2', '3'] } });
+    const run = start(r, chain, { scope: { kind: 'group', groupIndex: 0, withDependencies: true } });
+    await flush();
+    assert.deepEqual(r.executor.running(), ['1'], show(r.executor.order));
+    r.executor.resolve('1');
+    await flush();
+    await flush();
+    assert.deepEqual(r.executor.running(), ['2', '3'], show(r.executor.order));
+    r.executor.resolve('2');
+    r.executor.resolve('3');
+    const summary = await run;
+    assert.equal(summary.succeeded, 3, show(summary));
+    // Done already: not run again. After the group: not run at all.
+    assert.ok(!r.executor.order.includes('start 0') && !r.executor.order.includes('start 4'), show(r.executor.order));
+  });
+
+  it('runs one task with its unfinished dependencies, when asked to', async () => {
+    const r = rig();
+    const run = start(r, plan({ tasks: ['1', '2', '3'], dependsOn: { '2': ['1'], '3': ['2'] } }), { scope: { kind: 'task', taskId: '2', withDependencies: true } });
+    await flush();
+    r.executor.resolve('1');
+    await flush();
+    await flush();
+    r.executor.resolve('2');
+    await run;
+    assert.deepEqual(r.executor.order, ['start 1', 'end 1', 'start 2', 'end 2'], show(r.executor.order));
+  });
+
   it('runs one task', async () => {
     const r = rig();
     const run = start(r, plan({ tasks: ['1', '2', '3'] }), { scope: { kind: 'task', taskId: '2' } });

@@ -248,11 +248,13 @@ class RunEngine {
         if (!group) {
           throw new Error(`${where}: there is no parallel group ${scope.groupIndex} (the plan has ${this.plan.groups.length})`);
         }
-        return this.inFileOrder(group.taskIds.filter((id) => this.byId.has(id)));
+        const ids = group.taskIds.filter((id) => this.byId.has(id));
+        return this.inFileOrder(scope.withDependencies === true ? this.withUnfinishedAncestors(ids) : ids);
       }
       case 'task': {
         if (!this.byId.has(scope.taskId)) throw new Error(`${where}: there is no task ${scope.taskId} to run`);
-        return this.inFileOrder([scope.taskId, ...this.descendantsOf(scope.taskId)]);
+        const ids = [scope.taskId, ...this.descendantsOf(scope.taskId)];
+        return this.inFileOrder(scope.withDependencies === true ? this.withUnfinishedAncestors(ids) : ids);
       }
       case 'retryFailed': {
         const failed = [...this.byId.keys()].filter((id) => this.previousStatus(id) === 'failed' || this.awaitsMerge(id));
@@ -1010,6 +1012,20 @@ class RunEngine {
       seen.add(p);
     }
     return false;
+  }
+
+  /** The ids, and every task they wait for (directly or not) that is not done before this run. */
+  private withUnfinishedAncestors(ids: readonly string[]): string[] {
+    const out = new Set(ids);
+    const queue = [...ids];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (const dep of this.effectiveDeps(id)) {
+        if (out.has(dep) || !this.byId.has(dep) || this.isDoneBefore(dep)) continue;
+        out.add(dep);
+        queue.push(dep);
+      }
+    }
+    return [...out];
   }
 
   private descendantsOf(id: string): string[] {

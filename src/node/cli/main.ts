@@ -35,6 +35,7 @@ Commands
                    --max-concurrent N   (default 3)      --mode dag|waves (default dag)
                    --commit batch|individual|none (default batch)
                    --task ID  --group N  (run one task / one parallel group, 1-based)
+                   --with-dependencies  with --task/--group: run what they wait for first
                    --timeout 30m        per-task timeout   --max-task-iterations N (default 2)
                    --isolation none|worktree  each task in a git worktree of its own, merged
                                         back in task order (default worktree when the

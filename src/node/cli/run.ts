@@ -26,6 +26,7 @@ const RUN_OPTIONS = {
   'max-task-iterations': { type: 'string' },
   isolation: { type: 'string' },
   'worktree-include': { type: 'string', multiple: true },
+  'with-dependencies': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
@@ -54,14 +55,14 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   if (values.task !== undefined) {
     const id = String(values.task);
     if (!plan.taskIds.includes(id)) throw new UsageError(`no task '${id}' in ${loaded.spec.path}`);
-    scope = { kind: 'task', taskId: id };
+    scope = { kind: 'task', taskId: id, withDependencies: Boolean(values['with-dependencies']) };
   }
   if (values.group !== undefined) {
     const n = positiveInt(values.group, '--group', 1);
     if (n > plan.groups.length) {
       throw new UsageError(`--group ${n}: ${loaded.spec.path} has ${plan.groups.length} parallel group(s)`);
     }
-    scope = { kind: 'group', groupIndex: n - 1 };
+    scope = { kind: 'group', groupIndex: n - 1, withDependencies: Boolean(values['with-dependencies']) };
   }
 
   const include = worktreeIncludes(values['worktree-include']);
