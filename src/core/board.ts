@@ -94,7 +94,9 @@ export class RunBoard {
           this.entries.set(u.taskId, {
             status: u.status,
             ...(u.attempt !== undefined ? { attempt: u.attempt } : before?.attempt !== undefined ? { attempt: before.attempt } : {}),
-            ...(u.durationMs !== undefined ? { durationMs: u.durationMs } : {}),
+            // From start to finish as the user watched it (a worktree task's duration leaves out
+            // its wait to merge, so the live "running 2.1 s" would otherwise end in "2.0 s").
+            ...(u.durationMs !== undefined ? { durationMs: Math.max(u.durationMs, event.type === 'taskFinished' && before?.status === 'running' && before.startedAt !== undefined ? event.at - before.startedAt : 0) } : {}),
             // A retried task keeps showing why the last attempt failed until it ends.
             ...(u.reason !== undefined ? { reason: u.reason } : u.status === 'queued' && before?.reason !== undefined ? { reason: before.reason } : {}),
           });

@@ -121,3 +121,16 @@ describe('StoppableExecutor: a stop that comes while the task is still being set
     assert.equal(summary.cancelled, 1, r.eventLog().join('\n'));
   });
 });
+
+describe('RunBoard: durations', () => {
+  it('a finished task shows at least the time it was seen running', () => {
+    const board = new RunBoard();
+    board.apply({ type: 'taskStarted', taskId: '1', attempt: 1, at: 1000 });
+    // The engine's duration leaves out the wait to merge: 2.0 s of 2.6 s.
+    board.apply({ type: 'taskFinished', taskId: '1', status: 'succeeded', attempt: 1, durationMs: 2000, at: 3600 });
+    assert.equal(board.entry('1').durationMs, 2600);
+    board.apply({ type: 'taskStarted', taskId: '2', attempt: 1, at: 0 });
+    board.apply({ type: 'taskFinished', taskId: '2', status: 'failed', attempt: 1, durationMs: 500, at: 400 });
+    assert.equal(board.entry('2').durationMs, 500, 'never less than the engine says');
+  });
+});
