@@ -7,11 +7,17 @@
 //   the tree goes to the end → "Run group" is clicked → "Ralph 1.2 · …" terminals appear → task
 //   1.2's status in the tree changes to a final one.
 //
+// The DAG webview, along the way: the "Show DAG" CodeLens opens "DAG · text-helpers" beside the
+// editor before the group runs → the group's tasks change colour on the drawing as they run (a
+// class swap on the drawn node, not a new drawing) and end succeeded → clicking task 2.3 puts the
+// editor's cursor on its line in tasks.md → a window reload brings the panel back (the serializer)
+// → a dark colour theme from the command palette reaches the page.
+//
 // The selectors are VS Code 1.139 internals (hence the pinned host version) and are kept tolerant:
 // each step logs what it found, so a miss says what was there instead.
 //
 // Run by scripts/test-integration.mjs after the suites; alone: `node scripts/ui-pass.mjs`.
-import { mkdirSync, rmSync, appendFileSync } from 'node:fs';
+import { mkdirSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startServer } from './vscode-host/host.mjs';
@@ -70,6 +76,17 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
   const TASK = '"Run task" on 1.1 runs it to the end, seen in the Tasks tree';
   const STATUS = "task 1.2's status changes in the Tasks tree as the group runs";
   const FINAL = /succeeded|failed|done|blocked|cancelled|skipped/i;
+  const DAG_OPEN = 'the "Show DAG" CodeLens opens the DAG beside the editor, drawn';
+  const DAG_LIVE = 'DAG nodes change colour as the group runs and end succeeded';
+  const DAG_REVEAL = 'clicking task 2.3 in the DAG puts the cursor on its line in tasks.md';
+  const DAG_RELOAD = 'the DAG panel comes back after a window reload';
+  const DAG_THEME = 'the DAG follows a switch to a dark colour theme';
+
+  // The workspace's tasks.md is a copy of the demo spec; checking a task off changes one character,
+  // so the task ids and their lines are the ones written there.
+  const demoLines = readFileSync(join(REPO, 'examples', 'demo-spec', 'tasks.md'), 'utf8').split('\n');
+  const TASK_IDS = demoLines.map((l) => /^- \[.\] (\d+\.\d+)\s/.exec(l)?.[1]).filter(Boolean);
+  const lineOfTask = (id) => demoLines.findIndex((l) => l.startsWith(`- [ ] ${id} `)) + 1;
 
   try {
     await step(OPEN, [], async () => {
@@ -201,9 +218,129 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
       return seen.map((x) => x.split(',').pop()?.trim() || 'pending').join(' → ');
     });
 
+    // The DAG page: a webview is two nested iframes; the page's nodes are mermaid's `g.node`
+    // groups, to which the page adds `task`, `data-task-id` and a `status-<status>` class.
+    const dagFrame = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const dagTab = () => page.locator('.tabs-container .tab', { hasText: 'DAG · text-helpers' }).first();
+    const dagNode = (id) => dagFrame().locator(`#canvas g.node.task[data-task-id="${id}"]`);
+    /** Waits for a drawing (or the page's error box) and checks every task of the spec is on it. */
+    const dagDrawn = async (timeout = 60_000) => {
+      await dagFrame().locator('#canvas svg g.node.task, #error:not([hidden])').first().waitFor({ timeout });
+      const error = dagFrame().locator('#error');
+      if (await error.isVisible()) throw new Error(`the DAG page shows an error: ${(await error.textContent())?.trim()}`);
+      const drawnIds = await texts(dagFrame().locator('#canvas g.node.task'), 'data-task-id');
+      const missing = TASK_IDS.filter((id) => !drawnIds.includes(id));
+      if (missing.length) throw new Error(`no node for task(s) ${missing.join(', ')} in the DAG; drawn: ${JSON.stringify(drawnIds)}`);
+      return drawnIds;
+    };
+    /** Task id → its node's status class, e.g. { '1.1': 'succeeded' }. */
+    const dagStatuses = async () =>
+      Object.fromEntries(
+        await dagFrame()
+          .locator('#canvas g.node.task')
+          .evaluateAll((els) => els.map((e) => [e.getAttribute('data-task-id'), [...e.classList].find((c) => c.startsWith('status-'))?.slice(7)])),
+      );
+    const statusText = (statuses, ids) => ids.map((id) => `${id} ${statuses[id]}`).join(', ');
+
+    /**
+     * Clicks the first of `targets` (a CodeLens, say) that is inside the visible part of the text
+     * editor, scrolling the editor with the mouse wheel until one is: Monaco draws only the lines it
+     * shows, in a box of its own that Playwright's scrolling does not move. CodeLenses are drawn
+     * again whenever the extension refreshes them, so a click that does not land is retried.
+     */
+    const clickInEditor = async (targets, what) => {
+      const editor = page.locator('.editor-group-container .monaco-editor .editor-scrollable').first();
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const view = await editor.boundingBox();
+        if (!view) throw new Error(`no text editor to find the ${what} in`);
+        // Where each one is, and whether a click at its centre would reach it (Monaco keeps
+        // CodeLenses of lines it does not show in the DOM, hidden, at the editor's top).
+        const spans = await targets.evaluateAll((els) =>
+          els.map((e) => {
+            const r = e.getBoundingClientRect();
+            const hit = r.width > 0 && r.height > 0 && e.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+            return [Math.round(r.top), Math.round(r.bottom), hit];
+          }),
+        );
+        const inView = spans.findIndex(([top, bottom, hit]) => hit && top >= view.y && bottom <= view.y + view.height);
+        if (inView >= 0 && (await targets.nth(inView).click({ timeout: 2_000 }).then(() => true, () => false))) return;
+        if (Date.now() > deadline) throw new Error(`no ${what} to click in the editor (seen at y ${JSON.stringify(spans)}, editor from y ${view.y} to ${view.y + view.height})`);
+        if (inView < 0) {
+          // Below the editor's bottom, or not drawn yet because it is further down: scroll down.
+          const up = spans.length > 0 && spans.every(([, bottom, hit]) => hit && bottom <= view.y);
+          await page.mouse.move(view.x + view.width / 2, view.y + view.height / 2);
+          await page.mouse.wheel(0, up ? -view.height / 3 : view.height / 3);
+        }
+        await page.waitForTimeout(150);
+      }
+    };
+
+    // Opened before the group runs, so its tasks are seen changing colour on the drawing.
+    await step(DAG_OPEN, [LENS], async () => {
+      const showDag = page.locator('.codelens-decoration a', { hasText: 'Show DAG' });
+      const deadline = Date.now() + 30_000;
+      while (!(await dagTab().isVisible())) {
+        await clickInEditor(showDag, '"Show DAG" CodeLens');
+        await dagTab().waitFor({ timeout: 5_000 }).catch(() => {});
+        if (!(await dagTab().isVisible()) && Date.now() > deadline) {
+          const tabs = await texts(page.locator('.tabs-container .tab'), 'aria-label');
+          throw new Error(`no "DAG · text-helpers" tab after clicking "Show DAG"; tabs: ${JSON.stringify(tabs)}`);
+        }
+      }
+      // Beside the editor: a second editor group, tasks.md still in the first.
+      const groups = await page.locator('.editor-group-container').evaluateAll((els) =>
+        els.map((g) => [...g.querySelectorAll('.tabs-container .tab')].map((t) => t.getAttribute('aria-label') ?? '')),
+      );
+      const dagGroup = groups.findIndex((tabs) => tabs.some((t) => t.includes('DAG · text-helpers')));
+      const mdGroup = groups.findIndex((tabs) => tabs.some((t) => /^tasks\.md\b/.test(t)));
+      if (dagGroup < 0 || mdGroup < 0 || dagGroup === mdGroup) throw new Error(`the DAG is not beside tasks.md; editor groups: ${JSON.stringify(groups)}`);
+      await dagDrawn();
+      const statuses = await dagStatuses();
+      // Watch the drawn nodes from here: each status class a node takes, and whether it came as
+      // a class swap on a drawing already there (`live`: a status message) or with a new drawing
+      // (tasks.md changed, a new plan was drawn). The page draws and decorates a new SVG in one
+      // go, so its first classes arrive in the same batch of mutations as the SVG itself.
+      await dagFrame()
+        .locator('#canvas')
+        .evaluate((canvas) => {
+          let drawings = 0;
+          canvas.querySelector('svg')?.setAttribute('data-ui-pass-drawing', String(drawings));
+          const seen = [];
+          window.uiPassStatusChanges = seen;
+          new MutationObserver((records) => {
+            const fresh = new Set();
+            for (const r of records) {
+              for (const n of r.addedNodes) {
+                if (n instanceof SVGSVGElement) {
+                  n.setAttribute('data-ui-pass-drawing', String(++drawings));
+                  fresh.add(n);
+                }
+              }
+            }
+            for (const r of records) {
+              const g = r.target;
+              if (r.type !== 'attributes' || !(g instanceof Element) || !g.matches('g.node.task') || !canvas.contains(g)) continue;
+              const change = {
+                id: g.getAttribute('data-task-id'),
+                status: [...g.classList].find((c) => c.startsWith('status-'))?.slice(7),
+                drawing: Number(g.ownerSVGElement?.getAttribute('data-ui-pass-drawing')),
+                live: !fresh.has(g.ownerSVGElement),
+              };
+              const last = seen.findLast((c) => c.id === change.id);
+              if (!last || last.status !== change.status || last.drawing !== change.drawing) seen.push(change);
+            }
+          }).observe(canvas, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+        });
+      await shot('dag-open');
+      return `group ${dagGroup + 1} beside tasks.md in group ${mdGroup + 1}; ${TASK_IDS.length} task nodes; ${statusText(statuses, TASK_IDS.slice(0, 5))}`;
+    });
+
     await step(CLICK, [LENS], async () => {
       before = await describeItem(taskItem('1.2')).catch(() => before);
-      await lens().click();
+      // With the DAG beside it the editor is narrow, its lines wrap, and the group's CodeLens may be
+      // below what the editor shows.
+      await clickInEditor(page.locator('.codelens-decoration a', { hasText: /^\W*Run group/ }), '"Run group" CodeLens');
       const panel = page.locator('.part.panel');
       const named = panel.getByText(/Ralph 1\.2\b/).first();
       try {
@@ -221,6 +358,130 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
       const seen = await watchTask('1.2', before);
       await shot('group-done');
       return seen.map((x) => x.split(',').pop()?.trim() || 'pending').join(' → ');
+    });
+
+    await step(DAG_LIVE, [DAG_OPEN, CLICK], async () => {
+      const ran = ['1.1', '1.2', '1.3', '1.4'];
+      // 1.4 fails its first attempt and is retried: wait for the group to end on the drawing.
+      const deadline = Date.now() + 120_000;
+      let statuses = await dagStatuses();
+      while (!ran.every((id) => statuses[id] === 'succeeded')) {
+        if (Date.now() > deadline) throw new Error(`tasks ${ran.join(', ')} did not all end succeeded in the DAG: ${statusText(statuses, ran)}`);
+        await page.waitForTimeout(250);
+        statuses = await dagStatuses();
+      }
+      const changes = await dagFrame()
+        .locator('#canvas')
+        .evaluate(() => window.uiPassStatusChanges ?? []);
+      const history = (id) => changes.filter((c) => c.id === id);
+      // A status reaches the page as a class swap on the drawn node, without a new drawing: the
+      // group's tasks must have changed colour that way, not only with new drawings (which come
+      // when tasks.md is checked off).
+      const live = ['1.2', '1.3', '1.4'].filter((id) => history(id).some((c) => c.live && c.status !== 'pending'));
+      if (!live.length) throw new Error(`no task of the group changed class on a drawing already there; changes seen: ${JSON.stringify(changes)}`);
+      const drawings = await dagFrame().locator('body').getAttribute('data-render-count');
+      await shot('dag-group-succeeded');
+      const describe = (id) => `${id}: ${history(id).map((c) => c.status + (c.live ? '' : '*')).join(' → ') || '(no change)'}`;
+      return `${['1.2', '1.3', '1.4'].map(describe).join('; ')} (* = with a new drawing, after tasks.md was checked off; drawings so far: ${drawings}); now ${statusText(statuses, ran)}`;
+    });
+
+    await step(DAG_REVEAL, [DAG_OPEN], async () => {
+      const id = '2.3';
+      const line = lineOfTask(id);
+      if (line < 1) throw new Error(`examples/demo-spec/tasks.md has no task ${id}`);
+      // The task's id is selected, so the cursor (the selection's active end) is at its start or end.
+      const col = demoLines[line - 1].indexOf(` ${id} `) + 2;
+      const cols = [col, col + id.length];
+      const selection = page.locator('.statusbar-item', { hasText: /^\s*Ln \d+, Col \d+/ }).first();
+      const before = (await selection.textContent().catch(() => ''))?.trim();
+      // A new drawing (tasks.md was checked off a moment ago) can swallow a click that lands as
+      // the old one goes: a click that moved nothing after a few seconds is tried again.
+      const deadline = Date.now() + 30_000;
+      let now = '';
+      for (let clickedAt = 0; ; ) {
+        if (Date.now() - clickedAt > 5_000) {
+          await dagNode(id).click({ timeout: 20_000 });
+          clickedAt = Date.now();
+        }
+        now = ((await selection.textContent().catch(() => '')) ?? '').trim();
+        const m = /Ln (\d+), Col (\d+)/.exec(now);
+        if (m && Number(m[1]) === line && cols.includes(Number(m[2]))) break;
+        if (Date.now() > deadline) throw new Error(`the status bar says "${now}" (before the click: "${before}"), not Ln ${line}, Col ${cols.join(' or ')}`);
+        await page.waitForTimeout(250);
+      }
+      const active = (await page.locator('.editor-group-container.active .tab.active').first().getAttribute('aria-label')) ?? '';
+      if (!/^tasks\.md\b/.test(active)) throw new Error(`the active editor is "${active}", not tasks.md`);
+      const shown = page.locator('.editor-group-container.active .view-line', { hasText: `${id} [P] Test the slug helper` }).first();
+      await shown.waitFor({ timeout: 10_000 });
+      await shot('dag-reveal-2.3');
+      return `status bar: "${before}" → "${now}" (line ${line} of tasks.md)`;
+    });
+
+    await step(DAG_RELOAD, [DAG_OPEN], async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').first().waitFor({ timeout: 120_000 });
+      try {
+        await dagTab().waitFor({ timeout: 120_000 });
+      } catch (err) {
+        const tabs = await texts(page.locator('.tabs-container .tab'), 'aria-label');
+        throw new Error(`no "DAG · text-helpers" tab after the reload; tabs: ${JSON.stringify(tabs)}`, { cause: err });
+      }
+      await dagDrawn(120_000);
+      const statuses = await dagStatuses();
+      await shot('dag-after-reload');
+      return statusText(statuses, TASK_IDS.slice(0, 5));
+    });
+
+    await step(DAG_THEME, [DAG_OPEN], async () => {
+      await dagDrawn();
+      const body = dagFrame().locator('body');
+      const drawingsBefore = Number(await body.getAttribute('data-render-count'));
+      const bodyBefore = await body.getAttribute('class');
+      // The command palette (F1) from the workbench, not from inside the webview: focus tasks.md's tab.
+      await page.locator('.editor-group-container .tab', { hasText: 'tasks.md' }).first().click();
+      const quickInput = page.locator('.quick-input-widget');
+      const rows = quickInput.locator('.monaco-list-row');
+      /** The quick input's row whose label is exactly `label` (the list also holds near namesakes). */
+      const row = async (label) => {
+        const found = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
+        try {
+          await found.waitFor({ timeout: 20_000 });
+        } catch (err) {
+          throw new Error(`no "${label}" in the quick input; rows: ${JSON.stringify(await texts(rows, 'aria-label'))}`, { cause: err });
+        }
+        return found;
+      };
+      await page.keyboard.press('F1');
+      await quickInput.locator('input').first().waitFor({ timeout: 20_000 });
+      await page.keyboard.type('Preferences: Color Theme');
+      // Clicked rather than Enter: "Preferences: Browse Color Themes in Marketplace" can be first.
+      await (await row('Preferences: Color Theme')).click();
+      // The theme picker; "Dark Modern" is the dark counterpart of the default theme.
+      await page.keyboard.type('Dark Modern');
+      await (await row('Dark Modern')).click();
+      await page.locator('.monaco-workbench.vs-dark').first().waitFor({ timeout: 30_000 });
+      try {
+        await dagFrame().locator('body.vscode-dark').waitFor({ timeout: 30_000 });
+      } catch (err) {
+        throw new Error(`the workbench is dark but the DAG page's body is "${await body.getAttribute('class')}"`, { cause: err });
+      }
+      // Mermaid's palette is computed from the theme, so the page draws again; our status classes stay.
+      const deadline = Date.now() + 30_000;
+      while (Number(await body.getAttribute('data-render-count')) <= drawingsBefore) {
+        if (Date.now() > deadline) throw new Error(`the DAG was not drawn again for the dark theme (drawings: ${drawingsBefore})`);
+        await page.waitForTimeout(250);
+      }
+      await dagDrawn();
+      const background = await dagFrame()
+        .locator('#viewport')
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
+      const rgb = (background.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+      if (rgb.length < 3 || rgb.reduce((a, b) => a + b, 0) / 3 > 96) throw new Error(`the DAG's background is ${background}, not dark`);
+      const statuses = await dagStatuses();
+      if (statuses['1.1'] !== 'succeeded' && statuses['1.1'] !== 'done') throw new Error(`task 1.1's node lost its status after the redraw: ${statusText(statuses, ['1.1'])}`);
+      await page.waitForTimeout(300); // let the theme's transitions settle for the picture
+      await shot('dag-dark');
+      return `page body "${bodyBefore}" → "${await body.getAttribute('class')}", background ${background}; ${statusText(statuses, ['1.1', '1.2'])}`;
     });
   } finally {
     await context?.close().catch(() => {});
