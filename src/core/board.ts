@@ -24,7 +24,7 @@ export interface BoardCounts {
   readonly failed: number;
   readonly blocked: number;
   readonly cancelled: number;
-  /** Tasks this run is about (0 when no run has started since the board was made). */
+  /** Tasks this run is about; for a board read from a state file, the tasks it records. */
   readonly inRun: number;
   /** Tasks of the run that are over, whatever the outcome. */
   readonly finished: number;
@@ -134,8 +134,9 @@ export class RunBoard {
   }
 
   counts(): BoardCounts {
-    const c = { queued: 0, running: 0, succeeded: 0, failed: 0, blocked: 0, cancelled: 0, inRun: this.runTaskIds.length, finished: 0 };
+    // A board read from a state file knows no run's task list: count the tasks it has entries for.
     const ids = this.runTaskIds.length > 0 ? this.runTaskIds : [...this.entries.keys()];
+    const c = { queued: 0, running: 0, succeeded: 0, failed: 0, blocked: 0, cancelled: 0, inRun: ids.length, finished: 0 };
     for (const id of ids) {
       const s = this.entries.get(id)?.status;
       if (s === undefined) continue;

@@ -66,6 +66,8 @@ describe('RunBoard: what every view shows of a run', () => {
     assert.match(board.entry('2').reason ?? '', /interrupted/);
     assert.equal(board.entry('3').status, 'failed');
     assert.deepEqual(board.failedIds(), ['3']);
+    const c = board.counts();
+    assert.deepEqual([c.inRun, c.succeeded, c.failed, c.cancelled], [3, 1, 1, 1], 'the status bar reads 1/3, never 1/0');
     // Nothing recorded: the file decides (checked off or not).
     const spec = plan({ tasks: ['4', '5'], task: { '5': { done: true } } }).spec;
     assert.equal(board.entry('4', spec).status, 'pending');
