@@ -78,6 +78,7 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
   const FINAL = /succeeded|failed|done|blocked|cancelled|skipped/i;
   const DAG_OPEN = 'the "Show DAG" CodeLens opens the DAG beside the editor, drawn';
   const DAG_LIVE = 'DAG nodes change colour as the group runs and end succeeded';
+  const LENS_AFTER = 'the CodeLens in the editor follows the run: "Run spec" again once it ended';
   const DAG_REVEAL = 'clicking task 2.3 in the DAG puts the cursor on its line in tasks.md';
   const DAG_RELOAD = 'the DAG panel comes back after a window reload';
   const DAG_THEME = 'the DAG follows a switch to a dark colour theme';
@@ -383,6 +384,19 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
       await shot('dag-group-succeeded');
       const describe = (id) => `${id}: ${history(id).map((c) => c.status + (c.live ? '' : '*')).join(' → ') || '(no change)'}`;
       return `${['1.2', '1.3', '1.4'].map(describe).join('; ')} (* = with a new drawing, after tasks.md was checked off; drawings so far: ${drawings}); now ${statusText(statuses, ran)}`;
+    });
+
+    await step(LENS_AFTER, [CLICK, DAG_LIVE], async () => {
+      // What the editor shows, not what the provider would answer: VS Code re-asks for lenses a
+      // little after the provider says they changed.
+      const deadline = Date.now() + 30_000;
+      let seen = await texts(page.locator('.codelens-decoration a'));
+      while (!seen.some((t) => /Run spec/.test(t)) || seen.some((t) => /^\W*Stop\b/.test(t))) {
+        if (Date.now() > deadline) throw new Error(`lenses still: ${seen.join(' | ')}`);
+        await page.waitForTimeout(250);
+        seen = await texts(page.locator('.codelens-decoration a'));
+      }
+      return seen.filter((t) => /Run spec|Retry/.test(t)).join(' | ');
     });
 
     await step(DAG_REVEAL, [DAG_OPEN], async () => {
