@@ -94,6 +94,10 @@ if [ ! -f "$VSCODE_DIR/out/server-main.js" ] || [ ! -d "$VSCODE_DIR/node_modules
   echo '{ "name": "ralph-vscode-host", "private": true }' >"$HOST/cs/package.json"
   (
     cd "$HOST/cs"
+    # Run from `npm test`, this shell carries the outer npm's npm_* variables, which the inner npm
+    # reads as its own config: npm_config_user_agent would still say node/v20, and code-server's
+    # postinstall reads the Node version from it and refuses. Start from a clean npm environment.
+    for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
     export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
     npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VER"
   ) >>"$LOG" 2>&1 || fail "npm install code-server@$CS_VER"
