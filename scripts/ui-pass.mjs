@@ -79,6 +79,7 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
   const DAG_OPEN = 'the "Show DAG" CodeLens opens the DAG beside the editor, drawn';
   const DAG_LIVE = 'DAG nodes change colour as the group runs and end succeeded';
   const LENS_AFTER = 'the CodeLens in the editor follows the run: "Run spec" again once it ended';
+  const DECORATIONS = 'tasks.md shows each task\'s status after its line and the parallel group as a band';
   const DAG_REVEAL = 'clicking task 2.3 in the DAG puts the cursor on its line in tasks.md';
   const DAG_RELOAD = 'the DAG panel comes back after a window reload';
   const DAG_THEME = 'the DAG follows a switch to a dark colour theme';
@@ -397,6 +398,37 @@ export async function runUiPass({ dir, log = (line) => console.log('  ' + line) 
         seen = await texts(page.locator('.codelens-decoration a'));
       }
       return seen.filter((t) => /Run spec|Retry/.test(t)).join(' | ');
+    });
+
+    await step(DECORATIONS, [CLICK, DAG_LIVE], async () => {
+      // Decorations are CSS: the status text is the content of an ::after on a span of the line,
+      // the band a whole-line overlay with a left border. Read what the browser computed.
+      const read = () =>
+        page.evaluate(() => {
+          // The editor draws spaces as no-break spaces.
+          const textOf = (el) => (el?.textContent ?? '').replace(/\u00a0/g, ' ');
+          const editor = [...document.querySelectorAll('.monaco-editor')].find((e) => /Phase 1: Make It Work|\[P\] Write/.test(textOf(e.querySelector('.view-lines'))));
+          if (!editor) return { statuses: [], bands: 0 };
+          const statuses = [];
+          for (const line of editor.querySelectorAll('.view-line')) {
+            const text = textOf(line);
+            const task = /\b(\d+\.\d+)\b/.exec(text)?.[1];
+            // Injected text (how VS Code draws an `after` decoration today) or an ::after.
+            const injected = /[✔✖●◷↻⊘■] [^✔✖●◷↻⊘■]*$/.exec(text)?.[0];
+            const after = [...line.querySelectorAll('span')].map((sp) => getComputedStyle(sp, '::after').content).find((c) => c && c !== 'none' && c !== 'normal');
+            if (task && (injected || after)) statuses.push(`${task}: ${(injected ?? after ?? '').replace(/^"|"$/g, '')}`);
+          }
+          const bands = [...editor.querySelectorAll('.view-overlays div')].filter((d) => getComputedStyle(d).borderLeftWidth === '3px' && getComputedStyle(d).borderLeftStyle === 'solid').length;
+          return { statuses, bands };
+        });
+      const deadline = Date.now() + 30_000;
+      let seen = await read();
+      while (!seen.statuses.some((t) => /succeeded in/.test(t)) || seen.bands === 0) {
+        if (Date.now() > deadline) throw new Error(`decorations seen: ${JSON.stringify(seen)}`);
+        await page.waitForTimeout(250);
+        seen = await read();
+      }
+      return `${seen.statuses.slice(0, 3).join('; ')}; ${seen.bands} banded line(s) on screen`;
     });
 
     await step(DAG_REVEAL, [DAG_OPEN], async () => {
