@@ -3,12 +3,12 @@
 // holding work that is not in the current branch goes only when the user says so.
 
 import { basename, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadSpec } from '../specFiles';
 import { RUN_LOCK_FILE } from '../../core/run';
 import { acquireSpecLock } from '../stores/lock';
 import { GitWorktrees, type Leftover } from '../worktree';
+import { gitTopLevel } from '../runSession';
 import { parseCommandArgs, UsageError, type CliIo } from './main';
 
 export interface CleanIo extends CliIo {
@@ -20,7 +20,7 @@ export interface CleanIo extends CliIo {
 export async function cleanCommand(args: readonly string[], io: CleanIo): Promise<number> {
   const { values, spec: arg } = parseCommandArgs(args, { yes: { type: 'boolean', short: 'y' } });
   const loaded = loadSpec(arg, { cwd: io.cwd });
-  const top = gitTopLevel(loaded.specDir);
+  const top = await gitTopLevel(loaded.specDir);
   if (top === undefined) throw new UsageError(`${loaded.spec.path} is not in a git repository: there are no worktrees to clean`);
   // A run of this spec may be using its worktrees right now.
   const release = acquireSpecLock(join(loaded.specDir, RUN_LOCK_FILE));
@@ -88,12 +88,4 @@ function askYesNo(question: string, input: NodeJS.ReadableStream, output: NodeJS
     });
     rl.on('close', () => resolve(false));
   });
-}
-
-function gitTopLevel(dir: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
