@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
+import { unfinishedAncestors } from '../core/run';
 import { STATE_FILE } from '../node/runSession';
 import { cleanCommand } from '../node/cli/clean';
 import { messageOf, type Log } from './log';
@@ -78,26 +79,18 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
   }
 
   /** Tasks the given ones wait for (directly or not) that are not done: run now, the given ones
-   *  would only be reported blocked. */
+   *  would only be reported blocked. File order. */
   function unfinishedDependencies(entry: SpecEntry, ids: readonly string[]): string[] {
     const plan = entry.plan;
     if (!plan) return [];
     const board = runs.board(entry);
-    const inScope = new Set(ids);
-    const seen = new Set<string>();
-    const out: string[] = [];
-    const queue = [...ids];
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      for (const dep of plan.dependsOn[id] ?? []) {
-        if (seen.has(dep) || inScope.has(dep)) continue;
-        seen.add(dep);
-        const status = board.entry(dep, plan.spec).status;
-        if (status === 'done' || status === 'succeeded') continue;
-        out.push(dep);
-        queue.push(dep);
-      }
-    }
-    return plan.taskIds.filter((id) => out.includes(id));
+    const missing = new Set(
+      unfinishedAncestors(ids, (id) => plan.dependsOn[id] ?? [], (id) => {
+        const status = board.entry(id, plan.spec).status;
+        return status === 'done' || status === 'succeeded';
+      }),
+    );
+    return plan.taskIds.filter((id) => missing.has(id));
   }
 
   /** Asks whether to run what the scope waits for first; undefined when the user cancels. */

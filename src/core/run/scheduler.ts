@@ -39,6 +39,7 @@ import { CancellationSource } from './cancellation';
 import { batchCommitMessage, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { StateWriter } from './state';
+import { unfinishedAncestors } from './ancestors';
 
 export interface RunPorts {
   readonly executor: Executor;
@@ -1016,16 +1017,8 @@ class RunEngine {
 
   /** The ids, and every task they wait for (directly or not) that is not done before this run. */
   private withUnfinishedAncestors(ids: readonly string[]): string[] {
-    const out = new Set(ids);
-    const queue = [...ids];
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      for (const dep of this.effectiveDeps(id)) {
-        if (out.has(dep) || !this.byId.has(dep) || this.isDoneBefore(dep)) continue;
-        out.add(dep);
-        queue.push(dep);
-      }
-    }
-    return [...out];
+    const depsOf = (id: string) => this.effectiveDeps(id).filter((dep) => this.byId.has(dep));
+    return [...ids, ...unfinishedAncestors(ids, depsOf, (id) => this.isDoneBefore(id))];
   }
 
   private descendantsOf(id: string): string[] {
