@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from './core/ports';
 import type { BoardEntry } from './core/board';
-import { Log } from './vscode/log';
+import { Log, messageOf } from './vscode/log';
 import { SpecRegistry, isSpecUri } from './vscode/specs';
 import { RunController } from './vscode/runs';
 import { TaskTerminals } from './vscode/terminals';
@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): RalphApi {
   } catch (error) {
     // VS Code says nothing when activation throws: say it, with the stack in the log.
     log.error('activate', 'Ralph could not start', error);
-    void vscode.window.showErrorMessage(`Ralph could not start: ${error instanceof Error ? error.message : String(error)}`, 'Show Log').then((a) => {
+    void vscode.window.showErrorMessage(`Ralph could not start: ${messageOf(error)}`, 'Show Log').then((a) => {
       if (a) log.show();
     });
     throw error;

@@ -83,7 +83,7 @@ export class RalphCodeLens implements vscode.CodeLensProvider, vscode.Disposable
       if (!trusted) continue;
       const group = groupStarts.get(task.id);
       if (group) {
-        const left = group.taskIds.filter((id) => !plan.spec.tasks.find((t) => t.id === id)?.done).length;
+        const left = group.taskIds.filter((id) => !entry.task(id)?.done).length;
         if (left > 0) lens(line, `$(run-all) Run group (${group.taskIds.length} tasks)`, 'ralph.runGroup', [uri, group.index], `Run parallel group ${group.index + 1}: ${group.taskIds.join(', ')}`);
       }
       if (task.done || containers.has(task.id)) continue;

@@ -31,8 +31,19 @@ function isNode(value: unknown): value is RalphNode {
   return typeof value === 'object' && value !== null && 'kind' in value && 'entry' in value;
 }
 
+/** The task an argument pair means: a tree node of a task, or (spec Uri, task id) from a CodeLens. */
+function taskIdOf(arg: unknown, taskArg: unknown): string | undefined {
+  if (isNode(arg) && arg.kind === 'task') return arg.taskId;
+  return typeof taskArg === 'string' ? taskArg : undefined;
+}
+
 export function registerCommands(s: CommandServices): vscode.Disposable {
   const { specs, runs, terminals, tree, dag, log } = s;
+
+  /** The spec an argument means, without asking: a tree node's, or a known spec's Uri. */
+  function knownSpec(arg: unknown): SpecEntry | undefined {
+    return isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+  }
 
   /** The spec an argument means; else the active editor's; else the only one; else ask. */
   async function pickSpec(arg: unknown, purpose: string): Promise<SpecEntry | undefined> {
@@ -151,8 +162,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       const entry = await pickSpec(arg, 'Run Task');
       if (!entry?.plan) return undefined;
       const plan = entry.plan;
-      let id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : taskAtCursor(entry);
-      id ??= await pickTask(entry, 'Ralph: Run Task', (t) => !plan.spec.tasks.find((x) => x.id === t)?.done);
+      let id = taskIdOf(arg, taskArg) ?? taskAtCursor(entry);
+      id ??= await pickTask(entry, 'Ralph: Run Task', (t) => !entry.task(t)?.done);
       if (id === undefined) return undefined;
       if (!plan.taskIds.includes(id)) throw new RunRefused(`${entry.displayPath} has no task ${id}.`);
       const deps = await withDependencies(entry, [id], `Task ${id}`, option);
@@ -171,15 +182,15 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     },
 
     'ralph.stop': async (arg) => {
-      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
+      const entry = knownSpec(arg);
       const stopped = runs.stop(entry);
       if (!stopped) void vscode.window.showInformationMessage('Ralph: nothing is running.');
       return stopped;
     },
 
     'ralph.stopTask': async (arg, taskArg) => {
-      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
-      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      const entry = knownSpec(arg);
+      const id = taskIdOf(arg, taskArg);
       if (!entry || id === undefined) return false;
       return runs.stopTask(entry, id);
     },
@@ -188,14 +199,14 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       const entry = await pickSpec(arg, 'Show DAG');
       if (!entry) return undefined;
       if (!entry.plan) await specs.ensure(entry.uri);
-      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      const id = taskIdOf(arg, taskArg);
       dag.show(entry, id);
       return entry.displayPath;
     },
 
     'ralph.revealTask': async (arg, taskArg) => {
       const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? await specs.ensure(arg) : undefined;
-      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      const id = taskIdOf(arg, taskArg);
       if (!entry || id === undefined) return undefined;
       await revealTask(specs, entry, id);
       return id;
@@ -210,8 +221,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     },
 
     'ralph.showTerminal': async (arg, taskArg) => {
-      const entry = isNode(arg) ? arg.entry : arg instanceof vscode.Uri ? specs.get(arg) : undefined;
-      const id = isNode(arg) && arg.kind === 'task' ? arg.taskId : typeof taskArg === 'string' ? taskArg : undefined;
+      const entry = knownSpec(arg);
+      const id = taskIdOf(arg, taskArg);
       if (!entry || id === undefined) return false;
       const shown = terminals.show(entry, id);
       if (!shown) void vscode.window.showInformationMessage(`Ralph: task ${id} has not run in this window.`);
@@ -323,8 +334,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
 /** Opens tasks.md at the task's line (the task as the file is now, found by id). */
 export async function revealTask(specs: SpecRegistry, entry: SpecEntry, taskId: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(entry.uri);
-  const current = specs.planNow(doc)?.plan ?? entry.plan;
-  const task = current?.spec.tasks.find((t) => t.id === taskId);
+  specs.planNow(doc);
+  const task = entry.task(taskId);
   const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
   if (!task) {
     void vscode.window.showWarningMessage(`Ralph: ${entry.displayPath} has no task ${taskId} any more.`);

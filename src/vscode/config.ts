@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
+import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
 
 export type KeepOpen = 'failed' | 'always' | 'never';
@@ -41,7 +42,7 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
     try {
       parseCommandTemplate(command);
     } catch (error) {
-      throw new SettingsError(`ralph.customCommand: ${error instanceof Error ? error.message : String(error)}`);
+      throw new SettingsError(`ralph.customCommand: ${messageOf(error)}`);
     }
     agent = { preset, command };
   }

@@ -121,10 +121,11 @@ export class TaskDecorations implements vscode.Disposable {
       const state = board.entry(task.id, plan.spec);
       if (!this.statusTypes.has(state.status)) continue;
       const line = clamp(task.ranges.line.start.line);
+      const end = editor.document.lineAt(line).range.end.character;
       const text = `${STATUS_GLYPH[state.status] ?? ''} ${statusText(state, now)}`.trim();
       const list = perStatus.get(state.status) ?? [];
       list.push({
-        range: new vscode.Range(line, editor.document.lineAt(line).range.end.character, line, editor.document.lineAt(line).range.end.character),
+        range: new vscode.Range(line, end, line, end),
         renderOptions: { after: { contentText: text } },
         ...(state.reason ? { hoverMessage: new vscode.MarkdownString().appendCodeblock(state.reason.slice(0, 2000), 'text') } : {}),
       });

@@ -12,7 +12,7 @@ import { prepareRun, RunSetupError, STATE_FILE } from '../node/runSession';
 import { FileStateStore } from '../node/stores/state';
 import { SpecLockedError } from '../node/stores/lock';
 import { readSettings, SettingsError } from './config';
-import type { Log } from './log';
+import { messageOf, type Log } from './log';
 import type { SpecEntry, SpecRegistry } from './specs';
 
 export interface BoardChange {
@@ -92,7 +92,7 @@ export class RunController implements vscode.Disposable {
     try {
       board = RunBoard.fromState(await new FileStateStore(join(entry.dir, STATE_FILE)).load());
     } catch (error) {
-      this.log.warn('runs', `${entry.displayPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn('runs', `${entry.displayPath}: ${messageOf(error)}`);
       board = new RunBoard();
     }
     if (this.active.has(entry.file)) return;

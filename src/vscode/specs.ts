@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
-import type { Plan } from '../core/model';
+import type { Plan, Task } from '../core/model';
 import { Replanner } from '../core/replan';
 import type { Log } from './log';
 
@@ -24,6 +24,9 @@ export function isSpecUri(uri: vscode.Uri): boolean {
 export class SpecEntry {
   private readonly replanner: Replanner;
   private current: Plan | undefined;
+  /** Tasks by id (the first of a duplicate id, as the planner takes it), built once per plan:
+   *  the tree asks for every task each second while a run goes on. */
+  private byId: Map<string, Task> | undefined;
   /** Bumped on every new plan, so views can tell a plan they drew from a newer one. */
   version = 0;
 
@@ -49,11 +52,20 @@ export class SpecEntry {
     return this.current;
   }
 
+  task(id: string): Task | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const t of this.current?.spec.tasks ?? []) if (!this.byId.has(t.id)) this.byId.set(t.id, t);
+    }
+    return this.byId.get(id);
+  }
+
   /** Re-plans from the given text; true when the plan changed. */
   update(text: string): boolean {
     const next = this.replanner.update(text);
     if (next === this.current) return false;
     this.current = next;
+    this.byId = undefined;
     this.version++;
     return true;
   }

@@ -191,7 +191,7 @@ export class TaskTerminals implements vscode.Disposable {
     const key = TaskTerminals.key(entry, taskId);
     let task = this.tasks.get(key);
     if (!task) {
-      const title = entry.plan?.spec.tasks.find((t) => t.id === taskId)?.title ?? '';
+      const title = entry.task(taskId)?.title ?? '';
       task = { key, entry, taskId, name: terminalName(taskId, title), output: '', running: false };
       this.tasks.set(key, task);
     } else if (!task.running && !task.terminal) {

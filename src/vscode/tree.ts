@@ -143,14 +143,13 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
       return [...loose, ...phases];
     }
     if (node.kind === 'phase') return top.filter((t) => t.phaseIndex === node.phaseIndex).map((t) => ({ kind: 'task', entry, taskId: t.id }));
-    const task = spec.tasks.find((t) => t.id === node.taskId);
-    return (task?.childIds ?? []).map((id) => ({ kind: 'task', entry, taskId: id }));
+    return (entry.task(node.taskId)?.childIds ?? []).map((id) => ({ kind: 'task', entry, taskId: id }));
   }
 
   getParent(node: RalphNode): RalphNode | undefined {
     if (node.kind === 'spec') return undefined;
     if (node.kind === 'phase') return { kind: 'spec', entry: node.entry };
-    const task = node.entry.plan?.spec.tasks.find((t) => t.id === node.taskId);
+    const task = node.entry.task(node.taskId);
     if (task?.parentId !== undefined) return { kind: 'task', entry: node.entry, taskId: task.parentId };
     if (task?.phaseIndex !== undefined) return { kind: 'phase', entry: node.entry, phaseIndex: task.phaseIndex };
     return { kind: 'spec', entry: node.entry };
@@ -209,7 +208,7 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
 
   private taskItem(entry: SpecEntry, taskId: string): vscode.TreeItem {
     const spec = entry.plan?.spec;
-    const task = spec?.tasks.find((t) => t.id === taskId);
+    const task = entry.task(taskId);
     const state = this.runs.board(entry).entry(taskId, spec);
     const hasChildren = (task?.childIds.length ?? 0) > 0;
     const item = new vscode.TreeItem(`${taskId} ${task?.title ?? ''}`.trim(), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
