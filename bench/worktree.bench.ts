@@ -68,6 +68,10 @@ function generateRepo(files: number): string {
 
 async function main(): Promise<void> {
   const repo = generateRepo(FILES);
+  // The task worktrees of this throwaway repository: in a temp folder of their own (outside the
+  // repository, as in real use), not in the user's ~/.local/state.
+  const worktreesHome = mkdtempSync(join(tmpdir(), 'ralph-wt-bench-home-'));
+  process.env.RALPH_WORKTREES_DIR = worktreesHome;
   try {
     const tracked = git(repo, 'ls-files').split('\n').filter(Boolean).length;
     // Warm the object store and the index's stat cache, as a repository in use would be.
@@ -159,6 +163,7 @@ async function main(): Promise<void> {
     for (const [what, ms, ratio] of rows) console.log(`${what.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms   ${ratio}`);
   } finally {
     rmSync(repo, { recursive: true, force: true });
+    rmSync(worktreesHome, { recursive: true, force: true });
   }
 }
 

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = mkdtempSync(join(tmpdir(), 'ralph-demo-'));
+// The task worktrees of this throwaway repository: beside it in the temp folder (gone with it),
+// not in the user's ~/.local/state, unless RALPH_WORKTREES_DIR says otherwise.
+const worktrees = process.env.RALPH_WORKTREES_DIR ?? `${repo}-worktrees`;
 const specDir = join(repo, 'specs', 'text-helpers');
 mkdirSync(specDir, { recursive: true });
 cpSync(join(root, 'examples', 'demo-spec'), specDir, { recursive: true });
@@ -30,7 +33,7 @@ const extra = process.argv.slice(2);
 const run = spawnSync(
   process.execPath,
   [join(root, 'dist', 'cli.js'), 'run', 'specs/text-helpers', '--agent', 'demo', '--max-concurrent', '3', ...extra],
-  { cwd: repo, stdio: 'inherit', env: { ...process.env, RALPH_DEMO_AGENT: join(root, 'examples', 'demo-agent.mjs') } },
+  { cwd: repo, stdio: 'inherit', env: { ...process.env, RALPH_DEMO_AGENT: join(root, 'examples', 'demo-agent.mjs'), RALPH_WORKTREES_DIR: worktrees, RALPH_LOGS_DIR: process.env.RALPH_LOGS_DIR ?? `${repo}-logs` } },
 );
 console.log('\nCommits made by the run:');
 console.log(git('log', '--format=  %h %s', '-n', '12'));

@@ -1,11 +1,18 @@
 // Worktree isolation: each task of a run works in a git worktree of its own, on a branch of its
 // own, and its work is merged into the user's branch when its turn comes.
 //
-// Where the worktrees live: `<git common dir>/ralph-worktrees/<spec>/<task>`. Inside `.git`,
-// every tool that walks the working tree (editors, file watchers, ripgrep, test runners, the
-// agents of the other tasks) skips them; they survive a reboot (a temp folder would not, and
-// unmerged work would go with it); they need no write access outside the repository; and they
-// go when the repository goes.
+// Where the worktrees live: `<worktrees home>/<repo>-<hash>/<spec>/<task>`, the home being
+// `$RALPH_WORKTREES_DIR`, else a per-user state folder (`%LOCALAPPDATA%\ralph\worktrees` on
+// Windows, `$XDG_STATE_HOME/ralph/worktrees` or `~/.local/state/ralph/worktrees` elsewhere), and
+// `<repo>-<hash>` the repository's folder name and a hash of its real git common dir (two
+// repositories of the same name never share a folder; a `.ralph-repo` file in it names the
+// repository). Outside the user's working tree, no tool that walks it (editors, file watchers,
+// ripgrep, test runners, the agents of the other tasks) sees them; outside `.git`, the agents may
+// write in them (Claude Code and others refuse to write under `.git`); they survive a reboot (a
+// temp folder would not, and unmerged work would go with it). Git's own list of worktrees is the
+// record of them: `ralph clean` and a resume find them through it wherever they are, including the
+// ones an earlier version set up in `<git common dir>/ralph-worktrees/<spec>/<task>` (a resume
+// moves such a task's worktree to the new place, or works in it where it is if it cannot).
 //
 // Setting a task up means checking out the whole tree, and removing it deleting it again: on a
 // big repository that is most of what isolation costs. So the worktree of a merged task (clean,
@@ -107,6 +114,64 @@ export async function hasCommits(dir: string): Promise<boolean> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Where worktrees live.
+
+/** Overrides where task worktrees live (tests point it at a temp folder). */
+export const WORKTREES_DIR_ENV = 'RALPH_WORKTREES_DIR';
+/** In each repository's folder: the repository's path, for a human looking at the folder. */
+export const REPO_MARKER = '.ralph-repo';
+/** Where an earlier version put them, under the git common dir. */
+const LEGACY_FOLDER = 'ralph-worktrees';
+
+/** The folder holding every repository's task worktrees: `$RALPH_WORKTREES_DIR`, else a per-user
+ *  state folder (never a temp folder: unmerged work must survive a reboot). */
+export function worktreesHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const set = env[WORKTREES_DIR_ENV];
+  if (set) return p.resolve(set);
+  if (platform === 'win32') return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'ralph', 'worktrees');
+  // The XDG spec: a relative value is invalid and ignored.
+  const state = env.XDG_STATE_HOME && p.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : p.join(home, '.local', 'state');
+  return p.join(state, 'ralph', 'worktrees');
+}
+
+/** `<name>-<first 10 hex of sha256(real git common dir)>`: readable, and distinct for two
+ *  repositories of the same name. */
+export function repoFolderName(topLevel: string, realCommonDir: string): string {
+  const name = path.basename(topLevel).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]+/, '_').slice(0, 40) || 'repo';
+  return `${name}-${createHash('sha256').update(realCommonDir).digest('hex').slice(0, 10)}`;
+}
+
+/** The absolute git common dir of the repository `dir` is in. */
+async function gitCommonDir(dir: string): Promise<string> {
+  return path.resolve(dir, await gitText(dir, ['rev-parse', '--git-common-dir']));
+}
+
+/** The folder of one repository's task worktrees, `<worktrees home>/<repo>-<hash>`, for the
+ *  repository whose main (or linked) working tree is `repoDir`. Creates nothing. */
+export async function repoWorktreesRoot(repoDir: string, home: string = worktreesHome()): Promise<string> {
+  const common = await gitCommonDir(repoDir);
+  const realCommon = await fs.realpath(common).catch(() => common);
+  // Linked worktrees of one repository share its folder: name it after the main working tree.
+  const topLevel = path.basename(realCommon) === '.git' ? path.dirname(realCommon) : path.resolve(repoDir);
+  return path.join(await realpathOfExisting(home), repoFolderName(topLevel, realCommon));
+}
+
+/** `p` with its longest existing ancestor resolved to a real path: git records worktrees by real
+ *  path, and a home under a symlink (macOS's /var) must compare equal to what it records. */
+async function realpathOfExisting(p: string): Promise<string> {
+  const rest: string[] = [];
+  for (let d = path.resolve(p); ; d = path.dirname(d)) {
+    try {
+      return path.join(await fs.realpath(d), ...rest.reverse());
+    } catch {
+      if (path.dirname(d) === d) return path.resolve(p);
+      rest.push(path.basename(d));
+    }
+  }
+}
+
 export interface WorktreeOptions {
   /** The main working tree's root. */
   readonly repoDir: string;
@@ -156,6 +221,7 @@ export class GitWorktrees implements WorktreePort {
   private readonly include: readonly string[];
   private readonly recycle: boolean;
   private commonDir: string | undefined;
+  private repoRoot: string | undefined;
   /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
   private spares: Promise<string[]> | undefined;
 
@@ -180,10 +246,63 @@ export class GitWorktrees implements WorktreePort {
     return path.join(await this.worktreesRoot(), refSafeName(taskId));
   }
 
-  /** `<git common dir>/ralph-worktrees/<spec>` */
+  /** `<worktrees home>/<repo>-<hash>/<spec>` */
   async worktreesRoot(): Promise<string> {
-    this.commonDir ??= path.resolve(this.repoDir, await gitText(this.repoDir, ['rev-parse', '--git-common-dir']));
-    return path.join(this.commonDir, 'ralph-worktrees', this.specName);
+    return path.join(await this.repoFolder(), this.specName);
+  }
+
+  /** `<worktrees home>/<repo>-<hash>`; the home is read once, on first use. */
+  async repoFolder(): Promise<string> {
+    this.repoRoot ??= await repoWorktreesRoot(this.repoDir);
+    return this.repoRoot;
+  }
+
+  /** Where an earlier version put this spec's worktrees: `<git common dir>/ralph-worktrees/<spec>`. */
+  private async legacyRoot(): Promise<string> {
+    this.commonDir ??= await gitCommonDir(this.repoDir);
+    return path.join(this.commonDir, LEGACY_FOLDER, this.specName);
+  }
+
+  /** Creates a folder for this spec's worktrees, with the marker naming the repository. */
+  private async makeRoot(): Promise<string> {
+    const root = await this.worktreesRoot();
+    await fs.mkdir(root, { recursive: true });
+    await fs.writeFile(path.join(path.dirname(root), REPO_MARKER), `${this.repoDir}\n`);
+    return root;
+  }
+
+  /** Whether `dir` is a folder of this spec's worktrees: today's, an earlier version's, or today's
+   *  under another home (RALPH_WORKTREES_DIR set differently when the run made it). */
+  private async isSpecFolder(dir: string): Promise<boolean> {
+    if (samePath(dir, await this.worktreesRoot()) || samePath(dir, await this.legacyRoot())) return true;
+    return path.basename(dir) === this.specName && (await exists(path.join(path.dirname(dir), REPO_MARKER)));
+  }
+
+  /** A worktree an earlier version set up for the task inside `.git`, where agents refuse to
+   *  write: moved to `folder`; used where it is if it cannot be moved (another file system, a
+   *  lock). Returns the folder to work with. */
+  private async fromLegacy(taskId: string, folder: string): Promise<string> {
+    const legacy = path.join(await this.legacyRoot(), refSafeName(taskId));
+    const entries = await this.list();
+    const old = entries.find((e) => samePath(e.path, legacy));
+    if (old === undefined) return folder;
+    if (old.prunable || !(await exists(legacy))) {
+      await git(this.repoDir, ['worktree', 'prune']);
+      return folder;
+    }
+    if (old.initializing) {
+      await this.removeUnchecked(legacy, '');
+      return folder;
+    }
+    if (entries.some((e) => samePath(e.path, folder)) || (await exists(folder))) return legacy;
+    try {
+      await this.makeRoot();
+      await git(this.repoDir, ['worktree', 'move', legacy, folder]);
+    } catch {
+      return legacy;
+    }
+    await this.removeEmptyFolders(legacy);
+    return folder;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -191,8 +310,8 @@ export class GitWorktrees implements WorktreePort {
 
   async prepare(taskId: string): Promise<TaskWorktree> {
     const branch = this.branchFor(taskId);
-    const folder = await this.folderFor(taskId);
     const head = await this.head();
+    const folder = await this.fromLegacy(taskId, await this.folderFor(taskId));
     let entry = (await this.list()).find((e) => samePath(e.path, folder));
     if (entry?.initializing) {
       // `git worktree add` was killed while checking out: a half-filled folder must never be
@@ -226,6 +345,7 @@ export class GitWorktrees implements WorktreePort {
     if (await exists(folder)) {
       throw new Error(`${folder} exists but is not a worktree git knows; move it away and run again`);
     }
+    await this.makeRoot();
     await fs.mkdir(path.dirname(folder), { recursive: true });
     const tip = await this.branchTip(branch);
     if (tip !== undefined && !(await this.isMerged(tip, head))) {
@@ -244,10 +364,13 @@ export class GitWorktrees implements WorktreePort {
 
   private spareList(): Promise<string[]> {
     this.spares ??= (async () => {
-      const root = await this.worktreesRoot();
-      return (await this.list())
-        .filter((e) => !e.prunable && e.branch === undefined && samePath(path.dirname(e.path), root) && path.basename(e.path).startsWith(SPARE_PREFIX))
-        .map((e) => e.path);
+      const spares: string[] = [];
+      for (const e of await this.list()) {
+        if (!e.prunable && e.branch === undefined && path.basename(e.path).startsWith(SPARE_PREFIX) && (await this.isSpecFolder(path.dirname(e.path)))) {
+          spares.push(e.path);
+        }
+      }
+      return spares;
     })();
     return this.spares;
   }
@@ -494,9 +617,11 @@ export class GitWorktrees implements WorktreePort {
     if (spares.length >= MAX_SPARES) return false;
     try {
       await git(worktree.path, ['checkout', '--quiet', '--detach']);
-      const spare = path.join(await this.worktreesRoot(), `${SPARE_PREFIX}${randomBytes(4).toString('hex')}`);
+      const spare = path.join(await this.makeRoot(), `${SPARE_PREFIX}${randomBytes(4).toString('hex')}`);
       await git(this.repoDir, ['worktree', 'move', worktree.path, spare]);
       spares.push(spare);
+      // From an earlier version's folder in `.git`: nothing left there.
+      await this.removeEmptyFolders(worktree.path);
     } catch {
       return false;
     }
@@ -511,9 +636,30 @@ export class GitWorktrees implements WorktreePort {
       if (registered) await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
       await fs.rm(folder, { recursive: true, force: true });
       await git(this.repoDir, ['worktree', 'prune']);
-      await removeEmptyParents(path.dirname(folder), path.dirname(path.dirname(await this.worktreesRoot())));
+      await this.removeEmptyFolders(folder);
     }
     if (branch !== '' && (await this.branchTip(branch)) !== undefined) await git(this.repoDir, ['branch', '-D', '--', branch]);
+  }
+
+  /** After a worktree's folder went: its spec folder if empty, and its repository's folder if
+   *  only the marker is left (or, for an earlier version's, `ralph-worktrees` if empty). */
+  private async removeEmptyFolders(folder: string): Promise<void> {
+    const specDir = path.dirname(folder);
+    const perRepo = path.dirname(specDir);
+    if (samePath(perRepo, path.dirname(await this.legacyRoot()))) {
+      await removeEmptyParents(specDir, path.dirname(perRepo));
+    } else if (samePath(perRepo, await this.repoFolder()) || (await exists(path.join(perRepo, REPO_MARKER)))) {
+      await removeEmptyParents(specDir, perRepo);
+      try {
+        const left = await fs.readdir(perRepo);
+        if (left.length === 1 && left[0] === REPO_MARKER) {
+          await fs.rm(path.join(perRepo, REPO_MARKER), { force: true });
+          await fs.rmdir(perRepo);
+        }
+      } catch {
+        // Another run is setting up a worktree there, or it is gone already.
+      }
+    }
   }
 
   /** The spec's task branches and worktrees still there, with what each holds; spares too. */

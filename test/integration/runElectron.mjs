@@ -41,7 +41,8 @@ try {
         version,
         extensionDevelopmentPath: REPO,
         extensionTestsPath: join(dir, 'index.js'),
-        extensionTestsEnv: { RALPH_DEMO_SPEED: '0.05', RALPH_TEST_RESULTS: resultsFile },
+        // Task worktrees in the scratch folder, removed with it (not in ~/.local/state).
+        extensionTestsEnv: { RALPH_DEMO_SPEED: '0.05', RALPH_TEST_RESULTS: resultsFile, RALPH_WORKTREES_DIR: join(base, 'worktrees'), RALPH_LOGS_DIR: join(base, 'agent-logs') },
         launchArgs: [
           workspace,
           '--user-data-dir', userDataDir,

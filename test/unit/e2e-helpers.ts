@@ -2,13 +2,30 @@
 // test agent and its journal.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const AGENT = join(ROOT, 'test', 'fixtures', 'run', 'agent.mjs');
+
+/** Where Ralph puts the tests' task worktrees (RALPH_WORKTREES_DIR, inherited by the CLI processes
+ *  the tests start), so no test writes into the user's ~/.local/state; gone when the process ends,
+ *  and each repository's folder in it goes with the repository (Repo.cleanup). */
+export const WORKTREES_HOME = realpathSync(mkdtempSync(join(tmpdir(), 'ralph-worktrees-')));
+process.env.RALPH_WORKTREES_DIR = WORKTREES_HOME;
+// Agents' raw logs likewise stay out of ~/.local/state.
+process.env.RALPH_LOGS_DIR = join(WORKTREES_HOME, 'agent-logs');
+process.on('exit', () => rmSync(WORKTREES_HOME, { recursive: true, force: true }));
+
+/** `<home>/<repo folder name>-<first 10 hex of sha256(real git common dir)>`, worked out here
+ *  independently of src/node/worktree.ts. */
+export function expectedWorktreesFolder(repoDir: string, home: string = WORKTREES_HOME): string {
+  const common = realpathSync(resolve(repoDir, spawnSync('git', ['rev-parse', '--git-common-dir'], { cwd: repoDir, encoding: 'utf8' }).stdout.trim()));
+  return join(home, `${basename(dirname(common))}-${createHash('sha256').update(common).digest('hex').slice(0, 10)}`);
+}
 
 let built = false;
 /** The tests exercise the real bundle; build it once if `npm test` has not. */
@@ -21,6 +38,8 @@ export function ensureBuilt(): void {
 
 export interface Repo {
   readonly dir: string;
+  /** Where Ralph puts this repository's task worktrees: `<WORKTREES_HOME>/<name>-<hash>`. */
+  readonly worktrees: string;
   write(path: string, text: string): void;
   read(path: string): string;
   exists(path: string): boolean;
@@ -28,10 +47,17 @@ export interface Repo {
   cleanup(): void;
 }
 
-export function makeRepo(files: Record<string, string>, options: { git?: boolean } = {}): Repo {
-  const dir = mkdtempSync(join(tmpdir(), 'ralph-e2e-'));
+/** A git repository with `files` committed, in a temp folder (named `options.name` if given). */
+export function makeRepo(files: Record<string, string>, options: { git?: boolean; name?: string } = {}): Repo {
+  const temp = mkdtempSync(join(tmpdir(), 'ralph-e2e-'));
+  const dir = options.name !== undefined ? join(temp, options.name) : temp;
+  mkdirSync(dir, { recursive: true });
+  let worktrees = '';
   const repo: Repo = {
     dir,
+    get worktrees() {
+      return worktrees;
+    },
     write(path, text) {
       const p = join(dir, path);
       mkdirSync(dirname(p), { recursive: true });
@@ -44,7 +70,10 @@ export function makeRepo(files: Record<string, string>, options: { git?: boolean
       if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
       return r.stdout;
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(temp, { recursive: true, force: true });
+      if (worktrees) rmSync(worktrees, { recursive: true, force: true });
+    },
   };
   for (const [p, t] of Object.entries(files)) repo.write(p, t);
   if (options.git !== false) {
@@ -54,6 +83,7 @@ export function makeRepo(files: Record<string, string>, options: { git?: boolean
     repo.git('config', 'commit.gpgsign', 'false');
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'initial');
+    worktrees = expectedWorktreesFolder(dir);
   }
   return repo;
 }

@@ -2,8 +2,8 @@
 // processes, real git repositories in temp folders.
 
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { cleanCommand } from '../../src/node/cli/clean';
 import { GitWorktrees } from '../../src/node/worktree';
@@ -61,8 +61,7 @@ describe('ralph run --isolation worktree (end to end)', function () {
     assert.deepEqual(ends, ['1.2', '1.1'], `1.2 finished first: ${JSON.stringify(journal)}`);
     assert.deepEqual(subjects(r), ['ralph: 1.2 — Quick one', 'feat: the slow one', 'initial']);
     // Each agent (and 1.1's Verify, which needs a.txt) ran in its own worktree, not in the repository.
-    const common = r.git('rev-parse', '--absolute-git-dir').trim();
-    for (const e of journal.filter((x) => x.what === 'start')) assert.equal(e.cwd, join(common, 'ralph-worktrees', 's', e.id), JSON.stringify(e));
+    for (const e of journal.filter((x) => x.what === 'start')) assert.equal(e.cwd, join(r.worktrees, 's', e.id), JSON.stringify(e));
     assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD~1').trim().split('\n').sort(), ['a.txt', 'specs/s/.progress.md', 'specs/s/tasks.md']);
     assert.equal(r.read('a.txt') + r.read('b.txt'), 'A\nB\n');
     assert.match(r.read(SPEC), /- \[x\] 1\.1 [\s\S]*- \[x\] 1\.2 /, r.read(SPEC));
@@ -108,7 +107,7 @@ describe('ralph run --isolation worktree (end to end)', function () {
     assert.equal(readFileSync(join(wt.path, 'a.txt'), 'utf8'), 'half done\n');
     assert.deepEqual(leftovers(r), { worktrees: 1, branches: ['ralph/s/1.1'] });
     const status = await runCli(['status', SPEC], r.dir);
-    assert.match(status.stdout, new RegExp(`✖ 1\\.1 .*exit code 2; work in ${wt.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on ralph/s/1\\.1`), status.stdout);
+    assert.match(status.stdout, new RegExp(`✖ 1\\.1 .*exited with code 2; log \\S+; work in ${wt.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on ralph/s/1\\.1`), status.stdout);
 
     // Retry reuses the kept worktree: the agent finds its earlier work there.
     const again = await run(r, { '1.1': { write: { 'a.txt.done': 'finished\n' } } });
@@ -116,6 +115,30 @@ describe('ralph run --isolation worktree (end to end)', function () {
     assert.equal(r.read('a.txt'), 'half done\n');
     assert.equal(r.read('a.txt.done'), 'finished\n');
     assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] });
+  });
+
+  it('resumes a task whose kept worktree an earlier version put inside .git: moved out, its work carried on', async () => {
+    const r = repo(spec(taskMd('1.1', 'Breaks', { files: ['a.txt'] })));
+    const { res } = await run(r, { '1.1': { exit: 2, write: { 'a.txt': 'half done\n' } } }, '--max-task-iterations', '1');
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    // As an earlier version would have left it: the worktree in .git, the state recording that.
+    const stateFile = 'specs/s/.ralph-state.json';
+    const state = JSON.parse(r.read(stateFile));
+    const kept = state.ralph.tasks['1.1'].worktree.path as string;
+    const legacy = join(r.git('rev-parse', '--absolute-git-dir').trim(), 'ralph-worktrees', 's', '1.1');
+    mkdirSync(dirname(legacy), { recursive: true });
+    r.git('worktree', 'move', kept, legacy);
+    state.ralph.tasks['1.1'].worktree.path = legacy;
+    r.write(stateFile, JSON.stringify(state, null, 2));
+
+    const again = await run(r, { '1.1': { write: { 'a.txt.done': 'finished\n' } } });
+    assert.equal(again.res.code, 0, again.res.stdout + again.res.stderr);
+    const start = again.journal.find((e) => e.what === 'start');
+    assert.equal(start?.cwd, join(r.worktrees, 's', '1.1'), 'the agent worked outside .git');
+    assert.equal(r.read('a.txt'), 'half done\n', 'the earlier work came along');
+    assert.equal(r.read('a.txt.done'), 'finished\n');
+    assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] });
+    assert.equal(existsSync(join(r.git('rev-parse', '--absolute-git-dir').trim(), 'ralph-worktrees')), false);
   });
 
   it('never touches the user\'s uncommitted files; a task that changes one fails instead', async () => {
@@ -256,12 +279,34 @@ describe('ralph clean (end to end)', function () {
     assert.match(forced.stdout, /removed ralph\/s\/1\.1/, forced.stdout);
     assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
     assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
-    assert.equal(existsSync(join(r.git('rev-parse', '--absolute-git-dir').trim(), 'ralph-worktrees')), false);
+    assert.equal(existsSync(r.worktrees), false, 'the repository\'s worktrees folder went with its last worktree');
     assert.equal(r.read('shared.txt'), 'one\nthe user\'s edit\nthree\n');
 
     const nothing = await runCli(['clean', SPEC], r.dir);
     assert.equal(nothing.code, 0, nothing.stderr);
     assert.match(nothing.stdout, /no task worktrees or branches left/, nothing.stdout);
+  });
+
+  it('lists and removes worktrees an earlier version left inside .git', async () => {
+    const r = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    repos.push(r);
+    const legacy = join(r.git('rev-parse', '--absolute-git-dir').trim(), 'ralph-worktrees', 's');
+    r.git('worktree', 'add', '--quiet', '-b', 'ralph/s/1.1', join(legacy, '1.1'));
+    writeFileSync(join(legacy, '1.1', 'a.txt'), 'uncommitted work\n');
+    r.git('worktree', 'add', '--quiet', '-b', 'ralph/s/1.2', join(legacy, '1.2'));
+    r.git('worktree', 'add', '--quiet', '--detach', join(legacy, '.spare-12345678'));
+    let out = '';
+    const stdout = new PassThrough();
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const io = { stdout, stderr: stdout, cwd: r.dir, env: {}, confirm: async () => true };
+    assert.equal(await cleanCommand([SPEC], io), 0, out);
+    assert.match(out, /ralph\/s\/1\.1 .*uncommitted changes in a\.txt/, out);
+    assert.match(out, /removed ralph\/s\/1\.2 \(merged\)/, out);
+    assert.match(out, /removed spare worktree .*ralph-worktrees.*\.spare-12345678 \(merged\)/, out);
+    assert.match(out, /removed ralph\/s\/1\.1 \(its work is gone\)/, out);
+    assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
+    assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
+    assert.equal(existsSync(dirname(legacy)), false, 'nothing left inside .git');
   });
 
   it('asks before dropping unmerged work, and keeps it on a no', async () => {

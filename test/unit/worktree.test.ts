@@ -3,12 +3,13 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, isAbsolute } from 'node:path';
 import fc from 'fast-check';
-import { GitWorktrees, refSafeName } from '../../src/node/worktree';
+import { GitWorktrees, REPO_MARKER, refSafeName, repoWorktreesRoot, worktreesHome } from '../../src/node/worktree';
 import type { MergeHooks } from '../../src/core/ports';
-import { makeRepo, type Repo } from './e2e-helpers';
+import { makeRepo, WORKTREES_HOME, type Repo } from './e2e-helpers';
 
 const SPEC = 'specs/feat';
 const none: MergeHooks = { exclude: new Set() };
@@ -74,8 +75,7 @@ describe('worktree: GitWorktrees on real repositories', function () {
     r.write('config/other.txt', 'not included\n');
     const statusBefore = r.git('status', '--porcelain');
     const w = await wt.prepare('1.2');
-    const common = r.git('rev-parse', '--absolute-git-dir').trim();
-    assert.equal(w.path, join(common, 'ralph-worktrees', 'feat', '1.2'), JSON.stringify(w));
+    assert.equal(w.path, join(r.worktrees, 'feat', '1.2'), JSON.stringify(w));
     assert.equal(w.branch, 'ralph/feat/1.2');
     assert.equal(w.base, r.git('rev-parse', 'HEAD').trim());
     assert.equal(readFileSync(join(w.path, '.env'), 'utf8'), 'SECRET=1\n');
@@ -391,5 +391,169 @@ describe('worktree: GitWorktrees on real repositories', function () {
     writeFileSync(join(second.path, 'b.txt'), 'from 2\n');
     assert.equal((await wt.merge(await wt.commitWork(second, 'two'), 'two', none)).kind, 'merged');
     assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['b.txt']);
+  });
+});
+
+describe('worktree: where worktrees live', function () {
+  this.timeout(30_000);
+  const repos: Repo[] = [];
+  afterEach(() => repos.splice(0).forEach((r) => r.cleanup()));
+  const repo = (name?: string): { r: Repo; wt: GitWorktrees } => {
+    const r = makeRepo({ [`${SPEC}/tasks.md`]: '- [ ] 1 One\n- [ ] 2 Two\n- [ ] 3 Three\n', 'shared.txt': 'one\n' }, name !== undefined ? { name } : {});
+    repos.push(r);
+    return { r, wt: new GitWorktrees({ repoDir: r.dir, specName: 'feat', bookkeeping: [join(r.dir, SPEC, 'tasks.md')] }) };
+  };
+  const inside = (parent: string, child: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  const common = (r: Repo) => r.git('rev-parse', '--absolute-git-dir').trim();
+  const worktreeCount = (r: Repo) => r.git('worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length;
+  /** A worktree as an earlier version set it up, inside `.git`. */
+  const legacyWorktree = (r: Repo, name: string, branch?: string): string => {
+    const folder = join(common(r), 'ralph-worktrees', 'feat', name);
+    if (branch !== undefined) r.git('worktree', 'add', '--quiet', '-b', branch, folder, 'HEAD');
+    else r.git('worktree', 'add', '--quiet', '--detach', folder, 'HEAD');
+    return folder;
+  };
+  const gitIn = (dir: string, ...args: string[]) => {
+    const res = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    return res.stdout;
+  };
+
+  it('the home: RALPH_WORKTREES_DIR, else LOCALAPPDATA on Windows, else XDG_STATE_HOME or ~/.local/state', () => {
+    assert.equal(worktreesHome({ RALPH_WORKTREES_DIR: '/x/wt', XDG_STATE_HOME: '/s' }, 'linux', '/home/u'), '/x/wt');
+    assert.equal(worktreesHome({ XDG_STATE_HOME: '/s' }, 'linux', '/home/u'), '/s/ralph/worktrees');
+    assert.equal(worktreesHome({ XDG_STATE_HOME: 'relative/ignored' }, 'darwin', '/Users/u'), '/Users/u/.local/state/ralph/worktrees');
+    assert.equal(worktreesHome({}, 'linux', '/home/u'), '/home/u/.local/state/ralph/worktrees');
+    assert.equal(worktreesHome({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\ralph\\worktrees');
+    assert.equal(worktreesHome({}, 'win32', 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\ralph\\worktrees');
+    // The tests' own: never the user's state folder.
+    assert.equal(worktreesHome(), WORKTREES_HOME);
+  });
+
+  it('sets a worktree up outside .git and outside the working tree, under <home>/<repo>-<hash>/<spec>/<task>, with a marker naming the repository', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    assert.equal(w.path, join(r.worktrees, 'feat', '1'));
+    assert.match(dirname(dirname(w.path)), /[\\/]ralph-e2e-[^\\/]+-[0-9a-f]{10}$/);
+    assert.equal(dirname(r.worktrees), WORKTREES_HOME);
+    assert.ok(!inside(realpathSync(r.dir), realpathSync(w.path)), `${w.path} is inside the working tree ${r.dir}`);
+    assert.ok(!inside(realpathSync(common(r)), realpathSync(w.path)), `${w.path} is inside .git`);
+    assert.equal(existsSync(join(common(r), 'ralph-worktrees')), false);
+    assert.equal(readFileSync(join(r.worktrees, REPO_MARKER), 'utf8').trim(), r.dir);
+    assert.equal(await repoWorktreesRoot(r.dir), r.worktrees);
+    assert.equal(r.git('status', '--porcelain'), '', 'nothing shows in the repository');
+
+    // Nothing left once the work is merged and the run is over.
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    assert.equal((await wt.merge(await wt.commitWork(w, 'one'), 'one', none)).kind, 'merged');
+    await wt.remove(w);
+    await wt.close();
+    assert.equal(existsSync(r.worktrees), false, 'the repository\'s folder went with its last worktree');
+    assert.equal(worktreeCount(r), 1);
+  });
+
+  it('two repositories of the same name get folders of their own; linked worktrees of one repository share its folder', async () => {
+    const a = repo('app');
+    const b = repo('app');
+    const wa = await a.wt.prepare('1');
+    const wb = await b.wt.prepare('1');
+    assert.notEqual(dirname(dirname(wa.path)), dirname(dirname(wb.path)));
+    assert.match(wa.path, /[\\/]app-[0-9a-f]{10}[\\/]feat[\\/]1$/);
+    assert.match(wb.path, /[\\/]app-[0-9a-f]{10}[\\/]feat[\\/]1$/);
+    assert.equal(readFileSync(join(dirname(dirname(wa.path)), REPO_MARKER), 'utf8').trim(), a.r.dir);
+    assert.equal(readFileSync(join(dirname(dirname(wb.path)), REPO_MARKER), 'utf8').trim(), b.r.dir);
+    // A linked worktree of a repository is the same repository: same folder.
+    const linked = join(mkdtempSync(join(tmpdir(), 'ralph-linked-')), 'elsewhere');
+    try {
+      a.r.git('worktree', 'add', '--quiet', '--detach', linked);
+      assert.equal(await repoWorktreesRoot(linked), a.r.worktrees);
+    } finally {
+      rmSync(dirname(linked), { recursive: true, force: true });
+      a.r.git('worktree', 'prune');
+    }
+  });
+
+  it('moves a task worktree an earlier version left in .git on resume, with its committed and uncommitted work', async () => {
+    const { r, wt } = repo();
+    const legacy = legacyWorktree(r, '1', 'ralph/feat/1');
+    writeFileSync(join(legacy, 'done.txt'), 'committed\n');
+    gitIn(legacy, 'add', 'done.txt');
+    gitIn(legacy, '-c', 'user.name=t', '-c', 'user.email=t@t.invalid', 'commit', '-q', '-m', 'part');
+    writeFileSync(join(legacy, 'half.txt'), 'half done\n');
+
+    const w = await wt.prepare('1');
+    assert.equal(w.path, join(r.worktrees, 'feat', '1'));
+    assert.equal(w.branch, 'ralph/feat/1');
+    assert.equal(readFileSync(join(w.path, 'done.txt'), 'utf8'), 'committed\n');
+    assert.equal(readFileSync(join(w.path, 'half.txt'), 'utf8'), 'half done\n', 'uncommitted work moved along');
+    assert.equal(existsSync(join(common(r), 'ralph-worktrees')), false, 'nothing left inside .git');
+    assert.equal(worktreeCount(r), 2);
+
+    // A merged task whose worktree an earlier version recorded: removed (or recycled) from there.
+    const merged = legacyWorktree(r, '2', 'ralph/feat/2');
+    await wt.remove({ path: merged, branch: 'ralph/feat/2', base: r.git('rev-parse', 'HEAD').trim() });
+    assert.equal(existsSync(merged), false);
+    assert.equal(existsSync(join(common(r), 'ralph-worktrees')), false);
+    assert.equal(r.git('branch', '--list', 'ralph/feat/2').trim(), '');
+  });
+
+  it('works in an earlier version\'s worktree where it is when it cannot be moved (locked, another file system)', async () => {
+    const { r, wt } = repo();
+    const legacy = legacyWorktree(r, '1', 'ralph/feat/1');
+    writeFileSync(join(legacy, 'half.txt'), 'half done\n');
+    r.git('worktree', 'lock', legacy);
+    const w = await wt.prepare('1');
+    assert.equal(w.path, legacy);
+    assert.equal(readFileSync(join(w.path, 'half.txt'), 'utf8'), 'half done\n');
+    r.git('worktree', 'unlock', legacy);
+  });
+
+  it('lists and removes what an earlier version left in .git, and adopts its spares', async () => {
+    const { r, wt } = repo();
+    legacyWorktree(r, '1', 'ralph/feat/1');
+    const spareA = legacyWorktree(r, '.spare-0000aaaa');
+    const spareB = legacyWorktree(r, '.spare-0000bbbb');
+    const left = await wt.leftovers();
+    assert.deepEqual(left.map((l) => [l.branch, l.path]), [
+      ['ralph/feat/1', join(common(r), 'ralph-worktrees', 'feat', '1')],
+      ['', spareA],
+      ['', spareB],
+    ]);
+    // A new set-up takes a spare (moved out of .git).
+    const w = await new GitWorktrees({ repoDir: r.dir, specName: 'feat' }).prepare('3');
+    assert.equal(w.path, join(r.worktrees, 'feat', '3'));
+    assert.equal(existsSync(spareA) && existsSync(spareB), false, 'one spare was used');
+    for (const l of await new GitWorktrees({ repoDir: r.dir, specName: 'feat' }).leftovers()) await wt.removeUnchecked(l.path, l.branch);
+    assert.equal(worktreeCount(r), 1, r.git('worktree', 'list'));
+    assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
+    assert.equal(existsSync(join(common(r), 'ralph-worktrees')), false);
+    assert.equal(existsSync(r.worktrees), false);
+  });
+
+  it('finds spares a run made under another RALPH_WORKTREES_DIR', async () => {
+    const { r } = repo();
+    const other = realpathSync(mkdtempSync(join(tmpdir(), 'ralph-other-home-')));
+    const saved = process.env.RALPH_WORKTREES_DIR;
+    try {
+      process.env.RALPH_WORKTREES_DIR = other;
+      const then = new GitWorktrees({ repoDir: r.dir, specName: 'feat' });
+      const w = await then.prepare('1');
+      assert.ok(w.path.startsWith(other), w.path);
+      assert.equal((await then.merge(await then.commitWork(w, 'one'), 'one', none)).kind, 'unchanged');
+      await then.remove(w);
+      assert.equal((await then.leftovers()).length, 1, 'kept as a spare');
+      process.env.RALPH_WORKTREES_DIR = saved;
+      const now = new GitWorktrees({ repoDir: r.dir, specName: 'feat' });
+      const left = await now.leftovers();
+      assert.equal(left.length, 1, JSON.stringify(left));
+      await now.removeUnchecked(left[0]?.path, '');
+      assert.deepEqual(readdirSync(other), [], 'its folders went too');
+    } finally {
+      process.env.RALPH_WORKTREES_DIR = saved;
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
