@@ -14,6 +14,10 @@ const suites = [
   { name: 'unit', args: [mocha, 'test/unit/**/*.test.ts'] },
   { name: 'grammar', args: [mocha, 'test/grammar/**/*.test.ts'] },
   { name: 'webview', args: [mocha, 'test/webview/**/*.test.ts'] },
+  // The real agent CLIs (pinned, installed on first use into .agent-clis/ by
+  // scripts/agent-clis/setup.mjs) against the scripted model server. A CLI that cannot be
+  // installed makes its tests skipped, with the reason, never passed.
+  { name: 'conformance', setup: ['scripts/agent-clis/setup.mjs'], args: [mocha, 'test/conformance/**/*.test.ts'] },
   // A real VS Code (installed on first use into .vscode-test/host by scripts/vscode-host/setup.sh):
   // the extension's integration suites and the UI pass. It prints the same closing line. A host
   // that cannot be installed fails this suite; RALPH_SKIP_VSCODE=1 skips it on purpose.
@@ -43,6 +47,10 @@ let failed = 0;
 let skipped = 0;
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} tests ===`);
+  if (suite.setup) {
+    // Its own output says what was installed or what failed; the tests then skip what is missing.
+    await new Promise((resolve) => spawn(process.execPath, suite.setup, { stdio: 'inherit' }).on('close', resolve));
+  }
   const { code, signal, counts } = await runSuite(suite.args);
   if (!counts) {
     // Mocha died before reporting (a syntax error, a crash): count the suite as one failure.

@@ -64,6 +64,7 @@ interface TaskState {
   reason?: string;
   durationMs?: number;
   attempt?: number;
+  usage?: string;
 }
 
 let graph: DagGraph | undefined;
@@ -573,6 +574,7 @@ function fillTooltip(node: SVGGElement): boolean {
     if (task.details.verify !== undefined) field(tooltip, 'Verify', task.details.verify);
     if (state?.durationMs !== undefined) field(tooltip, 'Took', formatDuration(state.durationMs));
     else if (task.details.estimateMinutes !== undefined) field(tooltip, 'Estimate', `${task.details.estimateMinutes} min`);
+    if (state?.usage !== undefined) field(tooltip, 'Used', state.usage);
     if (state?.reason !== undefined) field(tooltip, status === 'failed' ? 'Failed because' : 'Reason', state.reason);
     if (task.critical) field(tooltip, 'Critical path', 'yes');
     return true;
@@ -662,13 +664,13 @@ function applyStatuses(updates: readonly DagStatusUpdate[]): void {
   for (const u of updates) {
     const node = nodeById.get(u.taskId);
     if (!node) continue;
-    const previous = taskStates.get(u.taskId);
+    // The host sends each task's whole entry as its board has it: replace, never merge, so the
+    // page cannot drift from the tree.
     const next: TaskState = { status: u.status };
-    // A new attempt clears the last one's reason and duration; other fields carry over.
-    const attempt = u.attempt ?? previous?.attempt;
-    if (attempt !== undefined) next.attempt = attempt;
+    if (u.attempt !== undefined) next.attempt = u.attempt;
     if (u.reason !== undefined) next.reason = u.reason;
     if (u.durationMs !== undefined) next.durationMs = u.durationMs;
+    if (u.usage !== undefined) next.usage = u.usage;
     taskStates.set(u.taskId, next);
     const el = taskElements.get(u.taskId);
     if (el) {
@@ -699,6 +701,7 @@ function receivePlan(next: DagGraph): void {
     if (n.details.reason !== undefined) s.reason = n.details.reason;
     if (n.details.durationMs !== undefined) s.durationMs = n.details.durationMs;
     if (n.details.attempt !== undefined) s.attempt = n.details.attempt;
+    if (n.details.usage !== undefined) s.usage = n.details.usage;
     taskStates.set(n.id, s);
   }
   const saved = restored;

@@ -6,7 +6,8 @@
 import type { DagStatus, DagStatusUpdate } from './graph';
 import { statusFromTaskResult, statusUpdatesFromEvent } from './graph';
 import type { Spec } from './model';
-import type { RalphState, RunEvent } from './ports';
+import type { AgentUsage, RalphState, RunEvent } from './ports';
+import { addUsage, formatUsage, isUsage } from './usage';
 
 export interface BoardEntry {
   readonly status: DagStatus;
@@ -15,6 +16,10 @@ export interface BoardEntry {
   readonly startedAt?: number;
   readonly durationMs?: number;
   readonly reason?: string;
+  /** Tokens and cost of the task's attempts, where its agent reports them. */
+  readonly usage?: AgentUsage;
+  /** Where the last attempt's raw agent output is kept. */
+  readonly logFile?: string;
 }
 
 export interface BoardCounts {
@@ -45,7 +50,12 @@ export class RunBoard {
     for (const [id, record] of Object.entries(records)) {
       if (record.status === 'pending' && record.reason === undefined) continue;
       if (record.status === 'running') {
-        board.entries.set(id, { status: 'cancelled', reason: 'interrupted: the run was stopped before this task ended; it runs again on the next run', attempt: record.attempts });
+        board.entries.set(id, {
+          status: 'cancelled',
+          reason: 'interrupted: the run was stopped before this task ended; it runs again on the next run',
+          attempt: record.attempts,
+          ...(isUsage(record.usage) ? { usage: record.usage } : {}),
+        });
         continue;
       }
       board.entries.set(id, {
@@ -53,6 +63,8 @@ export class RunBoard {
         attempt: record.attempts,
         ...(record.durationMs !== undefined ? { durationMs: record.durationMs } : {}),
         ...(record.reason !== undefined ? { reason: record.reason } : {}),
+        ...(isUsage(record.usage) ? { usage: record.usage } : {}),
+        ...(typeof record.logFile === 'string' ? { logFile: record.logFile } : {}),
       });
     }
     return board;
@@ -84,7 +96,14 @@ export class RunBoard {
         return [];
       case 'taskStarted': {
         const update = statusUpdatesFromEvent(event)[0] as DagStatusUpdate;
-        this.entries.set(event.taskId, { status: update.status, attempt: event.attempt, startedAt: event.at });
+        const before = this.entries.get(event.taskId);
+        // A retry's first attempt already cost something: the task's total keeps it.
+        this.entries.set(event.taskId, {
+          status: update.status,
+          attempt: event.attempt,
+          startedAt: event.at,
+          ...(event.attempt > 1 && before?.usage !== undefined ? { usage: before.usage } : {}),
+        });
         return [event.taskId];
       }
       default: {
@@ -99,6 +118,7 @@ export class RunBoard {
             ...(u.durationMs !== undefined ? { durationMs: Math.max(u.durationMs, event.type === 'taskFinished' && before?.status === 'running' && before.startedAt !== undefined ? event.at - before.startedAt : 0) } : {}),
             // A retried task keeps showing why the last attempt failed until it ends.
             ...(u.reason !== undefined ? { reason: u.reason } : u.status === 'queued' && before?.reason !== undefined ? { reason: before.reason } : {}),
+            ...usageAfter(before, event),
           });
         }
         return updates.map((u) => u.taskId);
@@ -123,9 +143,26 @@ export class RunBoard {
         ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
         ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
         ...(e.reason !== undefined ? { reason: e.reason } : {}),
+        ...(e.usage !== undefined ? { usage: formatUsage(e.usage) } : {}),
       };
     }
     return out;
+  }
+
+  /** Status updates for the given tasks, as the DAG page takes them. */
+  updatesFor(ids: readonly string[]): DagStatusUpdate[] {
+    const snapshot = this.snapshot();
+    return ids.flatMap((id) => {
+      const s = snapshot[id];
+      return s === undefined ? [] : [{ taskId: id, ...s }];
+    });
+  }
+
+  /** Tokens and cost of every task the board knows of (this run's and earlier ones'). */
+  totalUsage(): AgentUsage | undefined {
+    let total: AgentUsage | undefined;
+    for (const e of this.entries.values()) total = addUsage(total, e.usage);
+    return total;
   }
 
   /** Ids of the tasks that failed (what "Retry failed" would run again). */
@@ -150,6 +187,14 @@ export class RunBoard {
     }
     return c;
   }
+}
+
+/** An entry's usage and log after an event: a finished attempt adds its usage to the task's. */
+function usageAfter(before: BoardEntry | undefined, event: RunEvent): { usage?: AgentUsage; logFile?: string } {
+  const finished = event.type === 'taskFinished' ? event : undefined;
+  const usage = addUsage(before?.usage, finished?.usage);
+  const logFile = finished?.logFile ?? before?.logFile;
+  return { ...(usage !== undefined ? { usage } : {}), ...(logFile !== undefined ? { logFile } : {}) };
 }
 
 /** `850 ms`, `12.3 s`, `4m 05s`, `1h 02m`: short enough for a tree item's description. */

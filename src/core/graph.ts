@@ -50,6 +50,7 @@ export interface DagTaskDetails {
   readonly durationMs?: number;
   readonly reason?: string;
   readonly attempt?: number;
+  readonly usage?: string;
 }
 
 export interface DagNode {
@@ -111,6 +112,8 @@ export interface DagStatusUpdate {
   readonly reason?: string;
   readonly durationMs?: number;
   readonly attempt?: number;
+  /** Tokens and cost as one line of text (`12.3k in · 1.2k out · $0.04`). */
+  readonly usage?: string;
 }
 
 export const TITLE_LIMIT = 40;
@@ -156,6 +159,7 @@ export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGra
       ...(known?.durationMs === undefined ? {} : { durationMs: known.durationMs }),
       ...(known?.reason === undefined ? {} : { reason: cut(known.reason, DETAIL_LIMIT) }),
       ...(known?.attempt === undefined ? {} : { attempt: known.attempt }),
+      ...(known?.usage === undefined ? {} : { usage: known.usage }),
     };
     nodes.push({
       id,

@@ -33,9 +33,27 @@ export interface ExecutorRequest {
   /** Working directory for the agent: the repository root, or a worktree. */
   readonly cwd: string;
   readonly timeoutMs?: number;
+  /** Folders outside `cwd` the agent must be able to write (e.g. where its progress file is,
+   *  when that cannot be inside `cwd`). */
+  readonly writableDirs?: readonly string[];
 }
 
 export type ExecutorOutcome = 'succeeded' | 'failed' | 'timedOut' | 'cancelled';
+
+/** Tokens and cost of one attempt (or a sum of them), as the agent CLI reported them.
+ *  `inputTokens` counts every input token, cached ones too; `cachedInputTokens` is the part of
+ *  them read from the provider's cache. `costUsd` only where the CLI reports a price. */
+export interface AgentUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly costUsd?: number;
+}
+
+/** Why an attempt failed, where it decides what the run does next (see the agents' table):
+ *  `unavailable` stops new tasks from starting; `rateLimited` waits and tries again without
+ *  spending an attempt; `task` is an ordinary failure. */
+export type FailureKind = 'unavailable' | 'rateLimited' | 'task';
 
 export interface ExecutorResult {
   readonly outcome: ExecutorOutcome;
@@ -49,6 +67,12 @@ export interface ExecutorResult {
   readonly agentResult?: { readonly isError: boolean; readonly summary?: string };
   /** The last few KB of combined output, for the failure tooltip. */
   readonly outputTail: string;
+  /** What kind of failure this was, where it decides what the run does next. */
+  readonly failureKind?: FailureKind;
+  /** Tokens and cost of this attempt, where the agent reports them. */
+  readonly usage?: AgentUsage;
+  /** Where the agent's raw output of this attempt was kept. */
+  readonly logFile?: string;
 }
 
 export interface Executor {
@@ -122,6 +146,10 @@ export interface RalphTaskRecord {
   readonly workCommit?: string;
   /** Worktree isolation: a merge was moving the user's branch; a resume finishes or forgets it. */
   readonly merging?: MergeJournal;
+  /** Tokens and cost of every attempt so far, summed. */
+  readonly usage?: AgentUsage;
+  /** The raw output of the last attempt. */
+  readonly logFile?: string;
 }
 
 export interface RalphRunState {
@@ -136,6 +164,10 @@ export interface RalphRunState {
   readonly preexistingDirty?: readonly string[];
   /** How the run's agents were kept apart. */
   readonly isolation?: IsolationMode;
+  /** Tokens and cost of every task of the run, summed (resumed runs included). */
+  readonly usage?: AgentUsage;
+  /** Why the run stopped starting tasks before it ran out of them (agent unavailable, budget). */
+  readonly haltReason?: string;
 }
 
 export interface StateStore {
@@ -150,6 +182,12 @@ export interface StateStore {
 
 export interface ProgressStore {
   pathFor(taskId: string): string;
+  /** Takes the notes an agent wrote at `from` (inside its worktree) into pathFor(taskId) and
+   *  removes `from`, so they are merged as usual and never committed on the task's branch.
+   *  Nothing there: nothing happens. */
+  collect?(taskId: string, from: string): Promise<void>;
+  /** Removes a note left by an earlier attempt at `at`, so each attempt starts clean. */
+  discard?(at: string): Promise<void>;
   /** Merge the given tasks' progress files (task order as given) into .progress.md and remove
    *  them. Idempotent; tolerates partial or missing files. */
   merge(taskIds: readonly string[]): Promise<void>;
@@ -265,6 +303,13 @@ export interface RunOptions {
   /** `worktree`: each task works in a git worktree of its own, merged back in task order
    *  (needs RunPorts.worktrees). Default `none`: all agents share the working tree. */
   readonly isolation?: IsolationMode;
+  /** A budget in US dollars: once the run's agents have reported this much, no new task starts
+   *  (running ones finish). Only agents that report a cost count towards it. */
+  readonly maxCostUsd?: number;
+  /** Rate limits (429/529): how long the first wait is (doubling each time, default 15 s) and
+   *  how many waits a task gets before the failure counts (default 6). */
+  readonly rateLimitWaitMs?: number;
+  readonly rateLimitWaits?: number;
 }
 
 export type TaskRunStatus = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'skipped';
@@ -277,6 +322,10 @@ export interface RunSummary {
   readonly skipped: number;
   readonly elapsedMs: number;
   readonly serialEstimateMinutes: number;
+  /** Tokens and cost of this run's attempts, where the agents report them. */
+  readonly usage?: AgentUsage;
+  /** Why the run stopped starting tasks early (agent unavailable, budget spent). */
+  readonly haltReason?: string;
 }
 
 export type RunEvent =
@@ -293,8 +342,15 @@ export type RunEvent =
       readonly durationMs: number;
       /** This attempt failed and another follows: the task is queued again, not finished. */
       readonly willRetry?: boolean;
+      /** Tokens and cost of this attempt (with the rate-limited tries before it). */
+      readonly usage?: AgentUsage;
+      /** Where this attempt's raw agent output is kept. */
+      readonly logFile?: string;
       readonly at: number;
     }
+  /** The run starts no new task: the agent cannot work (not installed, not logged in) or the
+   *  budget is spent. Said once; tasks already running finish. */
+  | { readonly type: 'runHalted'; readonly reason: string; readonly at: number }
   | { readonly type: 'batchCommitted'; readonly taskIds: readonly string[]; readonly commit: string; readonly at: number }
   | { readonly type: 'runFinished'; readonly summary: RunSummary; readonly at: number };
 

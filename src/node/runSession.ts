@@ -2,7 +2,9 @@
 // Run commands both start, so the two faces cannot drift apart in how a run is set up.
 
 import { execFile } from 'node:child_process';
-import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { Plan } from '../core/model';
 import { runPlan, RUN_LOCK_FILE, type RunPorts } from '../core/run';
 import type {
@@ -54,6 +56,10 @@ export interface RunSessionOptions {
   /** `auto`: worktrees wherever there is a commit to branch from and commits are wanted. */
   readonly isolation: IsolationMode | 'auto';
   readonly worktreeInclude?: readonly string[];
+  /** Stop starting tasks once the agents have reported this much cost (US dollars). */
+  readonly maxCostUsd?: number;
+  /** Rate-limit waits (tests make them short). */
+  readonly rateLimitWaitMs?: number;
   /** Where agents work when the spec is not in a git repository. */
   readonly fallbackCwd: string;
   /** Wraps the process executor (the extension adds a per-task stop). */
@@ -94,8 +100,10 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     maxTaskIterations: o.maxTaskIterations,
     isolation,
     ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
+    ...(o.maxCostUsd !== undefined ? { maxCostUsd: o.maxCostUsd } : {}),
+    ...(o.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: o.rateLimitWaitMs } : {}),
   };
-  const processExecutor = new ProcessExecutor(o.agent);
+  const processExecutor = new ProcessExecutor(o.agent, { logDir: agentLogDir(cwd, o.specDir) });
   const ports: RunPorts = {
     executor: o.wrapExecutor ? o.wrapExecutor(processExecutor) : processExecutor,
     verifier: new ShellVerifier(),
@@ -134,6 +142,23 @@ async function chooseIsolation(asked: IsolationMode | 'auto', commit: CommitStra
     return 'worktree';
   }
   return possible && commit !== 'none' ? 'worktree' : 'none';
+}
+
+/**
+ * Where the agents' raw output is kept: `$RALPH_LOGS_DIR`, else the per-user state folder
+ * (`$XDG_STATE_HOME/ralph/logs`, `~/.local/state/ralph/logs`, `%LOCALAPPDATA%\ralph\logs`),
+ * one folder per repository and spec. Not in the repository: logs are no one's work to commit,
+ * and a watcher or an agent walking the tree should not see them.
+ */
+export function agentLogDir(repoDir: string, specDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root =
+    env.RALPH_LOGS_DIR ||
+    (process.platform === 'win32' && env.LOCALAPPDATA
+      ? join(env.LOCALAPPDATA, 'ralph', 'logs')
+      : join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'ralph', 'logs'));
+  const repo = resolve(repoDir);
+  const key = `${basename(repo) || 'root'}-${createHash('sha256').update(repo).digest('hex').slice(0, 10)}`;
+  return join(root, key, basename(resolve(specDir)));
 }
 
 /** The repository root holding `dir`, or undefined outside a repository (or without git). */

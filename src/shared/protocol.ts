@@ -60,7 +60,8 @@ function isStatusUpdate(value: unknown): value is DagStatusUpdate {
     STATUSES.has(value.status) &&
     (value.reason === undefined || typeof value.reason === 'string') &&
     (value.durationMs === undefined || typeof value.durationMs === 'number') &&
-    (value.attempt === undefined || typeof value.attempt === 'number')
+    (value.attempt === undefined || typeof value.attempt === 'number') &&
+    (value.usage === undefined || typeof value.usage === 'string')
   );
 }
 

@@ -229,6 +229,18 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       return shown;
     },
 
+    'ralph.openAgentLog': async (arg, taskArg) => {
+      const entry = knownSpec(arg);
+      const id = taskIdOf(arg, taskArg);
+      if (!entry || id === undefined) return undefined;
+      const logFile = runs.board(entry).entry(id).logFile;
+      if (logFile === undefined) {
+        void vscode.window.showInformationMessage(`Ralph: task ${id} has no agent log yet.`);
+        return undefined;
+      }
+      return vscode.window.showTextDocument(vscode.Uri.file(logFile), { preview: true });
+    },
+
     'ralph.openStateFile': async (arg) => {
       const entry = await pickSpec(arg, 'Open State File');
       if (!entry) return undefined;

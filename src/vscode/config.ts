@@ -19,6 +19,8 @@ export interface RalphSettings {
   readonly maxTaskIterations: number;
   readonly keepTerminalsOpen: KeepOpen;
   readonly trace: boolean;
+  /** No new task starts once the agents have reported this much cost; undefined: no budget. */
+  readonly maxCostUsd?: number;
 }
 
 /** A setting that cannot be used; the message names it. */
@@ -48,6 +50,7 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
   }
   const minutes = c.get<number>('taskTimeoutMinutes') ?? 0;
   const include = c.get<unknown>('worktree.include');
+  const budget = c.get<unknown>('maxCostUsd');
   return {
     maxConcurrent: intIn(c.get('maxConcurrent'), 1, 32, 3),
     agent,
@@ -59,5 +62,6 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
     maxTaskIterations: intIn(c.get('maxTaskIterations'), 1, 10, 2),
     keepTerminalsOpen: oneOf<KeepOpen>(c.get('terminals.keepOpen'), ['failed', 'always', 'never'], 'failed'),
     trace: c.get('trace') === true,
+    ...(typeof budget === 'number' && Number.isFinite(budget) && budget > 0 ? { maxCostUsd: budget } : {}),
   };
 }

@@ -109,14 +109,13 @@ export class DagPanel implements vscode.Disposable {
       specs.onDidChangePlan((changed) => {
         if (changed === entry) this.redrawSoon();
       }),
-      runs.onRunEvent(({ entry: e, event }) => {
-        if (e !== entry) return;
-        const updates = statusUpdatesFromEvent(event);
-        if (updates.length > 0) this.postStatus(updates);
-      }),
       runs.onDidChangeBoard((c) => {
+        if (c.entry !== entry) return;
         // A whole board changed (a state file was read, a run began or ended): recolour all.
-        if (c.entry === entry && c.taskIds.length === 0) this.postAllStatuses();
+        // Otherwise the tasks that changed, as the board has them: the page shows what the tree
+        // shows, durations and costs included.
+        if (c.taskIds.length === 0) this.postAllStatuses();
+        else this.postStatus(this.runs.board(entry).updatesFor(c.taskIds));
       }),
     );
   }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { RunBoard, formatElapsed } from '../core/board';
+import { formatUsageShort } from '../core/usage';
 import { CancellationSource, StoppableExecutor } from '../core/run';
 import type { RunEvent, RunScope, RunSummary } from '../core/ports';
 import { prepareRun, RunSetupError, STATE_FILE } from '../node/runSession';
@@ -156,6 +157,7 @@ export class RunController implements vscode.Disposable {
         ...(settings.taskTimeoutMs !== undefined ? { taskTimeoutMs: settings.taskTimeoutMs } : {}),
         isolation: settings.isolation,
         worktreeInclude: settings.worktreeInclude,
+        ...(settings.maxCostUsd !== undefined ? { maxCostUsd: settings.maxCostUsd } : {}),
         fallbackCwd: folder?.uri.fsPath ?? entry.dir,
         wrapExecutor: (inner) => (stoppable = new StoppableExecutor(inner)),
         log: (message) => this.log.info(`run ${entry.name}`, message),
@@ -183,6 +185,13 @@ export class RunController implements vscode.Disposable {
         this.log.warn(`run ${entry.name}`, `${event.taskId} failed: ${event.reason ?? 'no reason given'}`);
       }
       if (event.type === 'batchCommitted') this.log.info(`run ${entry.name}`, `committed ${event.commit.slice(0, 8)} for ${event.taskIds.join(', ')}`);
+      if (event.type === 'runHalted') {
+        // Said once for the run, not once per task: nothing else starts until it is fixed.
+        this.log.warn(`run ${entry.name}`, `no new task starts: ${event.reason}`);
+        void vscode.window.showWarningMessage(`Ralph: ${entry.name}: no new task starts. ${event.reason}`, 'Show Log').then((choice) => {
+          if (choice === 'Show Log') void vscode.commands.executeCommand('ralph.showLog');
+        });
+      }
       this.runEvent.fire({ entry, event });
       if (changed.length > 0 || event.type === 'runStarted' || event.type === 'runFinished') this.changeBoard.fire({ entry, taskIds: changed });
       if (event.type === 'runStarted' || event.type === 'runFinished' || event.type === 'taskFinished') this.updateContext();
@@ -253,7 +262,8 @@ export class RunController implements vscode.Disposable {
     if (summary.failed) parts.push(`${summary.failed} failed`);
     if (summary.blocked) parts.push(`${summary.blocked} blocked`);
     if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
-    const text = `Ralph: ${entry.name} ${cancelled ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatElapsed(summary.elapsedMs)}.`;
+    const cost = formatUsageShort(summary.usage);
+    const text = `Ralph: ${entry.name} ${cancelled || summary.haltReason ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatElapsed(summary.elapsedMs)}${cost ? ` · ${cost}` : ''}.`;
     this.log.info(`run ${entry.name}`, text);
     if (summary.failed > 0) {
       void vscode.window.showWarningMessage(text, 'Retry Failed', 'Show Tasks').then((choice) => {

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { RunController } from './runs';
+import { formatUsage, formatUsageShort } from '../core/usage';
 import type { SpecEntry } from './specs';
 
 export class RunStatusBar implements vscode.Disposable {
@@ -30,17 +31,21 @@ export class RunStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const n = this.runs.board(entry).counts();
+    const board = this.runs.board(entry);
+    const n = board.counts();
+    const usage = board.totalUsage();
+    const cost = formatUsageShort(usage);
     const others = running.length > 1 ? ` (+${running.length - 1} spec${running.length > 2 ? 's' : ''})` : '';
     if (running.length > 0) {
-      this.item.text = `$(sync~spin) Ralph ${n.finished}/${n.inRun}${n.running ? ` · ${n.running} running` : ''}${n.failed ? ` · $(error) ${n.failed}` : ''}${others}`;
+      this.item.text = `$(sync~spin) Ralph ${n.finished}/${n.inRun}${n.running ? ` · ${n.running} running` : ''}${n.failed ? ` · $(error) ${n.failed}` : ''}${cost ? ` · ${cost}` : ''}${others}`;
       this.item.backgroundColor = undefined;
     } else {
       const bad = n.failed + n.blocked;
-      this.item.text = `${bad ? '$(error)' : '$(pass)'} Ralph ${n.succeeded}/${n.inRun}${n.failed ? ` · ${n.failed} failed` : ''}${n.blocked ? ` · ${n.blocked} blocked` : ''}`;
+      this.item.text = `${bad ? '$(error)' : '$(pass)'} Ralph ${n.succeeded}/${n.inRun}${n.failed ? ` · ${n.failed} failed` : ''}${n.blocked ? ` · ${n.blocked} blocked` : ''}${cost ? ` · ${cost}` : ''}`;
       this.item.backgroundColor = n.failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     }
-    this.item.tooltip = `${entry.displayPath}: ${n.succeeded} succeeded, ${n.failed} failed, ${n.blocked} blocked, ${n.running} running, ${n.queued} waiting`;
+    const used = formatUsage(usage);
+    this.item.tooltip = `${entry.displayPath}: ${n.succeeded} succeeded, ${n.failed} failed, ${n.blocked} blocked, ${n.running} running, ${n.queued} waiting${used ? `\nAgents used: ${used}` : ''}`;
     this.item.show();
   }
 

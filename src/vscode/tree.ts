@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { DagStatus } from '../core/graph';
 import type { Task } from '../core/model';
 import { formatElapsed, type BoardEntry } from '../core/board';
+import { formatUsage, formatUsageShort } from '../core/usage';
 import type { RunController } from './runs';
 import type { SpecEntry, SpecRegistry } from './specs';
 import type { TaskTerminals } from './terminals';
@@ -215,7 +216,8 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     item.id = `task:${entry.file}#${taskId}`;
     const markers = task?.markers.map((m) => `[${m.name}${m.arg ? ` ${m.arg}` : ''}]`).join(' ') ?? '';
     const status = statusText(state);
-    item.description = [markers, status].filter(Boolean).join('  ');
+    const cost = state.status === 'running' ? undefined : formatUsageShort(state.usage);
+    item.description = [markers, status, cost].filter(Boolean).join('  ');
     item.iconPath = statusIcon(state.status);
     item.accessibilityInformation = { label: `Task ${taskId} ${task?.title ?? ''}, ${status || state.status}` };
 
@@ -223,6 +225,9 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown('**').appendText(taskId).appendMarkdown('** ').appendText(task?.title ?? '').appendMarkdown('\n\n');
     tip.appendMarkdown(`$(${ICONS[state.status][0].replace('~spin', '')}) `).appendText(`${state.status}${state.attempt ? ` · attempt ${state.attempt}` : ''}${state.durationMs ? ` · ${formatElapsed(state.durationMs)}` : ''}`).appendMarkdown('\n\n');
+    const used = formatUsage(state.usage);
+    if (used) tip.appendMarkdown('**Used:** ').appendText(used).appendMarkdown('\n\n');
+    if (state.logFile) tip.appendMarkdown('**Agent log:** ').appendText(state.logFile).appendMarkdown('\n\n');
     if (state.reason) {
       tip.appendMarkdown('**Why:**\n');
       tip.appendCodeblock(state.reason.slice(0, 2000), 'text');
@@ -235,7 +240,7 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     const running = state.status === 'running' || state.status === 'queued' || state.status === 'retrying';
     const runnable = !!task && !hasChildren && !task.done && !this.runs.isRunning(entry);
     const kind = running ? 'running' : state.status === 'failed' || state.status === 'blocked' || state.status === 'cancelled' ? 'failed' : runnable ? 'runnable' : 'idle';
-    item.contextValue = `task.${kind}${this.terminals.has(entry, taskId) ? '.terminal' : ''}`;
+    item.contextValue = `task.${kind}${this.terminals.has(entry, taskId) ? '.terminal' : ''}${state.logFile !== undefined ? '.log' : ''}`;
     item.command = { command: 'ralph.revealTask', title: 'Reveal in tasks.md', arguments: [entry.uri, taskId] };
     return item;
   }

@@ -417,6 +417,8 @@ export function rig(initialState?: RalphState): Rig {
             return `committed ${e.taskIds.join(',')} ${e.commit}`;
           case 'runStarted':
             return `runStarted${e.resumed ? ' resumed' : ''}`;
+          case 'runHalted':
+            return `halted: ${e.reason}`;
           case 'runFinished':
             return 'runFinished';
         }

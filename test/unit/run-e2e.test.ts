@@ -101,7 +101,7 @@ describe('ralph run (end to end, real processes and git)', function () {
     const started = readJournal(a.journal).filter((e) => e.what === 'start').map((e) => e.id).sort();
     assert.deepEqual(started, ['1.1', '1.2', '1.4'], JSON.stringify(started));
     assert.match(res.stdout, /1\.3.*blocked by 1\.1/, res.stdout);
-    assert.match(res.stdout, /1\.1.*exit code 2/, res.stdout);
+    assert.match(res.stdout, /1\.1.*exited with code 2/, res.stdout);
 
     const status = await runCli(['status', SPEC, '--json'], r.dir);
     const state = JSON.parse(status.stdout);
@@ -127,7 +127,7 @@ describe('ralph run (end to end, real processes and git)', function () {
     assert.equal(res.code, 0, res.stdout + res.stderr);
     const starts = readJournal(a.journal).filter((e) => e.what === 'start');
     assert.deepEqual(starts.map((s) => s.attempt), [1, 2], JSON.stringify(starts));
-    assert.match(starts[1]!.prompt ?? '', /exit code 3/, starts[1]!.prompt ?? '');
+    assert.match(starts[1]!.prompt ?? '', /exited with code 3/, starts[1]!.prompt ?? '');
   });
 
   it('kills the whole process tree of a task that times out', async () => {
@@ -279,7 +279,7 @@ describe('ralph run (end to end, real processes and git)', function () {
     const status = await runCli(['status', SPEC], r.dir);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /✔ 1\.1\s+success\s+One/, status.stdout);
-    assert.match(status.stdout, /✖ 1\.2\s+failed\s+Two .*exit code 4/, status.stdout);
+    assert.match(status.stdout, /✖ 1\.2\s+failed\s+Two .*exited with code 4/, status.stdout);
   });
 
   it('runs outside a git repository, without commits', async () => {

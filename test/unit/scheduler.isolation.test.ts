@@ -280,3 +280,43 @@ function killedState(tasks: Record<string, NonNullable<RalphState['ralph']>['tas
     ralph: { version: 1, runId: 'r1', startedAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', status: 'running', tasks, isolation: 'worktree' },
   };
 }
+
+describe('scheduler with worktrees: progress notes the agent can write', () => {
+  it("names a progress file inside the task's worktree, clears an old one first, and collects it before the work is committed", async () => {
+    const r = isolatedRig();
+    const collected: string[] = [];
+    const progress = Object.assign(Object.create(Object.getPrototypeOf(r.progress)) as typeof r.progress, r.progress, {
+      collect: async (id: string, from: string) => {
+        collected.push(`${id} ${from}`);
+        r.journal.add(`collect ${id}`);
+      },
+      discard: async (at: string) => void r.journal.add(`discard ${at}`),
+    });
+    const p = plan({ tasks: ['1'] });
+    const run = runPlan(p, { ...r.ports, progress }, { maxConcurrent: 1, mode: 'dag', commit: 'batch', scope: { kind: 'spec' }, maxTaskIterations: 1, isolation: 'worktree' }, neverCancelled, (e) => r.events.push(e));
+    await flush();
+    const call = r.executor.calls[0];
+    assert.equal(call?.request.progressFile, '/repo/.git/ralph-worktrees/demo/1/specs/demo/.progress-task-1.md', show(call?.request));
+    assert.deepEqual(call?.request.writableDirs, [], 'inside the worktree: nothing extra to allow');
+    assert.match(call?.request.prompt ?? '', /Write your progress to \/repo\/\.git\/ralph-worktrees\/demo\/1\/specs\/demo\/\.progress-task-1\.md/);
+    r.executor.resolve('1');
+    await run;
+    assert.deepEqual(collected, ['1 /repo/.git/ralph-worktrees/demo/1/specs/demo/.progress-task-1.md']);
+    const order = r.journal.entries.filter((e) => /^(discard|start|collect|commitWork|wt-merge) /.test(e));
+    assert.deepEqual(
+      order.map((e) => e.split(' ')[0]),
+      ['discard', 'start', 'collect', 'commitWork', 'wt-merge'],
+      `notes are collected before the branch commit, so they are never committed there: ${show(order)}`,
+    );
+  });
+
+  it('names the folder of a progress file outside the working directory as writable (shared tree, spec outside the repo)', async () => {
+    const r = rig();
+    const p = plan({ tasks: ['1'] });
+    const run = runPlan(p, { ...r.ports, cwd: '/elsewhere/repo' }, { maxConcurrent: 1, mode: 'dag', commit: 'none', scope: { kind: 'spec' }, maxTaskIterations: 1 }, neverCancelled, (e) => r.events.push(e));
+    await flush();
+    assert.deepEqual(r.executor.calls[0]?.request.writableDirs, ['/repo/specs/demo'], show(r.executor.calls[0]?.request));
+    r.executor.resolve('1');
+    await run;
+  });
+});

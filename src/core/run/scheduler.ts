@@ -40,6 +40,8 @@ import { batchCommitMessage, declaredFileMatcher, relativeTo, singleTaskCommitMe
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { StateWriter } from './state';
 import { unfinishedAncestors } from './ancestors';
+import { addUsage, formatCost } from '../usage';
+import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
   readonly executor: Executor;
@@ -51,6 +53,8 @@ export interface RunPorts {
   /** Needed when RunOptions.isolation is `worktree`. */
   readonly worktrees?: WorktreePort;
   readonly clock: Clock;
+  /** Waits `ms` or until the token is cancelled (rate-limit waits); default setTimeout. */
+  readonly delay?: (ms: number, token: CancellationToken) => Promise<void>;
   /** Absolute path of the spec folder. */
   readonly specDir: string;
   /** The repository root (or the folder the agents work in); git paths are relative to it. */
@@ -79,6 +83,9 @@ interface TaskRun {
   workCommit?: string;
   /** How long the attempt that passed took, reported once the task is merged. */
   passedInMs?: number;
+  /** Tokens and cost of the attempt that passed, reported once the task is merged. */
+  passedUsage?: AgentUsage;
+  passedLogFile?: string;
 }
 
 interface AttemptOutcome {
@@ -89,6 +96,10 @@ interface AttemptOutcome {
   readonly detail?: string;
   /** Worktree isolation: the branch tip holding the work of an attempt that passed. */
   readonly workCommit?: string;
+  /** The agent cannot work at all: no task should start after this one. */
+  readonly unavailable?: boolean;
+  readonly usage?: AgentUsage;
+  readonly logFile?: string;
 }
 
 const STATE_FILE = '.ralph-state.json';
@@ -138,6 +149,11 @@ class RunEngine {
   private readonly isolated: boolean;
   /** Worktree isolation: Ralph changed tasks.md or .progress.md outside a merge commit. */
   private bookkeepingDirty = false;
+  /** Set once the run must start no new task (agent unavailable, budget spent); said once. */
+  private haltReason: string | undefined;
+  /** Tokens and cost of this run's attempts; `previousUsage` is what a resumed run had spent. */
+  private runUsage: AgentUsage | undefined;
+  private previousUsage: AgentUsage | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -192,6 +208,7 @@ class RunEngine {
     for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
     if (this.isolated) await this.recoverWorktrees();
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
+    if (this.resumed) this.previousUsage = previousRun?.usage;
     if (this.resumed) {
       this.preexistingDirty = previousRun?.preexistingDirty ?? [];
     } else if (await git.isRepository()) {
@@ -387,7 +404,7 @@ class RunEngine {
     let changed = true;
     while (changed) {
       changed = false;
-      if (this.cancellation.token.isCancellationRequested) return;
+      if (this.cancellation.token.isCancellationRequested || this.haltReason !== undefined) return;
       const wave = this.currentWave();
       for (const run of this.startOrder) {
         const id = run.task.id;
@@ -426,15 +443,17 @@ class RunEngine {
       progressMerged: false,
       commitHandled: false,
       ...(before?.worktree ? { worktree: before.worktree } : {}),
+      // What earlier attempts (and a killed run) spent is still spent.
+      ...(before?.usage ? { usage: before.usage } : {}),
     });
     this.emit({ type: 'taskStarted', taskId: id, attempt, at: now });
     this.sync();
 
     const token = this.cancellation.token;
-    const progressFile = progress.pathFor(id);
     const attemptRun = async (): Promise<AttemptOutcome> => {
       let result: ExecutorResult;
       let cwd = this.ports.cwd;
+      let progressFile = progress.pathFor(id);
       if (this.isolated) {
         try {
           const worktree = await this.worktreePort().prepare(id);
@@ -442,6 +461,13 @@ class RunEngine {
           this.patchRecord(id, { worktree });
           this.sync();
           cwd = worktree.path;
+          // Agents may write only inside their own workspace: the notes go to the same place in
+          // the worktree, and are collected from there (never committed on the task's branch).
+          const inWorktree = this.inWorktree(worktree, progressFile);
+          if (inWorktree !== undefined && progress.collect !== undefined) {
+            progressFile = inWorktree;
+            await progress.discard?.(progressFile);
+          }
         } catch (error) {
           if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled' };
           const reason = `could not set up the task's worktree: ${messageOf(error)}`;
@@ -456,30 +482,57 @@ class RunEngine {
           ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
           ...(run.worktree !== undefined && this.isolated ? { worktree: { path: run.worktree.path, branch: run.worktree.branch } } : {}),
         });
-        result = await executor.run(
-          {
-            task: run.task,
-            attempt,
-            prompt,
-            specDir: this.ports.specDir,
-            progressFile,
-            cwd,
-            ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
-          },
-          (chunk) => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() }),
-          token,
-        );
+        // A progress file outside the agent's workspace (a spec kept outside the repository)
+        // must be writable all the same: its folder is named to the agent as an extra one.
+        const progressDir = progressFile.replace(/[\\/][^\\/]*$/, '');
+        const request = {
+          task: run.task,
+          attempt,
+          prompt,
+          specDir: this.ports.specDir,
+          progressFile,
+          cwd,
+          writableDirs: relativeTo(cwd, progressDir) === undefined ? [progressDir] : [],
+          ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
+        };
+        const output = (chunk: string): void => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() });
+        result = await executor.run(request, output, token);
+        // Rate limited: wait and go again, without spending one of the task's attempts. The
+        // usage of the tries that were turned away still counts.
+        let usage = result.usage;
+        const waits = this.options.rateLimitWaits ?? 6;
+        let waitMs = this.options.rateLimitWaitMs ?? 15_000;
+        for (let n = 0; result.failureKind === 'rateLimited' && n < waits && !token.isCancellationRequested; n++) {
+          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatSeconds(waitMs)} (not counted as an attempt)\n`);
+          await this.delay(waitMs, token);
+          if (token.isCancellationRequested) break;
+          waitMs *= 2;
+          result = await executor.run(request, output, token);
+          usage = addUsage(usage, result.usage);
+        }
+        if (usage !== result.usage) result = { ...result, ...(usage !== undefined ? { usage } : {}) };
       } catch (error) {
         const reason = `executor error: ${messageOf(error)}`;
         return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
       }
-      const outcome = await this.judge(run, result, cwd);
+      const accounted = {
+        ...(result.usage !== undefined ? { usage: result.usage } : {}),
+        ...(result.logFile !== undefined ? { logFile: result.logFile } : {}),
+      };
+      if (progressFile !== progress.pathFor(id)) {
+        try {
+          await progress.collect?.(id, progressFile);
+        } catch (error) {
+          this.log(`could not collect the progress notes of ${id} from ${progressFile}: ${messageOf(error)}`);
+        }
+      }
+      const outcome = { ...(await this.judge(run, result, cwd)), ...accounted };
       if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
       try {
         return { ...outcome, workCommit: await this.worktreePort().commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
       } catch (error) {
         const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
-        return { id, status: 'failed', reason, detail: reason };
+        return { id, status: 'failed', reason, detail: reason, ...accounted };
       }
     };
     this.running.set(id, attemptRun());
@@ -501,7 +554,13 @@ class RunEngine {
     }
     if (result.outcome === 'failed') {
       const reason = result.reason ?? (result.exitCode !== null ? `exit code ${result.exitCode}` : `stopped by ${result.signal ?? 'a signal'}`);
-      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
+      return {
+        id,
+        status: 'failed',
+        reason,
+        detail: withTail(reason, result.outputTail),
+        ...(result.failureKind === 'unavailable' ? { unavailable: true } : {}),
+      };
     }
     if (result.agentResult?.isError) {
       const reason = `agent reported error${result.agentResult.summary ? `: ${result.agentResult.summary}` : ''}`;
@@ -515,7 +574,9 @@ class RunEngine {
       if (verdict.ok) return { id, status: 'succeeded' };
       if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
       const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';
-      const reason = `verify failed: \`${command}\` ${how}`;
+      // What the agent claimed next to what Verify found is what a person needs to judge it.
+      const said = result.agentResult?.summary !== undefined ? oneLine(result.agentResult.summary, 200) : undefined;
+      const reason = `verify failed: \`${command}\` ${how}${said ? `; the agent said: "${said}"` : ''}`;
       return { id, status: 'failed', reason, detail: withTail(reason, verdict.output) };
     } catch (error) {
       const reason = `verify failed: \`${command}\` could not run: ${messageOf(error)}`;
@@ -533,6 +594,7 @@ class RunEngine {
     const durationMs = now - (run.attemptStartedAt ?? now);
     const id = run.task.id;
     const before = this.records.get(id);
+    const taskUsage = addUsage(before?.usage, outcome.usage);
     const finished = (status: TaskResultStatus, reason?: string): RalphTaskRecord => ({
       ...before,
       id,
@@ -541,13 +603,23 @@ class RunEngine {
       finishedAt: iso(now),
       durationMs,
       ...(reason !== undefined ? { reason } : { reason: undefined }),
+      ...(taskUsage !== undefined ? { usage: taskUsage } : {}),
+      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
     });
+    const attemptInfo = {
+      ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}),
+      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
+    };
+    this.account(outcome.usage);
+    if (outcome.unavailable) this.halt(outcome.reason ?? 'the agent cannot run');
 
     if (outcome.status === 'succeeded' && this.isolated) {
       // Passed, but succeeded only once merged: until then its dependents wait.
       run.status = 'merging';
       run.reason = undefined;
       run.passedInMs = durationMs;
+      run.passedUsage = outcome.usage;
+      run.passedLogFile = outcome.logFile;
       if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
       this.setRecord(id, {
         ...finished('running'),
@@ -562,11 +634,13 @@ class RunEngine {
       this.setRecord(id, finished('success'));
       this.sync();
       await this.markDone(id);
-      this.emitFinished(run, 'succeeded', durationMs, now);
+      this.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
       return;
     }
+    // An agent that cannot work (not installed, not logged in) fails the same way next time.
     const retry =
       outcome.status === 'failed' &&
+      !outcome.unavailable &&
       run.attempt < this.options.maxTaskIterations &&
       !this.cancellation.token.isCancellationRequested;
     if (retry) {
@@ -574,7 +648,7 @@ class RunEngine {
       run.lastFailure = outcome.detail ?? outcome.reason;
       run.reason = outcome.reason;
       this.setRecord(id, { ...finished('pending', outcome.reason), progressMerged: false });
-      this.emitFinished(run, 'failed', durationMs, now, true);
+      this.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
       this.emit({ type: 'taskQueued', taskId: id, at: now });
       this.sync();
       return;
@@ -584,7 +658,7 @@ class RunEngine {
     run.reason = outcome.reason;
     // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
     this.setRecord(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
-    this.emitFinished(run, status, durationMs, now);
+    this.emitFinished(run, status, durationMs, now, false, attemptInfo);
     if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
     this.sync();
   }
@@ -628,9 +702,9 @@ class RunEngine {
     const cancelled = this.cancellation.token.isCancellationRequested;
     for (const [, run] of this.runs) {
       if (run.status !== 'pending') continue;
-      if (cancelled) {
+      if (cancelled || this.haltReason !== undefined) {
         run.status = 'cancelled';
-        run.reason = 'run cancelled before the task started';
+        run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.haltReason ?? ''}`;
         this.emitFinished(run, 'cancelled', 0, now);
       } else {
         const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
@@ -754,7 +828,10 @@ class RunEngine {
     this.bookkeepingDirty = false;
     this.sync();
     if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
-    this.emitFinished(run, 'succeeded', durationMs, clock.now());
+    this.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
+      ...(run.passedUsage !== undefined ? { usage: run.passedUsage } : {}),
+      ...(run.passedLogFile !== undefined ? { logFile: run.passedLogFile } : {}),
+    });
     if (run.worktree) await this.removeWorktree(id, run.worktree);
   }
 
@@ -931,6 +1008,7 @@ class RunEngine {
         tasks: { ...this.recordsById },
         preexistingDirty: [...this.preexistingDirty],
         isolation: this.options.isolation ?? 'none',
+        ...this.usageFields(),
       },
     };
   }
@@ -1114,7 +1192,14 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // Events.
 
-  private emitFinished(run: TaskRun, status: TaskRunStatus, durationMs: number, at: number, willRetry = false): void {
+  private emitFinished(
+    run: TaskRun,
+    status: TaskRunStatus,
+    durationMs: number,
+    at: number,
+    willRetry = false,
+    attempt: { readonly usage?: AgentUsage; readonly logFile?: string } = {},
+  ): void {
     this.emit({
       type: 'taskFinished',
       taskId: run.task.id,
@@ -1123,8 +1208,61 @@ class RunEngine {
       attempt: run.attempt,
       durationMs,
       ...(willRetry ? { willRetry } : {}),
+      ...attempt,
       at,
     });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stopping early: an agent that cannot work, a budget that is spent.
+
+  /** No new task starts from now on; running ones finish. Said once, with the first reason. */
+  private halt(reason: string): void {
+    if (this.haltReason !== undefined) return;
+    this.haltReason = reason;
+    this.log(`no new task starts: ${reason}`);
+    this.emit({ type: 'runHalted', reason, at: this.ports.clock.now() });
+    this.sync();
+  }
+
+  private account(usage: AgentUsage | undefined): void {
+    if (usage === undefined) return;
+    this.runUsage = addUsage(this.runUsage, usage);
+    const budget = this.options.maxCostUsd;
+    const spent = addUsage(this.previousUsage, this.runUsage)?.costUsd ?? 0;
+    if (budget !== undefined && spent >= budget) {
+      this.halt(`the budget of ${formatCost(budget)} is spent (${formatCost(spent)} so far)`);
+    }
+  }
+
+  private usageFields(): { usage?: AgentUsage; haltReason?: string } {
+    const usage = addUsage(this.previousUsage, this.runUsage);
+    return {
+      ...(usage !== undefined ? { usage } : {}),
+      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
+    };
+  }
+
+  private delay(ms: number, token: CancellationToken): Promise<void> {
+    if (this.ports.delay) return this.ports.delay(ms, token);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, ms);
+      const sub = token.onCancellationRequested(() => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      });
+    });
+  }
+
+  /** Where `file` (under the repository) lies in the task's worktree; undefined outside it. */
+  private inWorktree(worktree: TaskWorktree, file: string): string | undefined {
+    const rel = relativeTo(this.ports.cwd, file);
+    if (rel === undefined || rel === '' || /^[a-zA-Z]:|^\//.test(rel)) return undefined;
+    return joinPath(worktree.path, rel);
   }
 
   private emit(event: RunEvent): void {
@@ -1153,6 +1291,8 @@ class RunEngine {
       skipped: count('skipped'),
       elapsedMs: this.ports.clock.now() - this.startedAt,
       serialEstimateMinutes: this.plan.estimate.serialMinutes,
+      ...(this.runUsage !== undefined ? { usage: this.runUsage } : {}),
+      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
     };
   }
 }
@@ -1171,6 +1311,12 @@ function newRunId(now: number): string {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** One line, bounded: reasons end up in tooltips, status lines and the state file. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 function messageOf(error: unknown): string {

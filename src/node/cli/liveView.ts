@@ -4,6 +4,8 @@
 
 import type { RunEvent, RunSummary } from '../../core/ports';
 import { formatMinutes } from '../../core/report';
+import { addUsage, formatUsage, formatUsageShort } from '../../core/usage';
+import type { AgentUsage } from '../../core/ports';
 
 export interface LiveViewOptions {
   readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -28,6 +30,8 @@ export class LiveView {
   private blocked = 0;
   private startedAt: number;
   private drawnLines = 0;
+  /** What the run's agents reported, for the status line while it runs. */
+  private usage: AgentUsage | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly tty: boolean;
   private readonly now: () => number;
@@ -67,7 +71,9 @@ export class LiveView {
         break;
       case 'taskFinished': {
         this.running.delete(event.taskId);
-        const secs = `${(event.durationMs / 1000).toFixed(1)} s`;
+        this.usage = addUsage(this.usage, event.usage);
+        const cost = formatUsageShort(event.usage);
+        const secs = `${(event.durationMs / 1000).toFixed(1)} s${cost ? ` · ${cost}` : ''}`;
         if (event.status === 'succeeded') {
           this.succeeded++;
           this.taskTimeMs += event.durationMs;
@@ -90,6 +96,9 @@ export class LiveView {
       }
       case 'batchCommitted':
         this.log(this.style('dim', `  committed ${event.commit.slice(0, 8)} (${event.taskIds.join(', ')})`));
+        break;
+      case 'runHalted':
+        this.log(this.style('yellow', `■ no new task starts: ${event.reason}`));
         break;
       default:
         break;
@@ -123,6 +132,9 @@ export class LiveView {
       );
     }
     this.options.out.write(`  the spec's serial estimate: ${formatMinutes(summary.serialEstimateMinutes)}\n`);
+    const usage = formatUsage(summary.usage);
+    if (usage) this.options.out.write(`  agents reported: ${usage}\n`);
+    if (summary.haltReason) this.options.out.write(`${this.style('yellow', `  stopped early: ${summary.haltReason}`)}\n`);
   }
 
   private label(id: string): string {
@@ -135,8 +147,9 @@ export class LiveView {
     const filled = this.options.total ? Math.round((doneCount / this.options.total) * width) : width;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const elapsed = formatClock(this.now() - this.startedAt);
+    const cost = formatUsageShort(this.usage);
     const lines = [
-      `${bar} ${doneCount}/${this.options.total}  ${this.style('green', `✔ ${this.succeeded}`)}  ${this.style('red', `✖ ${this.failed}`)}  ${this.style('yellow', `⊘ ${this.blocked}`)}  ${elapsed}`,
+      `${bar} ${doneCount}/${this.options.total}  ${this.style('green', `✔ ${this.succeeded}`)}  ${this.style('red', `✖ ${this.failed}`)}  ${this.style('yellow', `⊘ ${this.blocked}`)}  ${elapsed}${cost ? `  ${cost}` : ''}`,
     ];
     const cols = this.options.out.columns ?? 100;
     for (const [id, r] of this.running) {

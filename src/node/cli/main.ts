@@ -31,7 +31,7 @@ Commands
                    --json               one stable JSON object
   graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR)
   run <spec>       run the spec's tasks with an agent, in parallel where the plan allows
-                   --agent claude|codex|gemini|aider|demo|"<command template>"
+                   --agent claude|codex|gemini|opencode|aider|demo|"<command template>"
                    --max-concurrent N   (default 3)      --mode dag|waves (default dag)
                    --commit batch|individual|none (default batch)
                    --task ID  --group N  (run one task / one parallel group, 1-based)
@@ -41,9 +41,14 @@ Commands
                                         back in task order (default worktree when the
                                         repository has a commit, none otherwise)
                    --worktree-include GLOB  untracked files (.env) copied into each worktree
+                   --max-cost USD       start no new task once the agents have reported
+                                        this much cost (running tasks finish)
+                   --verbose            each agent's transcript: its text, one line per
+                                        tool call (✎ Edit src/x.ts, $ npm test), its answer
                    --json               RunEvents as JSON lines
   retry <spec>     rerun failed tasks (and those they blocked); same options as run
-  status <spec>    show the state of the last run (--json)
+  status <spec>    the last run: each task's status, attempts, time, tokens and cost,
+                   and where its agent's raw output is kept (--json)
   clean <spec>     list and remove the task worktrees and branches a run left behind; asks
                    before dropping unmerged work (--yes to drop it without asking)
 

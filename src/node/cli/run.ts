@@ -10,6 +10,7 @@ import { resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
 import { prepareRun, RunSetupError, STATE_FILE } from '../runSession';
 import { formatDiagnostic } from '../../core/report';
+import { formatUsage } from '../../core/usage';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
 
@@ -27,6 +28,7 @@ const RUN_OPTIONS = {
   isolation: { type: 'string' },
   'worktree-include': { type: 'string', multiple: true },
   'with-dependencies': { type: 'boolean' },
+  'max-cost': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
@@ -39,6 +41,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   const maxTaskIterations = positiveInt(values['max-task-iterations'], '--max-task-iterations', 2);
   const taskTimeoutMs = values.timeout === undefined ? undefined : parseDuration(String(values.timeout));
   const agent = resolveAgent(typeof values.agent === 'string' ? values.agent : (io.env.RALPH_AGENT ?? 'claude'));
+  const maxCostUsd = values['max-cost'] === undefined ? undefined : parseCost(String(values['max-cost']));
 
   const loaded = loadSpec(arg, { cwd: io.cwd });
   const plan = planSpec(loaded.spec, { maxConcurrent });
@@ -82,6 +85,8 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       isolation: isolationArg,
       worktreeInclude: include,
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+      ...(io.env.RALPH_RATE_LIMIT_WAIT_MS ? { rateLimitWaitMs: Number(io.env.RALPH_RATE_LIMIT_WAIT_MS) } : {}),
       fallbackCwd: io.cwd,
       log: (msg: string) => (view ? view.log(`  ${msg}`) : io.stderr.write(`ralph: ${msg}\n`)),
     });
@@ -132,6 +137,8 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   try {
     const summary = await prepared.run(cancel.token, onEvent);
     view?.finish(summary);
+    // Stopped early (agent unavailable, budget spent): not all was done, and not by Ctrl-C.
+    if (summary.haltReason !== undefined && !cancel.token.isCancellationRequested) return 1;
     if (summary.cancelled > 0 || cancel.token.isCancellationRequested) return 130;
     return summary.failed + summary.blocked > 0 ? 1 : 0;
   } finally {
@@ -155,10 +162,12 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
   }
   const records = state.ralph?.tasks ?? {};
   const run = state.ralph;
+  const spent = formatUsage(run?.usage);
   io.stdout.write(
     `${loaded.spec.path}: ${run ? `run ${run.status}, started ${run.startedAt}, updated ${run.updatedAt}` : 'state from another tool'}` +
-      ` · taskIndex ${state.taskIndex}/${state.totalTasks}\n`,
+      ` · taskIndex ${state.taskIndex}/${state.totalTasks}${spent ? ` · ${spent}` : ''}\n`,
   );
+  if (run?.haltReason) io.stdout.write(`  stopped early: ${run.haltReason}\n`);
   for (const task of loaded.spec.tasks) {
     const rec = records[task.id];
     const fromIndex = state.taskResults?.[String(task.index)];
@@ -166,8 +175,10 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
     const extra = [
       rec?.attempts ? `${rec.attempts} attempt(s)` : '',
       rec?.durationMs !== undefined ? `${(rec.durationMs / 1000).toFixed(1)} s` : '',
+      formatUsage(rec?.usage) ?? '',
       rec?.reason ?? fromIndex?.error ?? '',
     ].filter(Boolean);
+    if (rec?.logFile) extra.push(`log ${rec.logFile}`);
     // Where a task's kept work is (a failure, a conflict, an interrupted run).
     if (rec?.worktree && status !== 'success') extra.push(`work in ${rec.worktree.path} on ${rec.worktree.branch}`);
     io.stdout.write(`  ${statusIcon(status)} ${task.id.padEnd(6)} ${status.padEnd(8)} ${task.title}${extra.length ? `  (${extra.join('; ')})` : ''}\n`);
@@ -208,6 +219,14 @@ function oneOf<T extends string>(value: string | boolean | undefined, name: stri
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${name} must be one of ${allowed.join(', ')}, not '${String(value)}'`);
+}
+
+/** `5`, `2.50`, `$5` → dollars. */
+export function parseCost(text: string): number {
+  const m = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--max-cost takes an amount in US dollars such as 5 or 2.50, not '${text}'`);
+  return n;
 }
 
 /** `90s`, `30m`, `1.5h`, `500ms` → milliseconds. */

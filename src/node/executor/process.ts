@@ -44,6 +44,7 @@ export interface ProcessOutcome {
 export interface ProcessObserver {
   onOutput?(chunk: string, stream: 'stdout' | 'stderr'): void;
   onStdoutLine?(line: string): void;
+  onStderrLine?(line: string): void;
 }
 
 /** Keeps the last `limit` bytes of a stream of chunks without ever holding much more. */
@@ -244,6 +245,7 @@ export function runProcess(
     const stderrDecoder = new StringDecoder('utf8');
     const stdoutLines = new LineSplitter((line) => observer.onStdoutLine?.(line));
     const stderrLines = new LineSplitter((line) => {
+      observer.onStderrLine?.(line);
       const trimmed = line.trim();
       if (trimmed.length > 0) lastStderrLine = trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
     });

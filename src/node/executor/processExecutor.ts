@@ -1,19 +1,35 @@
-// The Executor port for real agent processes: writes the prompt file, starts the agent with an
-// argv array (no shell), streams its output, and turns exit status plus the agent's own report
-// into one ExecutorResult with a reason a user can read.
+// The Executor port for real agent processes: writes the prompt file, starts the agent its
+// definition describes with an argv array (no shell), turns what it prints into a readable
+// transcript (the raw stream goes to a log file), and turns exit status plus the agent's own
+// report into one ExecutorResult with a reason a user can read.
 
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { CancellationToken, Executor, ExecutorRequest, ExecutorResult } from '../../core/ports';
-import { buildInvocation, type AgentConfig, type AgentInvocation } from './agents';
+import type { CancellationToken, Executor, ExecutorRequest, ExecutorResult, FailureKind } from '../../core/ports';
+import { agentDefinition, type AgentContext, type AgentDefinition, type AgentPreset, type AgentReader, type TranscriptLine } from '../agents';
+import { cleanLine, meaningful } from '../agents/transcript';
 import { parseCommandTemplate } from './template';
-import { runProcess, type ProcessOutcome } from './process';
+import { OutputTail, runProcess, type ProcessOutcome, DEFAULT_OUTPUT_LIMIT_BYTES } from './process';
+import { createExclusive, RawLog } from './rawLog';
+
+export interface AgentConfig {
+  readonly preset: AgentPreset;
+  /** The command template, for `custom`: split by parseCommandTemplate, placeholders
+   *  `{promptFile}`, `{progressFile}`, `{taskId}`, `{specDir}` replaced inside single arguments. */
+  readonly command?: string;
+  /** Added to the agent's environment (over process.env, under the RALPH_* variables). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How much of the transcript to keep for ExecutorResult.outputTail (default 64 KB). */
+  readonly outputLimitBytes?: number;
+}
 
 export interface ProcessExecutorOptions {
   /** Where prompt files are written; default a temp dir of this process, removed at exit. */
   readonly promptDir?: string;
+  /** Where each attempt's raw output is kept (`<task>.<attempt>.log`); none when undefined. */
+  readonly logDir?: string;
   /** Between SIGTERM and SIGKILL when a run times out or is cancelled (default 3 s). */
   readonly killGraceMs?: number;
 }
@@ -36,26 +52,14 @@ export function safeTaskId(id: string): string {
   return `${cleaned}_${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
 }
 
-/** Writes the prompt exclusively (never over someone else's file), readable by the owner only. */
 function writePromptFile(dir: string, taskId: string, attempt: number, prompt: string): string {
-  mkdirSync(dir, { recursive: true });
-  const base = `prompt-${safeTaskId(taskId)}-${attempt}`;
-  for (let n = 0; ; n++) {
-    const file = path.join(dir, n === 0 ? `${base}.md` : `${base}.${n}.md`);
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
-      throw err;
-    }
-    try {
-      writeSync(fd, prompt);
-    } finally {
-      closeSync(fd);
-    }
-    return file;
+  const { file, fd } = createExclusive(dir, `prompt-${safeTaskId(taskId)}-${attempt}`, '.md');
+  try {
+    writeSync(fd, prompt);
+  } finally {
+    closeSync(fd);
   }
+  return file;
 }
 
 export function ralphEnvironment(request: ExecutorRequest, promptFile: string): Record<string, string> {
@@ -79,15 +83,22 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-/** One line, bounded: reasons end up in tooltips, status lines and the state file. */
+/** One line, bounded, no escape sequences: reasons end up in tooltips, status lines and the
+ *  state file. */
 export function oneLine(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cleanLine(text, max);
+}
+
+/** Transcript lines as the text terminals and `--verbose` show. */
+export function renderTranscript(lines: readonly TranscriptLine[]): string {
+  return lines.map((l) => `${l.text}\n`).join('');
 }
 
 export class ProcessExecutor implements Executor {
   private readonly killGraceMs: number | undefined;
   private readonly promptDir: string | undefined;
+  private readonly logDir: string | undefined;
+  readonly definition: AgentDefinition;
 
   constructor(
     private readonly config: AgentConfig,
@@ -98,19 +109,22 @@ export class ProcessExecutor implements Executor {
       if (config.command === undefined) throw new Error('the custom agent needs a command template');
       parseCommandTemplate(config.command);
     }
+    this.definition = agentDefinition(config.preset);
     this.killGraceMs = options.killGraceMs;
     this.promptDir = options.promptDir;
+    this.logDir = options.logDir;
   }
 
   async run(request: ExecutorRequest, onOutput: (chunk: string) => void, token: CancellationToken): Promise<ExecutorResult> {
     const started = Date.now();
-    const early = (outcome: ExecutorResult['outcome'], reason: string): ExecutorResult => ({
+    const early = (outcome: ExecutorResult['outcome'], reason: string, failureKind?: FailureKind): ExecutorResult => ({
       outcome,
       exitCode: null,
       signal: null,
       reason,
       durationMs: Date.now() - started,
       outputTail: '',
+      ...(failureKind !== undefined ? { failureKind } : {}),
     });
     if (token.isCancellationRequested) return early('cancelled', 'cancelled');
     if (!isDirectory(request.cwd)) return early('failed', `working directory does not exist: ${request.cwd}`);
@@ -123,49 +137,93 @@ export class ProcessExecutor implements Executor {
     }
 
     let stdinFd: number | undefined;
+    let log: RawLog | undefined;
     try {
+      const def = this.definition;
       const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.config.env };
-      let invocation: AgentInvocation;
+      const ctx: AgentContext = {
+        promptFile,
+        progressFile: request.progressFile,
+        taskId: request.task.id,
+        specDir: request.specDir,
+        cwd: request.cwd,
+        writableDirs: request.writableDirs ?? [],
+        env: baseEnv,
+        ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+        ...(this.config.command !== undefined ? { commandTemplate: this.config.command } : {}),
+      };
+      let command: string;
+      let args: string[];
+      let extraEnv: Record<string, string>;
       try {
-        invocation = buildInvocation(this.config, {
-          promptFile,
-          progressFile: request.progressFile,
-          taskId: request.task.id,
-          specDir: request.specDir,
-          env: baseEnv,
-        });
+        command = def.resolveCommand?.(ctx) ?? def.command;
+        args = def.args(ctx);
+        extraEnv = def.env?.(ctx) ?? {};
       } catch (err) {
-        return early('failed', oneLine((err as Error).message));
+        return early('failed', oneLine((err as Error).message), 'unavailable');
       }
-      const env: NodeJS.ProcessEnv = { ...baseEnv, ...invocation.extraEnv, ...ralphEnvironment(request, promptFile) };
-      if (invocation.promptOnStdin) stdinFd = openSync(promptFile, 'r');
+      const env: NodeJS.ProcessEnv = { ...baseEnv, ...extraEnv, ...ralphEnvironment(request, promptFile) };
+      if (def.promptOnStdin) stdinFd = openSync(promptFile, 'r');
+      if (this.logDir !== undefined) {
+        try {
+          log = RawLog.create(this.logDir, `${safeTaskId(request.task.id)}.${request.attempt}`);
+        } catch {
+          // A log that cannot be written must not stop the task: it runs without one.
+        }
+      }
 
+      const reader = def.reader();
+      const transcript = new OutputTail(this.config.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
+      // Tool lines name paths inside the worktree the way the user reads them: relative.
+      const inCwd = request.cwd.endsWith(path.sep) ? request.cwd : request.cwd + path.sep;
+      const show = (lines: readonly TranscriptLine[]): void => {
+        if (lines.length === 0) return;
+        const rendered = renderTranscript(lines.map((l) => (l.kind === 'tool' || l.kind === 'denied' ? { ...l, text: l.text.split(inCwd).join('') } : l)));
+        transcript.push(Buffer.from(rendered, 'utf8'));
+        try {
+          onOutput(rendered);
+        } catch {
+          // A failing listener (a view) must not abort the agent mid-run or crash Ralph from
+          // inside a stream callback; the run goes on and its result is still reported.
+        }
+      };
+      const safely = (read: () => TranscriptLine[]): TranscriptLine[] => {
+        try {
+          return read();
+        } catch {
+          return [];
+        }
+      };
+      log?.header(command, args, request.cwd);
       const outcome = await runProcess(
         {
-          command: invocation.command,
-          args: invocation.args,
+          command,
+          args,
           cwd: request.cwd,
           env,
           stdinFd,
           timeoutMs: request.timeoutMs,
           killGraceMs: this.killGraceMs,
-          outputLimitBytes: this.config.outputLimitBytes,
+          // The transcript tail is what failure reports show; the raw tail only feeds the log.
+          outputLimitBytes: 4096,
         },
         token,
         {
-          onOutput: (chunk) => {
-            try {
-              onOutput(chunk);
-            } catch {
-              // A failing listener (a view) must not abort the agent mid-run or crash Ralph from
-              // inside a stream callback; the run goes on and its result is still reported.
-            }
+          onStdoutLine: (line) => {
+            log?.line('stdout', line);
+            show(safely(() => reader.stdoutLine(line)));
           },
-          onStdoutLine: (line) => invocation.reader.onStdoutLine(line),
+          onStderrLine: (line) => {
+            log?.line('stderr', line);
+            show(safely(() => reader.stderrLine(line)));
+          },
         },
       );
-      return verdict(invocation, outcome, request.timeoutMs);
+      const result = verdict(def, reader, outcome, request.timeoutMs, transcript.text(), command);
+      log?.footer(`exit ${outcome.exitCode ?? outcome.signal ?? 'none'}: ${result.outcome}${result.reason ? ` — ${result.reason}` : ''}`);
+      return log !== undefined ? { ...result, logFile: log.file } : result;
     } finally {
+      log?.close();
       if (stdinFd !== undefined) closeSync(stdinFd);
       rmSync(promptFile, { force: true });
     }
@@ -180,46 +238,75 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function verdict(invocation: AgentInvocation, outcome: ProcessOutcome, timeoutMs: number | undefined): ExecutorResult {
+/**
+ * The attempt's result. In order: could it start at all; was it stopped; did the agent's own
+ * output show a failure (its kind decides what the run does next); did it exit 0; did it say
+ * it succeeded. Every reason is one clean line.
+ */
+export function verdict(
+  def: AgentDefinition,
+  reader: AgentReader,
+  outcome: ProcessOutcome,
+  timeoutMs: number | undefined,
+  transcriptTail = '',
+  command: string = def.command,
+): ExecutorResult {
+  let usage;
+  try {
+    usage = reader.usage();
+  } catch {
+    usage = undefined;
+  }
   const base = {
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     durationMs: outcome.durationMs,
-    outputTail: outcome.outputTail,
+    outputTail: transcriptTail,
+    ...(usage !== undefined ? { usage } : {}),
   };
   if (outcome.spawnError) {
     const err = outcome.spawnError;
-    const name = invocation.command;
     const reason =
       err.code === 'ENOENT'
-        ? `agent command not found: ${name} (${invocation.installHint})`
+        ? `${def.label} is not installed: ${command} was not found on PATH (${def.installHint})`
         : err.code === 'EACCES'
-          ? `agent command is not executable: ${name}`
-          : `could not start ${name}: ${err.message}`;
-    return { ...base, outcome: 'failed', reason: oneLine(reason) };
+          ? `${def.label} cannot be started: ${command} is not executable`
+          : `could not start ${def.label}: ${err.message}`;
+    return { ...base, outcome: 'failed', reason: oneLine(reason), failureKind: 'unavailable' };
   }
   if (outcome.cancelled) return { ...base, outcome: 'cancelled', reason: 'cancelled' };
   if (outcome.timedOut) return { ...base, outcome: 'timedOut', reason: `timed out after ${formatDuration(timeoutMs ?? 0)}` };
 
-  const report = invocation.reader.report();
-  const agentResult = report === undefined ? undefined : { isError: report.isError, summary: report.summary };
+  let said;
+  try {
+    said = reader.verdict({ code: outcome.exitCode, signal: outcome.signal });
+  } catch {
+    said = {};
+  }
+  const agentResult = said.ok === undefined && said.summary === undefined ? undefined : { isError: said.ok === false || said.failure !== undefined, ...(said.summary !== undefined ? { summary: said.summary } : {}) };
   const withReport = agentResult === undefined ? base : { ...base, agentResult };
 
-  if (report?.isError) {
-    return { ...withReport, outcome: 'failed', reason: oneLine(`agent reported error: ${report.summary ?? 'no details'}`) };
+  if (said.failure !== undefined) {
+    return { ...withReport, outcome: 'failed', reason: oneLine(said.failure.reason) || 'the agent reported a failure', failureKind: said.failure.kind };
   }
   if (outcome.signal !== null) {
     return { ...withReport, outcome: 'failed', reason: `killed by signal ${outcome.signal}` };
   }
   if (outcome.exitCode !== 0) {
     const code = outcome.exitCode ?? -1;
-    const meaning = invocation.reader.describeExitCode?.(code);
-    const head = meaning ? `exit code ${code} (${meaning})` : `exit code ${code}`;
-    const detail = outcome.lastStderrLine;
-    return { ...withReport, outcome: 'failed', reason: oneLine(detail ? `${head}: ${detail}` : head) };
+    const known = def.exitCodes?.[code];
+    const head = known ? `${def.label} exited with code ${code} (${known.meaning})` : `${def.label} exited with code ${code}`;
+    const last = outcome.lastStderrLine;
+    const detail = last !== undefined && meaningful(last) ? cleanLine(last, 200) : undefined;
+    return {
+      ...withReport,
+      outcome: 'failed',
+      reason: oneLine(detail ? `${head}: ${detail}` : head),
+      ...(known?.kind !== undefined ? { failureKind: known.kind } : {}),
+    };
   }
-  if (report === undefined && invocation.reader.missingReportReason !== undefined) {
-    return { ...withReport, outcome: 'failed', reason: invocation.reader.missingReportReason };
+  if (said.ok === false) {
+    return { ...withReport, outcome: 'failed', reason: oneLine(`${def.label} reported a failure${said.summary ? `: ${said.summary}` : ''}`) };
   }
   return { ...withReport, outcome: 'succeeded' };
 }

@@ -42,6 +42,22 @@ export class FileProgressStore implements ProgressStore {
     return path.join(this.specDir, `.progress-task-${safeTaskId(taskId)}.md`);
   }
 
+  /** The notes an agent wrote in its worktree replace whatever an earlier attempt left here;
+   *  the worktree's copy goes, so it is never committed on the task's branch. */
+  async collect(taskId: string, from: string): Promise<void> {
+    const source = path.resolve(from);
+    const target = this.pathFor(taskId);
+    if (source === target) return;
+    const text = await readIfPresent(source);
+    if (text === undefined) return;
+    await writeFileAtomic(target, text);
+    await fs.rm(source, { force: true });
+  }
+
+  async discard(at: string): Promise<void> {
+    await fs.rm(path.resolve(at), { force: true });
+  }
+
   merge(taskIds: readonly string[]): Promise<void> {
     return merges.run(this.mainPath, async () => {
       const parts: ProgressPart[] = [];

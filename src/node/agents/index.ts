@@ -1,0 +1,29 @@
+// The one table of agents. Adding a preset means a definition file and a line here; a test holds
+// package.json's `ralph.agent` enum and its descriptions to this table.
+
+import type { AgentDefinition, AgentPreset } from './definition';
+import { claudeAgent } from './claude';
+import { codexAgent } from './codex';
+import { geminiAgent } from './gemini';
+import { opencodeAgent } from './opencode';
+import { aiderAgent, customAgent, demoAgent } from './local';
+
+export type { AgentDefinition, AgentPreset, AgentReader, AgentVerdict, TranscriptLine, AgentContext } from './definition';
+export { resolveDemoAgent } from './local';
+
+export const AGENTS: Readonly<Record<AgentPreset, AgentDefinition>> = {
+  claude: claudeAgent,
+  codex: codexAgent,
+  gemini: geminiAgent,
+  opencode: opencodeAgent,
+  aider: aiderAgent,
+  demo: demoAgent,
+  custom: customAgent,
+};
+
+/** In the order settings and help list them. */
+export const AGENT_PRESETS: readonly AgentPreset[] = Object.keys(AGENTS) as AgentPreset[];
+
+export function agentDefinition(preset: AgentPreset): AgentDefinition {
+  return AGENTS[preset];
+}
