@@ -8,7 +8,7 @@
 // reason, never passed.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RalphState, RunEvent } from '../../src/core/ports';
@@ -176,6 +176,9 @@ for (const h of HARNESSES) {
         assert.ok(rec?.logFile !== undefined && existsSync(rec.logFile), `raw log kept for ${id}: ${show(rec)}`);
       }
       assert.ok((state.ralph?.usage?.inputTokens ?? 0) > 0, show(state.ralph?.usage));
+      // `ralph status` says what each task used and where its agent's raw output is.
+      const status = spawnSync(process.execPath, [CLI, 'status', 'specs/demo'], { cwd: repo.dir, encoding: 'utf8' });
+      assert.match(status.stdout, /✔ 1\.2 .*\d+(\.\d)?k? in .* out.*; log \/\S+1\.2\.1\.log/, status.stdout);
       // The transcript is readable: tool lines, no raw JSON events.
       const transcript = run.events.filter((e) => e.type === 'taskOutput').map((e) => (e as { chunk: string }).chunk).join('');
       assert.match(transcript, /^✎ \w+ src\/alpha\.txt$/m, `a write shown as a tool line, the path relative to the worktree:\n${transcript.slice(0, 3000)}`);

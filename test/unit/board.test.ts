@@ -136,3 +136,47 @@ describe('RunBoard: durations', () => {
     assert.equal(board.entry('2').durationMs, 500, 'never less than the engine says');
   });
 });
+
+describe('RunBoard: tokens, cost and logs', () => {
+  const usage = (costUsd: number) => ({ inputTokens: 100, outputTokens: 10, cachedInputTokens: 0, costUsd });
+
+  it("sums a task's attempts, keeps the last log, totals the board, and gives the DAG page the same text", () => {
+    const board = new RunBoard();
+    board.apply({ type: 'runStarted', runId: 'r', taskIds: ['1', '2'], resumed: false, at: 0 });
+    board.apply({ type: 'taskStarted', taskId: '1', attempt: 1, at: 1 });
+    board.apply({ type: 'taskFinished', taskId: '1', status: 'failed', attempt: 1, durationMs: 5, willRetry: true, usage: usage(0.01), logFile: '/l/1.1.log', at: 6 });
+    board.apply({ type: 'taskStarted', taskId: '1', attempt: 2, at: 7 });
+    assert.deepEqual(board.entry('1').usage, usage(0.01), 'a retry keeps what the first attempt cost');
+    board.apply({ type: 'taskFinished', taskId: '1', status: 'succeeded', attempt: 2, durationMs: 5, usage: usage(0.02), logFile: '/l/1.2.log', at: 12 });
+    board.apply({ type: 'taskStarted', taskId: '2', attempt: 1, at: 13 });
+    board.apply({ type: 'taskFinished', taskId: '2', status: 'succeeded', attempt: 1, durationMs: 5, usage: { inputTokens: 5, outputTokens: 5, cachedInputTokens: 0 }, at: 18 });
+    const one = board.entry('1');
+    assert.equal(one.usage?.inputTokens, 200, JSON.stringify(one));
+    assert.ok(Math.abs((one.usage?.costUsd ?? 0) - 0.03) < 1e-9, JSON.stringify(one));
+    assert.equal(one.logFile, '/l/1.2.log');
+    const total = board.totalUsage();
+    assert.equal(total?.inputTokens, 205, JSON.stringify(total));
+    assert.deepEqual(board.updatesFor(['1']), [
+      { taskId: '1', status: 'succeeded', attempt: 2, durationMs: 5, usage: '200 in · 20 out · $0.03' },
+    ]);
+  });
+
+  it('reads usage and the log file from a state file, ignoring a hand-edited usage that is not one', () => {
+    const state: RalphState = {
+      taskIndex: 0,
+      totalTasks: 2,
+      ralph: {
+        version: 1, runId: 'r', startedAt: '', updatedAt: '', status: 'finished',
+        tasks: {
+          '1': { id: '1', status: 'success', attempts: 1, usage: usage(0.5), logFile: '/l/1.1.log' },
+          '2': { id: '2', status: 'failed', attempts: 1, reason: 'x', usage: { inputTokens: 'lots' } as never },
+        },
+      },
+    };
+    const board = RunBoard.fromState(state);
+    assert.equal(board.entry('1').usage?.costUsd, 0.5);
+    assert.equal(board.entry('1').logFile, '/l/1.1.log');
+    assert.equal(board.entry('2').usage, undefined);
+    assert.equal(board.totalUsage()?.costUsd, 0.5);
+  });
+});

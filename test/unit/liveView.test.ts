@@ -48,3 +48,23 @@ describe('CLI live view', () => {
     assert.match(text(), /█{12}░{12} 1\/2/, text());
   });
 });
+
+describe('CLI live view: what the agents cost and why a run stopped', () => {
+  it('shows each task its cost, the total at the end, and a halt said once', () => {
+    const { v, text } = view(false);
+    v.start();
+    v.onEvent(ev({ type: 'taskStarted', taskId: '1.1', attempt: 1 }));
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.1', status: 'succeeded', attempt: 1, durationMs: 2000, usage: { inputTokens: 12_300, outputTokens: 800, cachedInputTokens: 8000, costUsd: 0.042 } }));
+    v.onEvent(ev({ type: 'runHalted', reason: 'the budget of $0.04 is spent ($0.04 so far)' }));
+    v.finish({
+      succeeded: 1, failed: 0, blocked: 0, cancelled: 1, skipped: 0, elapsedMs: 2000, serialEstimateMinutes: 10,
+      usage: { inputTokens: 12_300, outputTokens: 800, cachedInputTokens: 8000, costUsd: 0.042 },
+      haltReason: 'the budget of $0.04 is spent ($0.04 so far)',
+    });
+    const out = text();
+    assert.match(out, /✔ 1\.1 First 2\.0 s · \$0\.04/, out);
+    assert.match(out, /■ no new task starts: the budget of \$0\.04 is spent/, out);
+    assert.match(out, /agents reported: 12k in \(8\.0k cached\) · 800 out · \$0\.04/, out);
+    assert.match(out, /stopped early: the budget/, out);
+  });
+});

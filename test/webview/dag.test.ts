@@ -169,6 +169,23 @@ describe('DAG webview page (headless Chromium)', function () {
     assert.match(tip ?? '', /Files: src\/camera\.py/, tip ?? '');
   });
 
+  it("shows in a node's tooltip what its agent used, and takes each status as the host sends it whole", async () => {
+    const p = await open();
+    await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md') });
+    await p.send({ type: 'status', updates: [{ taskId: '1.4', status: 'succeeded', attempt: 1, durationMs: 2000, usage: '12k in (8.0k cached) · 800 out · $0.04' }] });
+    await p.page.waitForSelector('#canvas g.node.status-succeeded[data-task-id="1.4"]');
+    await p.page.locator('#canvas g.node[data-task-id="1.4"]').hover();
+    const tip = (await p.page.textContent('#tooltip')) ?? '';
+    assert.match(tip, /Used: 12k in \(8\.0k cached\) · 800 out · \$0\.04/, tip);
+    // A later entry without usage replaces the whole state: the page never merges on its own.
+    await p.send({ type: 'status', updates: [{ taskId: '1.4', status: 'running', attempt: 2 }] });
+    await p.page.waitForSelector('#canvas g.node.status-running[data-task-id="1.4"]');
+    await p.page.mouse.move(0, 0);
+    await p.page.locator('#canvas g.node[data-task-id="1.4"]').hover();
+    const after = (await p.page.textContent('#tooltip')) ?? '';
+    assert.doesNotMatch(after, /Used:|Took:/, after);
+  });
+
   it('posts reveal with the task id when a node is clicked, and nothing when dragged', async () => {
     const p = await open();
     await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md') });
