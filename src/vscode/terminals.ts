@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from '../core/ports';
 import { formatElapsed } from '../core/board';
+import { formatUsage } from '../core/usage';
 import { readSettings, type KeepOpen } from './config';
 import type { RunController, RunEventWithSpec } from './runs';
 import type { SpecEntry } from './specs';
@@ -13,7 +14,15 @@ import type { SpecEntry } from './specs';
 /** What a terminal replays when it is opened again: the tail of the task's output. */
 const REPLAY_LIMIT_CHARS = 256 * 1024;
 
-const ANSI = { dim: '\x1b[2m', bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', reset: '\x1b[0m' };
+const ANSI = { dim: '\x1b[2m', bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m', reset: '\x1b[0m' };
+
+/** Colours for the transcript's kinds of line, told apart by the glyph each starts with. */
+export function colourTranscript(text: string): string {
+  return text.replace(/^(✎|\$ |→|•|✗|⏸)(.*)$/gm, (_line, glyph: string, rest: string) => {
+    const colour = glyph === '✗' ? ANSI.red : glyph === '⏸' ? ANSI.yellow : glyph === '✎' ? ANSI.cyan : ANSI.dim;
+    return `${colour}${glyph}${rest}${ANSI.reset}`;
+  });
+}
 
 /** Terminals want CRLF; agents write LF. */
 function toTerminal(text: string): string {
@@ -154,7 +163,7 @@ export class TaskTerminals implements vscode.Disposable {
       }
       case 'taskOutput': {
         const task = this.tasks.get(TaskTerminals.key(entry, event.taskId));
-        if (task) this.append(task, event.chunk);
+        if (task) this.append(task, colourTranscript(event.chunk));
         return;
       }
       case 'taskFinished': {
@@ -175,13 +184,14 @@ export class TaskTerminals implements vscode.Disposable {
       return;
     }
     task.running = false;
+    const used = formatUsage(event.usage);
     const line =
       event.status === 'succeeded'
-        ? `${ANSI.green}✔ ${task.taskId} succeeded in ${took}${ANSI.reset}`
+        ? `${ANSI.green}✔ ${task.taskId} succeeded in ${took}${ANSI.reset}${used ? `${ANSI.dim} · ${used}${ANSI.reset}` : ''}`
         : event.status === 'failed'
           ? `${ANSI.red}✖ ${task.taskId} failed after ${took}: ${event.reason ?? 'no reason given'}${ANSI.reset}`
           : `${ANSI.yellow}■ ${task.taskId} ${event.status}${event.reason ? `: ${event.reason}` : ''}${ANSI.reset}`;
-    this.append(task, `\n${line}\n`);
+    this.append(task, `\n${line}\n${event.logFile ? `${ANSI.dim}The agent's raw output: ${event.logFile}${ANSI.reset}\n` : ''}`);
     const code = exitCodeOf(event.status);
     const keep = keepOpen(readSettings(task.entry.uri).keepTerminalsOpen, event.status);
     task.pty?.end(code, keep);

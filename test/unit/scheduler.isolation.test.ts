@@ -299,6 +299,7 @@ describe('scheduler with worktrees: progress notes the agent can write', () => {
     assert.equal(call?.request.progressFile, '/repo/.git/ralph-worktrees/demo/1/specs/demo/.progress-task-1.md', show(call?.request));
     assert.deepEqual(call?.request.writableDirs, [], 'inside the worktree: nothing extra to allow');
     assert.match(call?.request.prompt ?? '', /Write your progress to \/repo\/\.git\/ralph-worktrees\/demo\/1\/specs\/demo\/\.progress-task-1\.md/);
+    assert.match(call?.request.prompt ?? '', /- Spec folder: \/repo\/\.git\/ralph-worktrees\/demo\/1\/specs\/demo\n- Requirements: \/repo\/\.git\/ralph-worktrees\/demo\/1\/specs\/demo\/requirements\.md/, 'the spec as the worktree has it');
     r.executor.resolve('1');
     await run;
     assert.deepEqual(collected, ['1 /repo/.git/ralph-worktrees/demo/1/specs/demo/.progress-task-1.md']);

@@ -475,8 +475,11 @@ class RunEngine {
         }
       }
       try {
+        // Sandboxed agents may read only their own workspace: name the spec's documents as the
+        // worktree has them (the repository as of the task's start).
+        const specDir = (this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specDir) : undefined) ?? this.ports.specDir;
         const prompt = buildPrompt(this.plan, run.task, {
-          specDir: this.ports.specDir,
+          specDir,
           progressFile,
           attempt,
           ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
