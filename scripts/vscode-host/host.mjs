@@ -88,12 +88,13 @@ function shortTmp() {
 
 // ---------------------------------------------------------------------------------------------
 // The workspace a window opens: test/integration/fixtures/workspace plus the demo spec, as a git
-// repository with one commit (Ralph's worktree isolation needs a commit to branch from).
+// repository with one commit (Ralph's worktree isolation needs a commit to branch from). Another
+// fixture folder (`fixture`, a name under test/integration/fixtures/) comes without the demo spec.
 
-export function makeWorkspace(dir) {
-  cpSync(join(REPO, 'test', 'integration', 'fixtures', 'workspace'), dir, { recursive: true });
+export function makeWorkspace(dir, { fixture = 'workspace', demoSpec = fixture === 'workspace' } = {}) {
+  cpSync(join(REPO, 'test', 'integration', 'fixtures', fixture), dir, { recursive: true });
   // The demo spec is copied at test time rather than kept twice in git.
-  cpSync(join(REPO, 'examples', 'demo-spec'), join(dir, 'specs', 'text-helpers'), { recursive: true });
+  if (demoSpec) cpSync(join(REPO, 'examples', 'demo-spec'), join(dir, 'specs', 'text-helpers'), { recursive: true });
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'Ralph Integration Tests');
@@ -159,9 +160,12 @@ export function writeUserSettings(userDataDir, settings) {
  * @param {'trusted'|'untrusted'} o.trust
  * @param {Record<string,string>} [o.env]       extra environment; the extension host inherits it
  * @param {Record<string,unknown>} [o.settings] extra user settings
+ * @param {boolean} [o.shellEnv]  false: the extension host gets exactly this environment. By default
+ *   VS Code's server, like a user's, runs the login shell (bash -ilc) and lays what it prints over
+ *   it, and a login shell resets PATH (/etc/profile), so a folder put first on PATH here is gone.
  * @param {number} [o.startTimeoutMs]
  */
-export async function startServer({ dir, trust, env = {}, settings = {}, startTimeoutMs = 60_000 }) {
+export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, startTimeoutMs = 60_000 }) {
   assertHost();
   const userDataDir = join(dir, 'user');
   writeUserSettings(userDataDir, { ...BASE_SETTINGS, ...TRUST_SETTINGS[trust], ...settings });
@@ -187,6 +191,7 @@ export async function startServer({ dir, trust, env = {}, settings = {}, startTi
     '--logsPath', join(dir, 'logs'),
   ];
   if (trust === 'trusted') args.push('--disable-workspace-trust');
+  if (!shellEnv) args.push('--force-disable-user-env');
   const child = spawn(NODE, args, {
     cwd: dir,
     detached: true,
@@ -197,6 +202,10 @@ export async function startServer({ dir, trust, env = {}, settings = {}, startTi
       XDG_DATA_HOME: join(home, 'data'),
       XDG_CACHE_HOME: join(home, 'cache'),
       TMPDIR: shortTmp(),
+      // Task worktrees of the runs the tests start: in this window's folder, removed with the run
+      // folder, never in the user's ~/.local/state.
+      RALPH_WORKTREES_DIR: join(dir, 'worktrees'),
+      RALPH_LOGS_DIR: join(dir, 'agent-logs'),
       RALPH_TEST_RUN_ID: runId,
       ...env,
     },
@@ -316,4 +325,74 @@ export async function openBrowser(dir, { viewport = { width: 1400, height: 900 }
   onCleanup(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scripted model server (test/agents/), for a window whose Ralph runs a real agent CLI: a
+// child process (`node --import tsx test/agents/serve.ts`, the harness is TypeScript), stopped with
+// everything else. Its first stdout line is the base URL, the second what the CLI needs: the pinned
+// executable and the environment that points it at the server (HOME and config inside `home`).
+
+/**
+ * @param {object} o
+ * @param {string} o.dir       folder for its log (model-server.log: one line per request)
+ * @param {string} o.home      the CLI's HOME
+ * @param {'claude'|'codex'|'gemini'|'opencode'} [o.cli]
+ * @param {number} [o.delayMs] each answer waits this long (a slow model, to see a run mid-way)
+ * @returns {Promise<{baseUrl: string, bin: string, env: Record<string,string>, logFile: string, requests: () => string[], stop: () => Promise<void>}>}
+ */
+export async function startModelServer({ dir, home, cli = 'claude', delayMs = 0, startTimeoutMs = 60_000 }) {
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const logFile = join(dir, 'model-server.log');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'test', 'agents', 'serve.ts'), '--cli', cli, '--delay-ms', String(delayMs), '--home', home],
+    // stdin stays open: the server stops when it closes, so it cannot outlive this process.
+    { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.stdin.end();
+    child.kill('SIGTERM');
+    if ((await Promise.race([gone, new Promise((r) => setTimeout(r, 3000, 'timeout'))])) === 'timeout') child.kill('SIGKILL');
+  };
+  onCleanup(stop);
+  const requests = [];
+  let errText = '';
+  child.stderr.on('data', (chunk) => {
+    errText += chunk.toString('utf8');
+    const lines = errText.split('\n');
+    errText = lines.pop() ?? '';
+    requests.push(...lines.filter(Boolean));
+    try {
+      appendFileSync(logFile, chunk);
+    } catch {
+      /* the run folder was removed */
+    }
+  });
+  let out = '';
+  const [baseUrl, info] = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the scripted model server did not start within ${startTimeoutMs / 1000}s (log: ${logFile})`)), startTimeoutMs);
+    child.stdout.on('data', (chunk) => {
+      out += chunk.toString('utf8');
+      const lines = out.split('\n');
+      if (lines.length > 2) {
+        clearTimeout(timer);
+        try {
+          resolve([lines[0].trim(), JSON.parse(lines[1])]);
+        } catch (err) {
+          reject(new Error(`the scripted model server printed ${JSON.stringify(out.slice(0, 300))}: ${err.message}`));
+        }
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the scripted model server exited (${code ?? signal}) before it listened: ${(requests.join(' ') + errText).slice(-400)} (log: ${logFile})`));
+    });
+  });
+  return { baseUrl, bin: info.bin, env: info.env ?? {}, logFile, requests: () => [...requests], stop };
 }

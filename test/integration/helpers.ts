@@ -29,13 +29,19 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Polls until `probe` returns something truthy; fails with `what` and the last value seen. The
  *  limit is generous: it only stops a test that would otherwise hang, it times nothing. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, limitMs = 30_000): Promise<T> {
+/** Polls `probe` until it gives something; on timeout says what `seen` (else the probe) last saw. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  limitMs = 30_000,
+  seen?: () => unknown,
+): Promise<T> {
   const end = Date.now() + limitMs;
   let last: T | undefined;
   for (;;) {
     last = await probe();
     if (last) return last;
-    if (Date.now() > end) throw new Error(`waited ${limitMs} ms for ${what}; last seen: ${JSON.stringify(last)}`);
+    if (Date.now() > end) throw new Error(`waited ${limitMs} ms for ${what}; last seen: ${JSON.stringify(seen ? seen() : last)}`);
     await sleep(100);
   }
 }
