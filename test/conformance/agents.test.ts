@@ -10,6 +10,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RalphState, RunEvent } from '../../src/core/ports';
 import { ScriptedModelServer } from '../agents/modelServer';
@@ -51,9 +52,10 @@ interface RalphRun {
 
 const show = (v: unknown): string => JSON.stringify(v, null, 1).slice(0, 6000);
 
-/** The agents' HOME: not under /tmp, whose world-writable mode makes Gemini CLI skip the settings
- *  file Ralph names for it (it checks every parent folder). Gitignored, with the CLIs. */
-const HOMES = join(__dirname, '..', '..', '.agent-clis', 'homes');
+/** The agents' HOME: under the user's own home, not /tmp (nor a clone that lives there), whose
+ *  world-writable mode makes Gemini CLI skip the settings file Ralph names for it: it checks every
+ *  folder above it. Each test's folder goes when the test ends. */
+const HOMES = join(homedir(), '.cache', 'ralph-conformance');
 
 class Env {
   readonly home = (mkdirSync(HOMES, { recursive: true, mode: 0o700 }), mkdtempSync(join(HOMES, 'home-')));
