@@ -2,8 +2,6 @@
 // Run commands both start, so the two faces cannot drift apart in how a run is set up.
 
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Plan } from '../core/model';
 import { runPlan, RUN_LOCK_FILE, type RunPorts } from '../core/run';
@@ -24,7 +22,8 @@ import { FileProgressStore } from './stores/progress';
 import { FileTasksFile } from './stores/tasksFile';
 import { acquireSpecLock } from './stores/lock';
 import { SimpleGitPort } from './git';
-import { GitWorktrees, hasCommits } from './worktree';
+import { GitWorktrees, hasCommits, repoFolder, repoFolderName } from './worktree';
+import { ralphStateHome } from './stateHome';
 
 export const STATE_FILE = '.ralph-state.json';
 
@@ -103,7 +102,9 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     ...(o.maxCostUsd !== undefined ? { maxCostUsd: o.maxCostUsd } : {}),
     ...(o.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: o.rateLimitWaitMs } : {}),
   };
-  const processExecutor = new ProcessExecutor(o.agent, { logDir: agentLogDir(cwd, o.specDir) });
+  const processExecutor = new ProcessExecutor(o.agent, {
+    logDir: agentLogDir(topLevel !== undefined ? await repoFolder(topLevel) : repoFolderName(cwd, cwd), o.specDir),
+  });
   const ports: RunPorts = {
     executor: o.wrapExecutor ? o.wrapExecutor(processExecutor) : processExecutor,
     verifier: new ShellVerifier(),
@@ -145,20 +146,14 @@ async function chooseIsolation(asked: IsolationMode | 'auto', commit: CommitStra
 }
 
 /**
- * Where the agents' raw output is kept: `$RALPH_LOGS_DIR`, else the per-user state folder
- * (`$XDG_STATE_HOME/ralph/logs`, `~/.local/state/ralph/logs`, `%LOCALAPPDATA%\ralph\logs`),
- * one folder per repository and spec. Not in the repository: logs are no one's work to commit,
- * and a watcher or an agent walking the tree should not see them.
+ * Where the agents' raw output is kept: `$RALPH_LOGS_DIR`, else `logs` in the per-user state
+ * folder, one folder per repository (named as its worktrees' folder is) and spec. Not in the
+ * repository: logs are no one's work to commit, and a watcher or an agent walking the tree
+ * should not see them.
  */
-export function agentLogDir(repoDir: string, specDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const root =
-    env.RALPH_LOGS_DIR ||
-    (process.platform === 'win32' && env.LOCALAPPDATA
-      ? join(env.LOCALAPPDATA, 'ralph', 'logs')
-      : join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'ralph', 'logs'));
-  const repo = resolve(repoDir);
-  const key = `${basename(repo) || 'root'}-${createHash('sha256').update(repo).digest('hex').slice(0, 10)}`;
-  return join(root, key, basename(resolve(specDir)));
+export function agentLogDir(repoFolderName: string, specDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.RALPH_LOGS_DIR ? resolve(env.RALPH_LOGS_DIR) : join(ralphStateHome(env), 'logs');
+  return join(root, repoFolderName, basename(resolve(specDir)));
 }
 
 /** The repository root holding `dir`, or undefined outside a repository (or without git). */

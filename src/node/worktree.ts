@@ -41,6 +41,7 @@ import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { exists } from './git';
+import { ralphStateHome } from './stateHome';
 
 export class GitCommandError extends Error {
   constructor(
@@ -130,10 +131,7 @@ export function worktreesHome(env: NodeJS.ProcessEnv = process.env, platform: No
   const p = platform === 'win32' ? path.win32 : path.posix;
   const set = env[WORKTREES_DIR_ENV];
   if (set) return p.resolve(set);
-  if (platform === 'win32') return p.join(env.LOCALAPPDATA || p.join(home, 'AppData', 'Local'), 'ralph', 'worktrees');
-  // The XDG spec: a relative value is invalid and ignored.
-  const state = env.XDG_STATE_HOME && p.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : p.join(home, '.local', 'state');
-  return p.join(state, 'ralph', 'worktrees');
+  return p.join(ralphStateHome(env, platform, home), 'worktrees');
 }
 
 /** `<name>-<first 10 hex of sha256(real git common dir)>`: readable, and distinct for two
@@ -151,11 +149,16 @@ async function gitCommonDir(dir: string): Promise<string> {
 /** The folder of one repository's task worktrees, `<worktrees home>/<repo>-<hash>`, for the
  *  repository whose main (or linked) working tree is `repoDir`. Creates nothing. */
 export async function repoWorktreesRoot(repoDir: string, home: string = worktreesHome()): Promise<string> {
+  return path.join(await realpathOfExisting(home), await repoFolder(repoDir));
+}
+
+/** `<repo>-<hash>`: the one name of a repository in every per-user folder (worktrees, logs). */
+export async function repoFolder(repoDir: string): Promise<string> {
   const common = await gitCommonDir(repoDir);
   const realCommon = await fs.realpath(common).catch(() => common);
   // Linked worktrees of one repository share its folder: name it after the main working tree.
   const topLevel = path.basename(realCommon) === '.git' ? path.dirname(realCommon) : path.resolve(repoDir);
-  return path.join(await realpathOfExisting(home), repoFolderName(topLevel, realCommon));
+  return repoFolderName(topLevel, realCommon);
 }
 
 /** `p` with its longest existing ancestor resolved to a real path: git records worktrees by real

@@ -2,9 +2,9 @@
 // Overlap and order are read from the journal the agent processes write themselves.
 
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   agentSetup,
   collect,
@@ -280,6 +280,10 @@ describe('ralph run (end to end, real processes and git)', function () {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /✔ 1\.1\s+success\s+One/, status.stdout);
     assert.match(status.stdout, /✖ 1\.2\s+failed\s+Two .*exited with code 4/, status.stdout);
+    // Each attempt's raw output is kept, in a folder named as the repository's worktrees' folder.
+    const log = /✖ 1\.2 .*; log (\S+\.log)/.exec(status.stdout)?.[1] ?? '';
+    assert.equal(basename(dirname(dirname(log))), basename(r.worktrees), status.stdout);
+    assert.match(readFileSync(log, 'utf8'), /agent 1\.2 failing on purpose/, log);
   });
 
   it('runs outside a git repository, without commits', async () => {

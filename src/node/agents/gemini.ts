@@ -25,6 +25,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ralphStateHome } from '../stateHome';
 import type { AgentUsage } from '../../core/ports';
 import type { AgentDefinition, AgentReader, AgentVerdict, ExitCodeMeaning, TranscriptLine } from './definition';
 import {
@@ -382,10 +383,8 @@ const RETRY_DEFAULTS = `${JSON.stringify({ general: { maxAttempts: 3 } })}\n`;
  * retries unbounded but for the task's timeout).
  */
 export function geminiRetryDefaults(env: NodeJS.ProcessEnv): string | undefined {
-  const root =
-    process.platform === 'win32' && env.LOCALAPPDATA
-      ? path.join(env.LOCALAPPDATA, 'ralph')
-      : path.join(env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state'), 'ralph');
+  // The agent's HOME, which may not be Ralph's (tests give agents one of their own).
+  const root = ralphStateHome(env, process.platform, env.HOME || os.homedir());
   const dir = path.join(root, 'gemini');
   const file = path.join(dir, 'system-defaults.json');
   try {
