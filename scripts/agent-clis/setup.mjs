@@ -14,12 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLIS = {
-  claude: { pkg: '@anthropic-ai/claude-code', version: '2.1.332', bin: 'claude' },
-  codex: { pkg: '@openai/codex', version: '0.171.0', bin: 'codex' },
-  gemini: { pkg: '@google/gemini-cli', version: '0.61.0', bin: 'gemini' },
-  opencode: { pkg: 'opencode-ai', version: '1.18.33', bin: 'opencode' },
-};
+/** The pins, in one file that the tests read too (test/agents/clis/pinned.ts). */
+export const CLIS = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'pins.json'), 'utf8'));
 
 export function cliRoot() {
   return process.env.RALPH_AGENT_CLIS || join(repo, '.agent-clis');

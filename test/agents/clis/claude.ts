@@ -8,17 +8,10 @@
 // ~/.claude.json and ~/.claude/ (sessions, backups) there.
 
 import * as path from 'node:path';
+import { pinnedBin } from './pinned';
 
-const VERSION = '2.1.332';
-
-/** Same place as cliBin('claude') in scripts/agent-clis/setup.mjs (RALPH_AGENT_CLIS moves it). */
-export const claudeBin: string = path.join(
-  process.env.RALPH_AGENT_CLIS || path.resolve(__dirname, '../../../.agent-clis'),
-  `claude@${VERSION}`,
-  'node_modules',
-  '.bin',
-  'claude',
-);
+/** The pinned install (scripts/agent-clis/pins.json). */
+export const claudeBin: string = pinnedBin('claude');
 
 /** A fake key: the scripted server accepts any. */
 export const CLAUDE_TEST_KEY = 'sk-ant-scripted-0000000000000000';

@@ -19,17 +19,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { OPENAI_MODEL } from '../protocols/openai';
+import { pinnedBin } from './pinned';
 
-const VERSION = '0.171.0';
-
-/** The pinned codex executable (same layout as cliBin in scripts/agent-clis/setup.mjs). */
-export const codexBin: string = path.join(
-  process.env.RALPH_AGENT_CLIS ?? path.resolve(__dirname, '../../../.agent-clis'),
-  `codex@${VERSION}`,
-  'node_modules',
-  '.bin',
-  'codex',
-);
+/** The pinned install (scripts/agent-clis/pins.json). */
+export const codexBin: string = pinnedBin('codex');
 
 /** The retry bounds the test provider gets (codex's defaults: 4 request retries, 5 stream retries, 300 s idle). */
 export const CODEX_TEST_RETRIES = { requestMaxRetries: 1, streamMaxRetries: 1, streamIdleTimeoutMs: 15_000 } as const;

@@ -4,17 +4,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pinnedBin } from './pinned';
 
-const VERSION = '0.61.0';
-
-/** Same path as cliBin('gemini') in scripts/agent-clis/setup.mjs (RALPH_AGENT_CLIS moves the root). */
-export const geminiBin: string = path.join(
-  process.env.RALPH_AGENT_CLIS || path.resolve(__dirname, '../../../.agent-clis'),
-  `gemini@${VERSION}`,
-  'node_modules',
-  '.bin',
-  'gemini',
-);
+/** The pinned install (scripts/agent-clis/pins.json). */
+export const geminiBin: string = pinnedBin('gemini');
 
 export const GEMINI_TEST_KEY = 'AIzaScripted-0000000000000000000000000';
 

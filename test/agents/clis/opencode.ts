@@ -7,15 +7,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pinnedBin, pinnedVersion } from './pinned';
 
-/** The pinned binary, as scripts/agent-clis/setup.mjs installs it (RALPH_AGENT_CLIS moves the root). */
-export const opencodeBin: string = path.join(
-  process.env.RALPH_AGENT_CLIS || path.resolve(__dirname, '../../../.agent-clis'),
-  'opencode@1.18.33',
-  'node_modules',
-  '.bin',
-  'opencode',
-);
+/** The pinned install (scripts/agent-clis/pins.json). */
+export const opencodeBin: string = pinnedBin('opencode');
 
 /** The provider/model the config declares; pass `--model` with it (or rely on `model` in the config). */
 export const OPENCODE_TEST_MODEL = 'scripted/scripted-model';
@@ -35,7 +30,7 @@ export function opencodeEnvironment(opts: { baseUrl: string; home: string; logge
   // autoupdate off and OPENCODE_PURE / OPENCODE_DISABLE_DEFAULT_PLUGINS set). It skips the install
   // when node_modules exists and package-lock.json's root already lists every dependency, so that
   // is what we lay out; nothing here loads a plugin, so the package itself is not needed.
-  const dependencies = { '@opencode-ai/plugin': '1.18.33' };
+  const dependencies = { '@opencode-ai/plugin': pinnedVersion('opencode') };
   fs.writeFileSync(path.join(configDir, 'package.json'), `${JSON.stringify({ dependencies }, null, 2)}\n`);
   fs.writeFileSync(
     path.join(configDir, 'package-lock.json'),
