@@ -48,12 +48,6 @@ import {
 
 type FailureKind = 'unavailable' | 'rateLimited' | 'task';
 
-/** Gemini's "overloaded" is 503 UNAVAILABLE (its CLI treats it as a retryable quota error), not 529. */
-function kindOfGeminiStatus(status: number | undefined): FailureKind {
-  if (status === 503) return 'rateLimited';
-  return kindOfStatus(status);
-}
-
 /** 0.61.0 exits with the HTTP status of an API error, truncated to a byte by the OS. */
 const HTTP_EXIT: Readonly<Record<number, number>> = { 144: 400, 145: 401, 147: 403, 148: 404, 173: 429, 244: 500, 246: 502, 247: 503, 248: 504 };
 
@@ -271,7 +265,7 @@ export class GeminiReader implements AgentReader {
     const known = GEMINI_EXIT_CODES[code];
     if (this.stderrError !== undefined) {
       const status = this.stderrError.status ?? HTTP_EXIT[code];
-      const kind = status !== undefined ? kindOfGeminiStatus(status) : kindOfMessage(this.stderrError.message);
+      const kind = status !== undefined ? kindOfStatus(status) : kindOfMessage(this.stderrError.message);
       const reason = status !== undefined ? `Gemini API error ${status}: ${this.stderrError.message}` : this.stderrError.message;
       return { ok: false, summary: reason, failure: { kind: kind === 'task' ? kindOfMessage(reason) : kind, reason } };
     }
@@ -299,7 +293,7 @@ export class GeminiReader implements AgentReader {
     // the exit code (status mod 256) still has it.
     const status = parsed.status ?? (isApi && exitCode != null ? HTTP_EXIT[exitCode] : undefined);
     const reason = isApi ? `Gemini API error${status !== undefined ? ` ${status}` : ''}: ${parsed.message}` : parsed.message;
-    let kind: FailureKind = status !== undefined ? kindOfGeminiStatus(status) : 'task';
+    let kind: FailureKind = status !== undefined ? kindOfStatus(status) : 'task';
     if (kind === 'task') kind = kindOfMessage(parsed.message);
     return { kind, reason: cleanLine(reason) };
   }
