@@ -205,8 +205,15 @@ export async function runUiPass({ dir, parts = PARTS, log = (line) => console.lo
    * again whenever the extension refreshes them, so a click that does not land is retried.
    */
   const clickInEditor = async (targets, what) => {
-    const editor = page.locator('.editor-group-container .monaco-editor .editor-scrollable').first();
+    const monaco = page.locator('.editor-group-container .monaco-editor').first();
+    const editor = monaco.locator('.editor-scrollable').first();
+    /** The first line number the editor shows: whether a wheel turn moved it. */
+    const firstLine = () =>
+      monaco.locator('.line-numbers').evaluateAll((els) => Math.min(...els.map((e) => Number(e.textContent) || Infinity)));
     const deadline = Date.now() + 30_000;
+    // Which way to look while none is drawn: down first; back up once the end is reached (the
+    // CodeLenses may come after the editor was scrolled past them).
+    let down = true;
     for (;;) {
       const view = await editor.boundingBox();
       if (!view) throw new Error(`no text editor to find the ${what} in`);
@@ -224,9 +231,12 @@ export async function runUiPass({ dir, parts = PARTS, log = (line) => console.lo
       if (Date.now() > deadline) throw new Error(`no ${what} to click in the editor (seen at y ${JSON.stringify(spans)}, editor from y ${view.y} to ${view.y + view.height})`);
       if (inView < 0) {
         // Below the editor's bottom, or not drawn yet because it is further down: scroll down.
-        const up = spans.length > 0 && spans.every(([, bottom, hit]) => hit && bottom <= view.y);
+        const above = spans.length > 0 && spans.every(([, bottom, hit]) => hit && bottom <= view.y);
+        const before = await firstLine().catch(() => NaN);
         await page.mouse.move(view.x + view.width / 2, view.y + view.height / 2);
-        await page.mouse.wheel(0, up ? -view.height / 3 : view.height / 3);
+        await page.mouse.wheel(0, above || !down ? -view.height / 3 : view.height / 3);
+        await page.waitForTimeout(100);
+        if (!above && (await firstLine().catch(() => NaN)) === before) down = !down;
       }
       await page.waitForTimeout(150);
     }
