@@ -9,6 +9,8 @@ export interface CheckOffResult {
   readonly changed: boolean;
   /** 0-based line of the task, when it was found (also when it was already done). */
   readonly line?: number;
+  /** When changed: the index in `text` of the one character that changed. */
+  readonly offset?: number;
 }
 
 /** The id and the checkbox character of a task line: ' ', 'x', 'X' or '-'. The parser decides what
@@ -85,7 +87,23 @@ export function checkOffTask(text: string, taskId: string): CheckOffResult {
     if (task.mark === 'x' || task.mark === 'X') return { text, changed: false, line: number };
     const at = start + task.markOffset;
     const done = doneLetter(text, taskId);
-    return { text: text.slice(0, at) + done + text.slice(at + 1), changed: true, line: number };
+    return { text: text.slice(0, at) + done + text.slice(at + 1), changed: true, line: number, offset: at };
+  }
+  return { text, changed: false };
+}
+
+/**
+ * Puts the checkbox of the first task line whose id is `taskId` back to `mark` (default open,
+ * `' '`) when it says done: a check-off whose work did not reach the branch is taken back. A task
+ * that is not done, or an unknown id, is left as it is.
+ */
+export function uncheckTask(text: string, taskId: string, mark = ' '): CheckOffResult {
+  for (const { line, start, number } of taskCandidateLines(text)) {
+    const task = matchTaskCheckboxLine(line);
+    if (!task || task.id !== taskId) continue;
+    if (task.mark !== 'x' && task.mark !== 'X') return { text, changed: false, line: number };
+    const at = start + task.markOffset;
+    return { text: text.slice(0, at) + mark + text.slice(at + 1), changed: true, line: number, offset: at };
   }
   return { text, changed: false };
 }

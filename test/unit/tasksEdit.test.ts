@@ -113,7 +113,8 @@ describe('tasksEdit: FileTasksFile', () => {
     assert.equal(now, edited.replace('- [ ] 1.3', '- [x] 1.3'), now);
   });
 
-  it('redoes the edit when the file changes between reading and renaming', async () => {
+  it('writes only the checkbox byte: a line the user appends meanwhile stays, in the same file', async () => {
+    const inode = fs.statSync(file).ino;
     let interfered = 0;
     const tasks = new FileTasksFile(file, {
       beforeCompare: async () => {
@@ -122,10 +123,78 @@ describe('tasksEdit: FileTasksFile', () => {
     });
     const r = await tasks.checkOff('1.3');
     const now = fs.readFileSync(file, 'utf8');
-    assert.equal(interfered, 2, 'one lost race, one clean swap');
+    assert.equal(interfered, 1, 'one try: the append did not move the task');
     assert.equal(r.changed, true);
-    assert.ok(now.includes('- [x] 1.3 [P]') && now.endsWith('- [ ] 1.11 Added by the user meanwhile\n'), now);
+    assert.equal(now, specum.replace('- [ ] 1.3', '- [x] 1.3') + '- [ ] 1.11 Added by the user meanwhile\n');
+    assert.equal(fs.statSync(file).ino, inode, 'edited in place, never replaced');
     assert.deepEqual(fs.readdirSync(dir).filter(isAtomicTempFile), []);
+  });
+
+  it('a line inserted above the task meanwhile: nothing is written at the old offset, the edit is redone', async () => {
+    let interfered = 0;
+    const tasks = new FileTasksFile(file, {
+      beforeCompare: async () => {
+        if (interfered++ === 0) fs.writeFileSync(file, '<!-- note -->\n' + fs.readFileSync(file, 'utf8'));
+      },
+    });
+    await tasks.markDone('1.3');
+    const now = fs.readFileSync(file, 'utf8');
+    assert.equal(interfered, 2, 'one try lost to the edit, one that landed');
+    assert.equal(now, '<!-- note -->\n' + specum.replace('- [ ] 1.3', '- [x] 1.3'), now);
+  });
+
+  it('an editor that saves its old copy over the check-off: the mark is put back once the file settles', async () => {
+    const original = fs.readFileSync(file, 'utf8');
+    let saves = 0;
+    const tasks = new FileTasksFile(file, {
+      beforeCompare: async () => {
+        // A save by rename right after the read: the mark goes into the file that was replaced.
+        if (saves++ < 2) setTimeout(() => {
+          fs.writeFileSync(file + '.new', original + `<!-- save ${saves} -->\n`);
+          fs.renameSync(file + '.new', file);
+        }, 0);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    await tasks.markDone('1.2');
+    const now = fs.readFileSync(file, 'utf8');
+    assert.ok(now.includes('- [x] 1.2') && now.endsWith('<!-- save 2 -->\n'), now);
+    assert.ok(saves >= 3, `tries: ${saves}`);
+  });
+
+  it('under constant appends (every few ms) every check-off lands and no user line is lost', async function () {
+    this.timeout(20_000);
+    const ids = ['1.2', '1.3', '1.10'];
+    let appended = 0;
+    let stop = false;
+    const writer = (async () => {
+      while (!stop) {
+        fs.appendFileSync(file, `user line ${appended++}\n`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    for (let round = 0; round < 30; round++) {
+      const id = ids[round % ids.length] as string;
+      await new FileTasksFile(file).markDone(id);
+      await new FileTasksFile(file).unmark(id);
+    }
+    await Promise.all(ids.map((id) => new FileTasksFile(file).markDone(id)));
+    stop = true;
+    await writer;
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const users = lines.filter((l) => l.startsWith('user line '));
+    assert.equal(users.length, appended, 'every appended line is there');
+    users.forEach((l, i) => assert.equal(l, `user line ${i}`));
+    for (const id of ids) assert.ok(lines.some((l) => l.startsWith(`- [x] ${id} `)), `${id} checked`);
+  });
+
+  it('takes a check-off back, leaving every other byte', async () => {
+    const tasks = new FileTasksFile(file);
+    await tasks.markDone('1.3');
+    await tasks.unmark('1.3');
+    assert.equal(fs.readFileSync(file, 'utf8'), specum);
+    await tasks.unmark('nope');
+    assert.equal(fs.readFileSync(file, 'utf8'), specum);
   });
 
   it('lands concurrent check-offs of different tasks', async () => {
