@@ -1,6 +1,7 @@
 // The run engine wired to real processes, files and git: what `ralph run` and the extension's
 // Run commands both start, so the two faces cannot drift apart in how a run is set up.
 
+import { onStaleGitLock } from './gitLocks';
 import { execFile } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 import type { Plan } from '../core/model';
@@ -78,6 +79,7 @@ export interface PreparedRun {
 
 /** Resolves settings against the repository (throws RunSetupError when they cannot work). */
 export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
+  if (o.log) onStaleGitLock(o.log);
   const topLevel = await gitTopLevel(o.specDir);
   const cwd = topLevel ?? o.fallbackCwd;
   const isolation = await chooseIsolation(o.isolation, o.commit, topLevel);
