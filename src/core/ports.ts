@@ -146,6 +146,10 @@ export interface RalphTaskRecord {
   readonly workCommit?: string;
   /** Worktree isolation: a merge was moving the user's branch; a resume finishes or forgets it. */
   readonly merging?: MergeJournal;
+  /** Shared tree: a commit of this task's work was being made on top of this commit (the
+   *  branch's tip then; '' on an unborn branch). A resume looks for that commit before it
+   *  commits the task again. */
+  readonly committing?: string;
   /** Tokens and cost of every attempt so far, summed. */
   readonly usage?: AgentUsage;
   /** The raw output of the last attempt. */
@@ -162,6 +166,9 @@ export interface RalphRunState {
   readonly tasks: Readonly<Record<string, RalphTaskRecord>>;
   /** Files that were dirty before the run started: never committed by Ralph. */
   readonly preexistingDirty?: readonly string[];
+  /** Shared tree: files the run's agents changed that it could not commit (a cancelled attempt,
+   *  a failed commit). The next run does not take them for the user's own changes. */
+  readonly leftUncommitted?: readonly string[];
   /** How the run's agents were kept apart. */
   readonly isolation?: IsolationMode;
   /** Tokens and cost of every task of the run, summed (resumed runs included). */
@@ -198,7 +205,10 @@ export interface ProgressStore {
 // as it is now.
 
 export interface TasksFile {
+  /** Checks the task off; resolves once tasks.md says done, or rejects saying why it could not. */
   markDone(taskId: string): Promise<void>;
+  /** Takes a check-off back (the task's work did not reach the branch after all). */
+  unmark?(taskId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +228,10 @@ export interface GitPort {
     message: string,
     options: { readonly exclude: ReadonlySet<string>; readonly only?: readonly string[] },
   ): Promise<string | undefined>;
+  /** The current branch's tip; '' on a branch without commits. */
+  head?(): Promise<string>;
+  /** The commits from `base` ('' = the root) to the tip, newest first, along first parents. */
+  commitsSince?(base: string): Promise<{ readonly hash: string; readonly message: string }[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

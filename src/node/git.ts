@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
+import { withStaleLockRecovery } from './gitLocks';
 
 export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
 
@@ -66,7 +67,8 @@ export class SimpleGitPort implements GitPort {
   }
 
   private async run(args: string[], stdin?: string): Promise<string> {
-    return this.gitIn(await this.root(), stdin).raw(['--literal-pathspecs', ...args]);
+    const root = await this.root();
+    return withStaleLockRecovery(root, () => this.gitIn(root, stdin).raw(['--literal-pathspecs', ...args]), (e) => String(e instanceof Error ? e.message : e));
   }
 
   async isRepository(): Promise<boolean> {
@@ -117,6 +119,26 @@ export class SimpleGitPort implements GitPort {
     }
     if (found.has('BISECT_LOG')) return 'bisect';
     return undefined;
+  }
+
+  async head(): Promise<string> {
+    try {
+      return (await this.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
+    } catch {
+      return '';
+    }
+  }
+
+  async commitsSince(base: string): Promise<{ hash: string; message: string }[]> {
+    const range = base === '' ? ['HEAD'] : [`${base}..HEAD`];
+    const out = await this.run(['log', '--first-parent', '-z', '--format=%H%n%B', ...range, '--']);
+    return out
+      .split('\0')
+      .filter((entry) => entry.trim() !== '')
+      .map((entry) => {
+        const nl = entry.indexOf('\n');
+        return { hash: entry.slice(0, nl).trim(), message: entry.slice(nl + 1) };
+      });
   }
 
   /** Makes a path the caller gave (absolute, `./x`, Windows separators) repo-relative. */

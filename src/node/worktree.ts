@@ -41,6 +41,7 @@ import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { exists } from './git';
+import { withStaleLockRecovery } from './gitLocks';
 import { ralphStateHome } from './stateHome';
 
 export class GitCommandError extends Error {
@@ -68,8 +69,13 @@ interface GitCall {
 }
 
 /** Runs git with an argv array (never a shell) and the caller's environment minus anything that
- *  would point it at another repository. */
+ *  would point it at another repository. A lock file a killed git left behind is removed and the
+ *  command run again (gitLocks.ts). */
 export function git(cwd: string, args: readonly string[], call: GitCall = {}): Promise<GitResult> {
+  return withStaleLockRecovery(cwd, () => gitOnce(cwd, args, call), (e) => (e instanceof GitCommandError ? e.stderr : String(e)));
+}
+
+function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<GitResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...(call.env ?? {}) };
   for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_PREFIX']) delete env[name];
   if (!call.env?.GIT_INDEX_FILE) delete env.GIT_INDEX_FILE;
@@ -187,6 +193,9 @@ export interface WorktreeOptions {
   readonly bookkeeping?: readonly string[];
   /** Keep merged tasks' worktrees as spares for the next tasks (default true). */
   readonly recycle?: boolean;
+  /** Tests: runs after the merge commit was made from the working copies of Ralph's files,
+   *  before they are staged and the working tree follows. */
+  readonly hooks?: { readonly beforeStage?: () => Promise<void> };
 }
 
 /** What `ralph clean` finds: a task branch, with or without a worktree. */
@@ -223,6 +232,7 @@ export class GitWorktrees implements WorktreePort {
   readonly bookkeeping: readonly string[];
   private readonly include: readonly string[];
   private readonly recycle: boolean;
+  private readonly hooks: NonNullable<WorktreeOptions['hooks']>;
   private commonDir: string | undefined;
   private repoRoot: string | undefined;
   /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
@@ -234,6 +244,7 @@ export class GitWorktrees implements WorktreePort {
     this.include = options.include ?? [];
     this.bookkeeping = (options.bookkeeping ?? []).map((p) => path.resolve(p));
     this.recycle = options.recycle ?? true;
+    this.hooks = options.hooks ?? {};
   }
 
   /** `ralph/<spec>/` */
@@ -504,6 +515,7 @@ export class GitWorktrees implements WorktreePort {
       await hooks.beforeMove?.({ ref, from: ours, to: next });
       // The index must already hold what the new commit holds for these, or read-tree would see
       // them as local changes in the way.
+      await this.hooks.beforeStage?.();
       const present = await existing(repo, overlay);
       if (present.length > 0) await git(repo, ['add', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: present.join('\0') });
       const moved = await git(repo, ['update-ref', '-m', `ralph: merge ${commit.slice(0, 12)}`, ref, next, ours], { ok: [0, 1, 128] });
@@ -514,11 +526,17 @@ export class GitWorktrees implements WorktreePort {
         // A file changed under us between the check and now: put the branch back as it was.
         await git(repo, ['update-ref', ref, ours, next], { ok: [0, 1, 128] });
         const detail = error instanceof GitCommandError ? error.stderr.trim() : String(error);
-        return { kind: 'conflict', files: [], reason: `the main working tree changed during the merge: ${detail}` };
+        const inTheWay = entriesInTheWay(detail);
+        if (inTheWay.length > 0 && inTheWay.every((p) => own.includes(p))) {
+          // The user saved tasks.md (or .progress.md) just now: merge again from their text.
+          await new Promise((resolve) => setTimeout(resolve, 20 * (round + 1)));
+          continue;
+        }
+        return { kind: 'conflict', files: inTheWay, reason: `the main working tree changed during the merge: ${detail}` };
       }
       return { kind: 'merged', commit: next, files: changed };
     }
-    throw new Error('the branch kept moving while Ralph merged into it; try again');
+    throw new Error('the branch or tasks.md kept changing while Ralph merged into it; try again');
   }
 
   /** Ralph's own files, repository-relative. The spec path may have come through a symlink
@@ -776,6 +794,12 @@ function listFiles(files: readonly string[]): string {
   return files.length > 5 ? `${shown} and ${files.length - 5} more` : shown;
 }
 
+
+/** The paths `git read-tree -m -u` names as being in its way ("Entry 'x' not uptodate. Cannot
+ *  merge.", "Entry 'x' would be overwritten by merge. Cannot merge."). */
+function entriesInTheWay(stderr: string): string[] {
+  return unique([...stderr.matchAll(/Entry '(.+?)' (?:not uptodate|would be overwritten by merge)/g)].map((m) => m[1] ?? ''));
+}
 
 async function existing(root: string, paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];

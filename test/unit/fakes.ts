@@ -283,6 +283,11 @@ export class FakeProgress implements ProgressStore {
   pathFor(taskId: string): string {
     return `${this.specDir}/.progress-task-${taskId}.md`;
   }
+  /** Journal `discard <path>` too (off by default: most tests follow starts and commits). */
+  journalDiscards = false;
+  async discard(at: string): Promise<void> {
+    if (this.journalDiscards) this.journal.add(`discard ${at}`);
+  }
   async merge(taskIds: readonly string[]): Promise<void> {
     this.merges.push([...taskIds]);
     this.journal.add(`merge ${taskIds.join(',')}`);
@@ -292,9 +297,22 @@ export class FakeProgress implements ProgressStore {
 export class FakeTasksFile implements TasksFile {
   readonly done: string[] = [];
   constructor(private readonly journal = new Journal()) {}
+  /** Check-offs of an id that fail (tasks.md kept changing) before one lands. */
+  readonly failures = new Map<string, number>();
   async markDone(taskId: string): Promise<void> {
-    this.done.push(taskId);
+    const left = this.failures.get(taskId) ?? 0;
+    if (left > 0) {
+      this.failures.set(taskId, left - 1);
+      this.journal.add(`markDone failed ${taskId}`);
+      throw new Error('the file kept changing');
+    }
+    if (!this.done.includes(taskId)) this.done.push(taskId);
     this.journal.add(`markDone ${taskId}`);
+  }
+  async unmark(taskId: string): Promise<void> {
+    const at = this.done.indexOf(taskId);
+    if (at >= 0) this.done.splice(at, 1);
+    this.journal.add(`unmark ${taskId}`);
   }
 }
 
@@ -320,7 +338,22 @@ export class FakeGit implements GitPort {
   async operationInProgress(): Promise<string | undefined> {
     return this.operation;
   }
+  /** When set, every commit fails with this message (a pre-commit hook saying no). */
+  failCommit: string | undefined;
+  /** Commits made outside this fake's `commit` (before a kill), newest last. */
+  readonly history: { hash: string; message: string }[] = [];
+  async head(): Promise<string> {
+    return this.history[this.history.length - 1]?.hash ?? '';
+  }
+  async commitsSince(base: string): Promise<{ hash: string; message: string }[]> {
+    const from = base === '' ? 0 : this.history.findIndex((c) => c.hash === base) + 1;
+    return this.history.slice(from).reverse();
+  }
   async commit(message: string, options: { exclude: ReadonlySet<string>; only?: readonly string[] }): Promise<string | undefined> {
+    if (this.failCommit !== undefined) {
+      this.journal.add(`commit failed ${message.split('\n')[0]}`);
+      throw new Error(this.failCommit);
+    }
     const staged = this.dirty.filter((p) => !options.exclude.has(p) && (!options.only || options.only.includes(p)));
     if (staged.length === 0) return undefined;
     this.dirty = this.dirty.filter((p) => !staged.includes(p));
@@ -331,6 +364,7 @@ export class FakeGit implements GitPort {
       ...(options.only ? { only: [...options.only] } : {}),
       hash,
     });
+    this.history.push({ hash, message });
     this.journal.add(`commit ${hash} ${message.split('\n')[0]}`);
     return hash;
   }

@@ -22,6 +22,8 @@ const show = (x: unknown) => JSON.stringify(x);
 class FakeWorktrees implements WorktreePort {
   readonly bookkeeping = ['/repo/specs/demo/tasks.md', '/repo/specs/demo/.progress.md'];
   readonly conflicts = new Map<string, string[]>();
+  /** Ids whose merge fails after the check-off was made (the working tree changed under it). */
+  readonly lateConflicts = new Set<string>();
   readonly removed: string[] = [];
   /** What finishMerge answers: did the journaled move happen? */
   moved = true;
@@ -46,6 +48,7 @@ class FakeWorktrees implements WorktreePort {
     const files = this.conflicts.get(id);
     if (files) return { kind: 'conflict', files, reason: `merge conflict in ${files.join(', ')}` };
     await hooks.beforeCommit?.();
+    if (this.lateConflicts.has(id)) return { kind: 'conflict', files: [], reason: 'the main working tree changed during the merge' };
     const to = `m${this.tip + 1}`;
     await hooks.beforeMove?.({ ref: 'refs/heads/main', from: `m${this.tip}`, to });
     this.tip += 1;
@@ -159,6 +162,29 @@ describe('scheduler: worktree isolation', () => {
     const record = r.state.current.ralph?.tasks['2'];
     assert.equal(record?.worktree?.branch, 'ralph/demo/2', show(record));
     assert.equal(r.state.current.ralph?.tasks['4']?.status, 'blocked', show(r.state.current.ralph?.tasks['4']));
+  });
+
+  it('a merge that fails after the check-off takes the check-off back: the task is not done, and the next run does it', async () => {
+    const r = isolatedRig();
+    r.worktrees.lateConflicts.add('2');
+    const run = start(r, plan({ tasks: ['1', '2'] }), { maxConcurrent: 2 });
+    await flush();
+    r.executor.resolve('1');
+    r.executor.resolve('2');
+    const summary = await run;
+    assert.deepEqual([summary.succeeded, summary.failed], [1, 1], show(summary));
+    assert.deepEqual(r.tasksFile.done, ['1'], 'only the merged task stays checked');
+    assert.deepEqual(entries(r, /^(markDone|unmark) 2/), ['markDone 2', 'unmark 2'], show(r.journal.entries));
+    assert.equal(r.state.current.ralph?.tasks['2']?.status, 'failed');
+
+    // The next run: 2 is not "already done", it runs and merges.
+    r.worktrees.lateConflicts.clear();
+    const again = start(r, plan({ tasks: ['1', '2'], task: { '1': { done: true } } }));
+    await flush();
+    r.executor.resolve('2');
+    const second = await again;
+    assert.equal(second.succeeded, 1, show(second));
+    assert.deepEqual(r.tasksFile.done, ['1', '2']);
   });
 
   it('a task before it that is retrying holds back a merge until the retry passes', async () => {

@@ -409,6 +409,28 @@ describe('scheduler: scopes', () => {
   });
 });
 
+describe('scheduler: progress notes of an attempt', () => {
+  it('a resumed attempt starts from a clean note: what the killed attempt wrote is cleared before the agent starts', async () => {
+    const r = rig({
+      taskIndex: 0,
+      totalTasks: 2,
+      ralph: {
+        version: 1, runId: 'old', startedAt: 'x', updatedAt: 'x', status: 'running',
+        tasks: { '1': { id: '1', status: 'running', attempts: 1, progressMerged: false } },
+      },
+    });
+    r.progress.journalDiscards = true;
+    const run = start(r, plan({ tasks: ['1', '2'], dependsOn: { '2': ['1'] } }));
+    await flush();
+    r.executor.resolve('1');
+    await flush();
+    r.executor.resolve('2');
+    await run;
+    const notes = r.journal.entries.filter((e) => /^(discard|start) /.test(e));
+    assert.deepEqual(notes, ['discard /repo/specs/demo/.progress-task-1.md', 'start 1', 'discard /repo/specs/demo/.progress-task-2.md', 'start 2'], show(r.journal.entries));
+  });
+});
+
 describe('scheduler: state', () => {
   it('keeps the ralph-specum fields right after each step and preserves unknown fields', async () => {
     const r = rig({ taskIndex: 0, totalTasks: 3, phase: 'execution', customField: { keep: true } } as RalphState);
@@ -448,6 +470,11 @@ describe('scheduler: state', () => {
     let done = false;
     void run.then(() => (done = true));
     await flush();
+    // The state reaches the disk before the first agent starts.
+    for (let i = 0; i < 50 && r.executor.running().length < 4; i++) {
+      r.state.release();
+      await flush();
+    }
     for (const id of ['1', '2', '3', '4']) r.executor.resolve(id);
     while (!done) {
       r.state.release();
@@ -572,20 +599,29 @@ describe('scheduler: progress and commits', () => {
     assert.deepEqual([r.git.commits.length, r.progress.merges], [0, [['1']]], show(r.journal.entries));
   });
 
-  it('does not commit outside a repository or during a merge, and says so', async () => {
-    for (const setup of [(r: Rig) => (r.git.repository = false), (r: Rig) => (r.git.operation = 'merge')]) {
+  it('does not commit outside a repository (and says so), nor during a merge, where the task has not succeeded', async () => {
+    for (const inMerge of [false, true]) {
       const r = rig();
-      setup(r);
+      if (inMerge) r.git.operation = 'merge';
+      else r.git.repository = false;
       const run = start(r, plan({ tasks: ['1'] }));
       await flush();
       r.git.dirty.push('a.ts');
       r.executor.resolve('1');
       const summary = await run;
-      assert.equal(summary.succeeded, 1, show(summary));
       assert.deepEqual(r.git.commits, [], show(r.git.commits));
-      assert.deepEqual(r.tasksFile.done, ['1'], show(r.tasksFile.done));
-      assert.ok(r.logs.some((l) => /not a git repository|a merge is in progress/.test(l)), show(r.logs));
-      assert.equal(r.state.current.ralph?.tasks['1']?.commitHandled, false, show(r.state.current.ralph));
+      if (!inMerge) {
+        assert.equal(summary.succeeded, 1, show(summary));
+        assert.deepEqual(r.tasksFile.done, ['1'], show(r.tasksFile.done));
+        assert.ok(r.logs.some((l) => /not a git repository/.test(l)), show(r.logs));
+        assert.equal(r.state.current.ralph?.tasks['1']?.commitHandled, false, show(r.state.current.ralph));
+      } else {
+        // Its work is in the tree but on no commit: not done, and the next run commits it.
+        assert.equal(summary.failed, 1, show(summary));
+        assert.deepEqual(r.tasksFile.done, [], show(r.tasksFile.done));
+        assert.match(r.state.current.ralph?.tasks['1']?.reason ?? '', /its work could not be committed: a merge is in progress in the working tree/);
+        assert.deepEqual(r.state.current.ralph?.leftUncommitted, ['a.ts']);
+      }
     }
   });
 });

@@ -249,6 +249,34 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.equal(r.git('status', '--porcelain'), '');
   });
 
+  it('the user saves tasks.md while the working tree follows a merge: merged again, with their text and the check-off', async () => {
+    const { r } = repo();
+    let saves = 0;
+    const wt = new GitWorktrees({
+      repoDir: r.dir,
+      specName: 'feat',
+      bookkeeping: [join(r.dir, SPEC, 'tasks.md'), join(r.dir, SPEC, '.progress.md')],
+      hooks: {
+        beforeStage: async () => {
+          // The editor's save lands between the merge commit's making and the working tree update.
+          if (saves++ === 0) r.write(`${SPEC}/tasks.md`, r.read(`${SPEC}/tasks.md`) + 'a line the user typed\n');
+        },
+      },
+    });
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    const result = await wt.merge(tip, 'one', {
+      exclude: new Set(),
+      beforeCommit: async () => r.write(`${SPEC}/tasks.md`, r.read(`${SPEC}/tasks.md`).replace('- [ ] 1 One', '- [x] 1 One')),
+    });
+    assert.equal(result.kind, 'merged', JSON.stringify(result));
+    assert.equal(saves, 2, 'the first update met the save and was merged again');
+    assert.equal(r.read('a.txt'), 'from 1\n');
+    assert.equal(r.git('show', `HEAD:${SPEC}/tasks.md`), '- [x] 1 One\n- [ ] 2 Two\na line the user typed\n');
+    assert.equal(r.git('status', '--porcelain'), '', 'the user\'s line is committed with the check-off, nothing else left');
+  });
+
   it('finishes a merge whose branch moved before a kill, and forgets one that did not move', async () => {
     const { r, wt } = repo();
     r.write('notes.txt', 'the user is editing\n');

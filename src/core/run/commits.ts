@@ -37,6 +37,11 @@ export function singleTaskCommitMessage(task: Task): string {
   return [subject, '', `Task ${task.id}: ${task.title}`].join('\n');
 }
 
+/** Whether a commit message is one Ralph wrote for task `id` (alone or in a batch). */
+export function commitMessageNames(message: string, id: string): boolean {
+  return message.split('\n').some((line) => line.startsWith(`Task ${id}: `) || line.startsWith(`- ${id} `));
+}
+
 /** Whether a changed path falls inside one of a task's declared files: the same path, a path
  *  under a declared folder, or a match of a declared glob. */
 export function declaredFileMatcher(declared: readonly string[]): (path: string) => boolean {

@@ -36,7 +36,7 @@ import type {
   WorktreePort,
 } from '../ports';
 import { CancellationSource } from './cancellation';
-import { batchCommitMessage, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
+import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { StateWriter } from './state';
 import { unfinishedAncestors } from './ancestors';
@@ -98,6 +98,8 @@ interface AttemptOutcome {
   readonly workCommit?: string;
   /** The agent cannot work at all: no task should start after this one. */
   readonly unavailable?: boolean;
+  /** Trying again would fail the same way (the user's changes are in its files): no retry. */
+  readonly final?: boolean;
   readonly usage?: AgentUsage;
   readonly logFile?: string;
 }
@@ -144,6 +146,9 @@ class RunEngine {
   private startedAt = 0;
   private resumed = false;
   private preexistingDirty: readonly string[] = [];
+  private leftUncommitted: readonly string[] = [];
+  /** Tasks whose check-off failed (tasks.md kept changing): tried again at the end. */
+  private readonly checkOffsOwed = new Set<string>();
   private fatal: unknown;
   private notRepositoryLogged = false;
   private readonly isolated: boolean;
@@ -212,14 +217,21 @@ class RunEngine {
     if (this.resumed) {
       this.preexistingDirty = previousRun?.preexistingDirty ?? [];
     } else if (await git.isRepository()) {
-      this.preexistingDirty = await git.dirtyPaths();
+      // What an earlier run's agents left uncommitted is not the user's: the tasks it belongs to
+      // run again and commit it.
+      const left = new Set(previousRun?.leftUncommitted ?? []);
+      this.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
     }
+    if (!this.isolated) await this.recoverCommits();
 
     const scope = this.resolveScope();
     this.createRuns(scope);
     this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
     await this.settleInitialStatuses();
     this.sync();
+    // On disk before any agent starts: a kill from here on is a resume, and what the agents
+    // change is never taken for the user's own changes.
+    await this.writer.flush();
 
     while (true) {
       await this.mergeReady();
@@ -234,7 +246,9 @@ class RunEngine {
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
     await this.mergeReady();
+    await this.settleCheckOffs();
     await this.quiescentPoint(true);
+    await this.noteUncommitted();
     if (this.isolated) {
       try {
         await this.worktreePort().close?.();
@@ -454,6 +468,12 @@ class RunEngine {
       let result: ExecutorResult;
       let cwd = this.ports.cwd;
       let progressFile = progress.pathFor(id);
+      const users = this.isolated ? [] : this.usersChangesIn(run.task);
+      if (users.length > 0) {
+        // In a shared tree the agent would write over them, and its commit would take them along.
+        const reason = `not started: ${listPaths(users)} ${users.length === 1 ? 'has' : 'have'} uncommitted changes of yours, and this task edits ${users.length === 1 ? 'it' : 'them'}; commit or stash them, then run again`;
+        return { id, status: 'failed', reason, detail: reason, final: true };
+      }
       if (this.isolated) {
         try {
           const worktree = await this.worktreePort().prepare(id);
@@ -464,15 +484,19 @@ class RunEngine {
           // Agents may write only inside their own workspace: the notes go to the same place in
           // the worktree, and are collected from there (never committed on the task's branch).
           const inWorktree = this.inWorktree(worktree, progressFile);
-          if (inWorktree !== undefined && progress.collect !== undefined) {
-            progressFile = inWorktree;
-            await progress.discard?.(progressFile);
-          }
+          if (inWorktree !== undefined && progress.collect !== undefined) progressFile = inWorktree;
         } catch (error) {
           if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled' };
           const reason = `could not set up the task's worktree: ${messageOf(error)}`;
           return { id, status: 'failed', reason, detail: reason };
         }
+      }
+      try {
+        // Each attempt starts from a clean note: what a killed or failed attempt wrote is not
+        // the work that is kept, and appending to it would merge its notes twice.
+        await progress.discard?.(progressFile);
+      } catch (error) {
+        this.log(`could not clear the progress note of ${id} at ${progressFile}: ${messageOf(error)}`);
       }
       try {
         // Sandboxed agents may read only their own workspace: name the spec's documents as the
@@ -644,6 +668,7 @@ class RunEngine {
     const retry =
       outcome.status === 'failed' &&
       !outcome.unavailable &&
+      !outcome.final &&
       run.attempt < this.options.maxTaskIterations &&
       !this.cancellation.token.isCancellationRequested;
     if (retry) {
@@ -724,12 +749,35 @@ class RunEngine {
     }
   }
 
-  private async markDone(id: string): Promise<void> {
+  private async unmark(id: string): Promise<void> {
+    try {
+      await this.ports.tasksFile.unmark?.(id);
+    } catch (error) {
+      this.log(`could not take back the check-off of ${id} in tasks.md (its work is not on the branch): ${messageOf(error)}`);
+    }
+  }
+
+  private async markDone(id: string, last = false): Promise<void> {
     if (this.isolated) this.bookkeepingDirty = true;
     try {
       await this.ports.tasksFile.markDone(id);
+      this.checkOffsOwed.delete(id);
     } catch (error) {
-      this.log(`could not check off ${id} in tasks.md: ${messageOf(error)}`);
+      // Tried again at the end of the run (and by the next run, which finds it recorded done).
+      this.checkOffsOwed.add(id);
+      this.log(
+        last
+          ? `could not check off ${id} in tasks.md: ${messageOf(error)}; its work is done — check it off by hand, or the next run will`
+          : `could not check off ${id} in tasks.md yet (tried again at the end of the run): ${messageOf(error)}`,
+      );
+    }
+  }
+
+  /** The end of the run: check-offs that failed while tasks.md kept changing, once more. */
+  private async settleCheckOffs(): Promise<void> {
+    for (const id of this.inFileOrder([...this.checkOffsOwed])) {
+      if (this.records.get(id)?.status === 'success') await this.markDone(id, true);
+      else this.checkOffsOwed.delete(id);
     }
   }
 
@@ -770,7 +818,11 @@ class RunEngine {
     const port = this.worktreePort();
     const { clock, git } = this.ports;
     const durationMs = run.passedInMs ?? 0;
-    const fail = (reason: string): void => {
+    // The check-off goes into the merge commit, so it is made just before; a merge that then
+    // does not happen takes it back: a task is checked only when its work is on the branch.
+    let checkedOff = false;
+    const fail = async (reason: string): Promise<void> => {
+      if (checkedOff) await this.unmark(id);
       run.status = 'failed';
       run.reason = reason;
       const before = this.records.get(id);
@@ -783,19 +835,20 @@ class RunEngine {
       ? `its work is kept on branch ${run.worktree.branch} (worktree ${run.worktree.path})`
       : 'its work is kept on its branch';
     if (run.workCommit === undefined) {
-      fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
+      await fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
       return;
     }
     let result;
     try {
       const operation = await git.operationInProgress();
       if (operation !== undefined) {
-        fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
+        await fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
         return;
       }
       result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
         exclude: this.excludedPaths(),
         beforeCommit: async () => {
+          checkedOff = !run.task.done;
           await this.markDone(id);
           await this.mergeProgress([id]);
         },
@@ -806,11 +859,11 @@ class RunEngine {
         },
       });
     } catch (error) {
-      fail(`merging into the current branch failed: ${messageOf(error)}; ${kept}`);
+      await fail(`merging into the current branch failed: ${messageOf(error)}; ${kept}`);
       return;
     }
     if (result.kind === 'conflict') {
-      fail(`${result.reason}; the current branch is as it was, ${kept}`);
+      await fail(`${result.reason}; the current branch is as it was, ${kept}`);
       return;
     }
     run.status = 'succeeded';
@@ -913,6 +966,10 @@ class RunEngine {
       }
       const operation = await git.operationInProgress();
       if (operation !== undefined) {
+        if (last && !this.isolated && toCommit.length > 0) {
+          await this.commitFailed(toCommit, `a ${operation} is in progress in the working tree`);
+          return;
+        }
         this.log(`a ${operation} is in progress: the commit of ${toCommit.join(', ')} waits for the next quiescent point`);
         return;
       }
@@ -926,53 +983,150 @@ class RunEngine {
       }
       if (toCommit.length === 0) return;
       const tasks = toCommit.map((id) => this.byId.get(id)).filter((t): t is Task => t !== undefined);
+      const changed = (await git.dirtyPaths()).filter((p) => !exclude.has(p));
+      // What an unfinished task changed (a killed attempt's half work) is not these tasks' work.
+      const notOurs = this.unfinishedWork(changed, tasks);
+      const commitExclude = notOurs.length > 0 ? new Set([...exclude, ...notOurs]) : exclude;
       if (this.options.commit === 'batch') {
-        const hash = await git.commit(batchCommitMessage(tasks), { exclude });
+        await this.journalCommit(toCommit);
+        const hash = await git.commit(batchCommitMessage(tasks), { exclude: commitExclude });
         this.recordCommit(toCommit, hash);
       } else {
-        const changed = (await git.dirtyPaths()).filter((p) => !exclude.has(p));
         const claimed = new Set<string>();
         for (const [i, task] of tasks.entries()) {
           const last = i === tasks.length - 1;
           const message = singleTaskCommitMessage(task);
+          await this.journalCommit([task.id]);
           if (last) {
-            this.recordCommit([task.id], await git.commit(message, { exclude }));
+            this.recordCommit([task.id], await git.commit(message, { exclude: commitExclude }));
             continue;
           }
           const owns = declaredFileMatcher(task.files);
-          const only = changed.filter((p) => !claimed.has(p) && owns(p));
+          const only = changed.filter((p) => !claimed.has(p) && !commitExclude.has(p) && owns(p));
           only.forEach((p) => claimed.add(p));
-          this.recordCommit([task.id], only.length > 0 ? await git.commit(message, { exclude, only }) : undefined);
+          this.recordCommit([task.id], only.length > 0 ? await git.commit(message, { exclude: commitExclude, only }) : undefined);
         }
       }
     } catch (error) {
       this.log(`committing ${toCommit.join(', ')} failed: ${messageOf(error)}`);
+      // A task whose work could not be committed has not succeeded (shared tree: in worktree
+      // mode only Ralph's bookkeeping is committed here).
+      if (!this.isolated) await this.commitFailed(toCommit.filter((id) => this.needsCommit.has(id)), messageOf(error));
     } finally {
       this.sync();
     }
   }
 
+  /** Shared tree: before a commit, the tip it goes onto, on disk, so a resume can tell whether it
+   *  happened. */
+  private async journalCommit(ids: readonly string[]): Promise<void> {
+    const head = await this.ports.git.head?.();
+    if (head === undefined) return;
+    for (const id of ids) this.patchRecord(id, { committing: head });
+    this.sync();
+    await this.writer.flush();
+  }
+
+  /** Shared tree, after a kill: a commit that was being made is found by its message, so it is
+   *  never made a second time. */
+  private async recoverCommits(): Promise<void> {
+    const { git } = this.ports;
+    for (const [id, record] of [...this.records]) {
+      if (record.committing === undefined) continue;
+      let found: { hash: string } | undefined;
+      if (record.commit === undefined && record.commitHandled !== true && git.commitsSince) {
+        try {
+          found = (await git.commitsSince(record.committing)).find((c) => commitMessageNames(c.message, id));
+        } catch (error) {
+          this.log(`could not look for the commit of ${id} made before the kill: ${messageOf(error)}`);
+        }
+      }
+      const current: RalphTaskRecord = found ? { ...record, commit: found.hash, commitHandled: true, committing: undefined } : { ...record, committing: undefined };
+      this.setRecord(id, current);
+      this.rememberAsBefore(id, current);
+    }
+  }
+
+  /** The commit of these tasks' work failed: they have not succeeded; the work stays in the tree. */
+  private async commitFailed(ids: readonly string[], why: string): Promise<void> {
+    const now = this.ports.clock.now();
+    for (const id of ids) {
+      const run = this.runs.get(id);
+      const before = this.records.get(id);
+      if (!run || !before) continue;
+      if (!run.task.done) await this.unmark(id);
+      const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
+      run.status = 'failed';
+      run.reason = reason;
+      this.setRecord(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
+      this.emitFinished(run, 'failed', before.durationMs ?? 0, now);
+      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
+    }
+    this.sync();
+  }
+
+  /** Changed paths that belong to a task of the spec that has not succeeded, and to none of
+   *  `committing`'s declared files. */
+  private unfinishedWork(changed: readonly string[], committing: readonly Task[]): string[] {
+    const ours = committing.map((t) => declaredFileMatcher(t.files));
+    const theirs = [...this.byId.values()]
+      .filter((t) => !this.containers.has(t.id) && !committing.includes(t) && t.files.length > 0 && !this.hasSucceeded(t.id))
+      .map((t) => declaredFileMatcher(t.files));
+    if (theirs.length === 0) return [];
+    return changed.filter((p) => theirs.some((owns) => owns(p)) && !ours.some((owns) => owns(p)));
+  }
+
+  private hasSucceeded(id: string): boolean {
+    const run = this.runs.get(id);
+    if (run) return run.status === 'succeeded' || run.status === 'skipped';
+    return this.isDoneBefore(id);
+  }
+
+  /** Shared tree: the user's uncommitted changes (from before the run) in the task's files. */
+  private usersChangesIn(task: Task): string[] {
+    if (task.files.length === 0 || this.preexistingDirty.length === 0) return [];
+    const owns = declaredFileMatcher(task.files);
+    const ralphs = this.ralphsFiles();
+    return this.preexistingDirty.filter((p) => owns(p) && !ralphs.has(p));
+  }
+
+  /** Shared tree, at the end: what the agents changed that no commit took, for the next run. */
+  private async noteUncommitted(): Promise<void> {
+    if (this.isolated || this.options.commit === 'none') return;
+    try {
+      if (!(await this.ports.git.isRepository())) return;
+      const exclude = this.excludedPaths();
+      this.leftUncommitted = (await this.ports.git.dirtyPaths()).filter((p) => !exclude.has(p));
+    } catch (error) {
+      this.log(`could not list what is left uncommitted: ${messageOf(error)}`);
+    }
+  }
+
   private recordCommit(ids: readonly string[], hash: string | undefined): void {
-    for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true } : { commitHandled: true });
+    for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
     if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
     this.sync();
   }
 
   /** Never committed by Ralph: what was dirty before the run, its own state and progress files. */
   private excludedPaths(): Set<string> {
-    if (this.excludeCache) return this.excludeCache;
-    const exclude = new Set(this.preexistingDirty);
-    this.excludeCache = exclude;
+    this.excludeCache ??= new Set([...this.preexistingDirty, ...this.ralphsFiles()]);
+    return this.excludeCache;
+  }
+
+  /** Ralph's own state, lock and per-task progress files, repository-relative. */
+  private ralphsFiles(): Set<string> {
+    const files = new Set<string>();
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
     const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
-    if (stateFile !== undefined) exclude.add(stateFile);
+    if (stateFile !== undefined) files.add(stateFile);
     const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
-    if (lockFile !== undefined) exclude.add(lockFile);
+    if (lockFile !== undefined) files.add(lockFile);
     for (const id of this.byId.keys()) {
       const progressFile = relative(this.ports.progress.pathFor(id));
-      if (progressFile !== undefined) exclude.add(progressFile);
+      if (progressFile !== undefined) files.add(progressFile);
     }
-    return exclude;
+    return files;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1010,6 +1164,7 @@ class RunEngine {
         status: this.runStatus,
         tasks: { ...this.recordsById },
         preexistingDirty: [...this.preexistingDirty],
+        ...(this.leftUncommitted.length > 0 ? { leftUncommitted: [...this.leftUncommitted] } : { leftUncommitted: undefined }),
         isolation: this.options.isolation ?? 'none',
         ...this.usageFields(),
       },
@@ -1317,6 +1472,11 @@ function formatSeconds(ms: number): string {
 }
 
 /** One line, bounded: reasons end up in tooltips, status lines and the state file. */
+function listPaths(paths: readonly string[]): string {
+  const shown = paths.slice(0, 3).join(', ');
+  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
+}
+
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
