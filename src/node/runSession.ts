@@ -89,6 +89,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
           specName: basename(o.specDir),
           include: [...(o.worktreeInclude ?? [])],
           bookkeeping: [o.specFile, progress.mainPath],
+          ...(o.log ? { log: o.log } : {}),
         })
       : undefined;
   const options: RunOptions = {
