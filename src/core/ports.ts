@@ -36,6 +36,27 @@ export interface ExecutorRequest {
   /** Folders outside `cwd` the agent must be able to write (e.g. where its progress file is,
    *  when that cannot be inside `cwd`). */
   readonly writableDirs?: readonly string[];
+  /** The run the agent belongs to: handed to it (and so to everything it starts) in its
+   *  environment, where a later run finds what a killed run left behind. */
+  readonly runId?: string;
+  /** Called the moment the agent process exists, before it has done anything worth speaking of,
+   *  so the run can record it; again for each process of the request (rate-limit tries). */
+  readonly onSpawn?: (agent: SpawnedAgent) => void;
+}
+
+/** An agent process as the executor started it: enough to find it again after Ralph was killed,
+ *  and to tell it apart from an unrelated process that got the same pid later. */
+export interface SpawnedAgent {
+  readonly pid: number;
+  /** Its process group (POSIX: every agent leads a group of its own). */
+  readonly pgid?: number;
+  /** When it started, as the operating system tells it; without it the process is never killed
+   *  on the strength of the record alone. */
+  readonly startTime?: string;
+  /** The machine it runs on: a pid means nothing on another one (a spec on a shared folder). */
+  readonly host?: string;
+  /** The marker in its environment (`RALPH_AGENT_ID`), inherited by whatever it starts. */
+  readonly agentId: string;
 }
 
 export type ExecutorOutcome = 'succeeded' | 'failed' | 'timedOut' | 'cancelled';
@@ -154,6 +175,14 @@ export interface RalphTaskRecord {
   readonly usage?: AgentUsage;
   /** The raw output of the last attempt. */
   readonly logFile?: string;
+  /** The agent process of the attempt running now, recorded as it is spawned and cleared once it
+   *  is gone: what a resume stops first if a kill left it running. */
+  readonly agent?: RecordedAgent;
+}
+
+export interface RecordedAgent extends SpawnedAgent {
+  readonly runId: string;
+  readonly attempt: number;
 }
 
 export interface RalphRunState {
@@ -182,6 +211,34 @@ export interface StateStore {
   load(): Promise<RalphState | undefined>;
   /** Atomic: temp file, fsync, rename. */
   save(state: RalphState): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Survivors: agents are started in process groups of their own, so they outlive a Ralph that is
+// killed outright. The next run stops them before any task runs again, or two agents would
+// work on one task.
+
+export interface SurvivorsPort {
+  /** Stops what an earlier run left running: each recorded agent whose process is still the one
+   *  recorded (same start time: a pid used again by an unrelated process is never touched), with
+   *  its process group, and, where the system lets Ralph read other processes' environments,
+   *  every process carrying the run's marker (descendants that left the group). Resolves once
+   *  they are gone; what could not be stopped is in `left`. */
+  stop(previous: { readonly runId: string; readonly agents: readonly { readonly taskId: string; readonly agent: RecordedAgent }[] }): Promise<SurvivorsStopped>;
+}
+
+export interface SurvivorProcess {
+  readonly pid: number;
+  /** The task it worked for, where the record or its environment says. */
+  readonly taskId?: string;
+  /** Found by the run's marker outside any recorded agent's process group. */
+  readonly outsideGroup?: boolean;
+}
+
+export interface SurvivorsStopped {
+  readonly stopped: readonly SurvivorProcess[];
+  /** Still running after SIGKILL (or not Ralph's to signal). */
+  readonly left: readonly SurvivorProcess[];
 }
 
 // ---------------------------------------------------------------------------------------------

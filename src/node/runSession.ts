@@ -17,7 +17,7 @@ import type {
   RunScope,
   RunSummary,
 } from '../core/ports';
-import { ProcessExecutor, ShellVerifier, type AgentConfig } from './executor';
+import { ProcessExecutor, ProcessSurvivors, ShellVerifier, type AgentConfig } from './executor';
 import { FileStateStore } from './stores/state';
 import { FileProgressStore } from './stores/progress';
 import { FileTasksFile } from './stores/tasksFile';
@@ -91,6 +91,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
           specName: basename(o.specDir),
           include: [...(o.worktreeInclude ?? [])],
           bookkeeping: [o.specFile, progress.mainPath],
+          ...(o.log ? { log: o.log } : {}),
         })
       : undefined;
   const options: RunOptions = {
@@ -115,6 +116,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     tasksFile: new FileTasksFile(o.specFile),
     git: new SimpleGitPort(cwd),
     ...(worktrees ? { worktrees } : {}),
+    survivors: new ProcessSurvivors(),
     clock: { now: () => Date.now() },
     specDir: o.specDir,
     cwd,

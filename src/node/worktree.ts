@@ -196,6 +196,8 @@ export interface WorktreeOptions {
   /** Tests: runs after the merge commit was made from the working copies of Ralph's files,
    *  before they are staged and the working tree follows. */
   readonly hooks?: { readonly beforeStage?: () => Promise<void> };
+  /** Where to say what set-up did that the user should know of (a folder moved aside). */
+  readonly log?: (message: string) => void;
 }
 
 /** What `ralph clean` finds: a task branch, with or without a worktree. */
@@ -208,6 +210,8 @@ export interface Leftover {
   readonly merged: boolean;
   /** Paths with uncommitted changes in the worktree (copied-in files not counted). */
   readonly uncommitted: readonly string[];
+  /** Not a worktree: a folder found where a task's worktree belonged and moved aside. */
+  readonly orphaned?: boolean;
 }
 
 interface WorktreeEntry {
@@ -223,6 +227,8 @@ interface WorktreeEntry {
 const INCLUDED_LIST = 'ralph-included';
 /** Folder names of spare worktrees: never a task's (refSafeName never starts with a dot). */
 const SPARE_PREFIX = '.spare-';
+/** Folder names of folders moved aside (see moveAside); never a task's, like spares'. */
+const ORPHANED_PREFIX = '.orphaned-';
 /** More spares than this are removed rather than kept: each is a full checkout on disk. */
 const MAX_SPARES = 8;
 
@@ -233,6 +239,7 @@ export class GitWorktrees implements WorktreePort {
   private readonly include: readonly string[];
   private readonly recycle: boolean;
   private readonly hooks: NonNullable<WorktreeOptions['hooks']>;
+  private readonly log: (message: string) => void;
   private commonDir: string | undefined;
   private repoRoot: string | undefined;
   /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
@@ -245,6 +252,7 @@ export class GitWorktrees implements WorktreePort {
     this.bookkeeping = (options.bookkeeping ?? []).map((p) => path.resolve(p));
     this.recycle = options.recycle ?? true;
     this.hooks = options.hooks ?? {};
+    this.log = options.log ?? (() => undefined);
   }
 
   /** `ralph/<spec>/` */
@@ -356,9 +364,7 @@ export class GitWorktrees implements WorktreePort {
     } else if (entry) {
       await git(this.repoDir, ['worktree', 'prune']);
     }
-    if (await exists(folder)) {
-      throw new Error(`${folder} exists but is not a worktree git knows; move it away and run again`);
-    }
+    if (await exists(folder)) await this.moveAside(taskId, folder);
     await this.makeRoot();
     await fs.mkdir(path.dirname(folder), { recursive: true });
     const tip = await this.branchTip(branch);
@@ -374,6 +380,33 @@ export class GitWorktrees implements WorktreePort {
     }
     await this.copyIncluded(folder, true);
     return { path: folder, branch, base: head };
+  }
+
+  /** A folder where the task's worktree belongs that git does not know: an agent of a killed run
+   *  wrote into it after its worktree was removed, and so made it again. What it holds is no one's
+   *  known work, so it is neither worked in nor deleted: it goes aside, next to the worktrees,
+   *  where `ralph clean` lists it, and the task is set up afresh. */
+  private async moveAside(taskId: string, folder: string): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    for (let n = 0; ; n++) {
+      const aside = path.join(path.dirname(folder), `${ORPHANED_PREFIX}${refSafeName(taskId)}-${stamp}${n === 0 ? '' : `-${n}`}`);
+      // rename() would replace an empty folder in the way: never reuse a name.
+      if (await exists(aside)) continue;
+      await fs.rename(folder, aside);
+      this.log(`${folder} is not a worktree git knows (an agent of a killed run makes it again by writing into it): moved it aside to ${aside} and set up the worktree of ${taskId} afresh; 'ralph clean' lists and removes it`);
+      return;
+    }
+  }
+
+  /** Folders moved aside by moveAside. */
+  private async orphanedFolders(): Promise<string[]> {
+    const root = await this.worktreesRoot();
+    try {
+      const entries = await fs.readdir(root, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && e.name.startsWith(ORPHANED_PREFIX)).map((e) => path.join(root, e.name));
+    } catch {
+      return [];
+    }
   }
 
   private spareList(): Promise<string[]> {
@@ -706,6 +739,7 @@ export class GitWorktrees implements WorktreePort {
       const tip = (await git(spare, ['rev-parse', 'HEAD'])).stdout.trim();
       out.push({ branch: '', path: spare, head: tip, merged: await this.isMerged(tip, head), uncommitted: await this.uncommittedIn(spare) });
     }
+    for (const folder of await this.orphanedFolders()) out.push({ branch: '', path: folder, head: '', merged: false, uncommitted: [], orphaned: true });
     return out;
   }
 

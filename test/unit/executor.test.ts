@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Task } from '../../src/core/model';
-import type { CancellationToken, ExecutorRequest, ExecutorResult } from '../../src/core/ports';
-import { ProcessExecutor, ShellVerifier, resolveDemoAgent, type AgentConfig } from '../../src/node/executor';
+import type { CancellationToken, ExecutorRequest, ExecutorResult, SpawnedAgent } from '../../src/core/ports';
+import { ProcessExecutor, ShellVerifier, resolveDemoAgent, safeTaskId, type AgentConfig } from '../../src/node/executor';
 import { groupAlive } from '../../src/node/executor/process';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'executor');
@@ -129,7 +129,8 @@ describe('executor: ProcessExecutor', function () {
     it('passes a hostile title and id verbatim through prompt file, env and template argv', async () => {
       const task = makeTask({ id: HOSTILE, title: HOSTILE, files: ['a b.ts', HOSTILE], verify: `test "$(cat x)" = '1'` });
       const prompt = `# Task\n${HOSTILE}\n`;
-      const req = request({ task, prompt, attempt: 2 });
+      const spawned: SpawnedAgent[] = [];
+      const req = request({ task, prompt, attempt: 2, runId: 'run-7', onSpawn: (agent) => spawned.push(agent) });
       const template = `"${process.execPath}" ${path.join(FIXTURES, 'record-run.js')} --id {taskId} --prompt={promptFile} {specDir} '{progressFile}'`;
       const { result } = await run({ preset: 'custom', command: template, env: { RALPH_TEST_RECORD: record } }, req);
       assert.equal(result.outcome, 'succeeded', show(result));
@@ -144,9 +145,15 @@ describe('executor: ProcessExecutor', function () {
       // Where the test harness keeps worktrees and logs is the harness's, not Ralph's, setting.
       delete rec.env?.RALPH_WORKTREES_DIR;
       delete rec.env?.RALPH_LOGS_DIR;
+      // The markers a later run (or the end of this attempt) finds the agent's descendants by:
+      // the run, and this one agent process.
+      const agentId = rec.env?.RALPH_AGENT_ID ?? '';
+      assert.ok(agentId.startsWith(`run-7:${safeTaskId(HOSTILE)}#2:`) && /:[0-9a-f]{8}$/.test(agentId), agentId);
       assert.deepEqual(
         rec.env,
         {
+          RALPH_RUN_ID: 'run-7',
+          RALPH_AGENT_ID: agentId,
           RALPH_TEST_RECORD: record,
           RALPH_TASK_ID: HOSTILE,
           RALPH_TASK_INDEX: '3',
@@ -166,6 +173,14 @@ describe('executor: ProcessExecutor', function () {
       const canaries = fs.readdirSync(dir).filter((f) => f.startsWith('canary'));
       assert.deepEqual(canaries, [], show(canaries));
       assert.equal(rec.cwd, fs.realpathSync(dir), show(rec));
+      // Reported as it was spawned, with what proves later that a pid is still this process.
+      assert.equal(spawned.length, 1, show(spawned));
+      assert.equal(spawned[0]?.agentId, agentId, show(spawned));
+      assert.equal(spawned[0]?.host, os.hostname(), show(spawned));
+      if (process.platform !== 'win32') {
+        assert.equal(spawned[0]?.pgid, spawned[0]?.pid, show(spawned));
+        assert.match(spawned[0]?.startTime ?? '', /^(linux|ps):./, show(spawned));
+      }
     });
 
     it('keeps the prompt file until the agent has read it, through --message-file for aider', async () => {

@@ -16,10 +16,12 @@ import type {
   CancellationToken,
   Clock,
   Executor,
+  ExecutorRequest,
   ExecutorResult,
   GitPort,
   MergeJournal,
   ProgressStore,
+  RalphRunState,
   RalphState,
   RalphTaskRecord,
   RunEvent,
@@ -27,6 +29,8 @@ import type {
   RunOptions,
   RunSummary,
   StateStore,
+  SurvivorProcess,
+  SurvivorsPort,
   TaskResult,
   TaskResultStatus,
   TaskRunStatus,
@@ -52,6 +56,8 @@ export interface RunPorts {
   readonly git: GitPort;
   /** Needed when RunOptions.isolation is `worktree`. */
   readonly worktrees?: WorktreePort;
+  /** Stops the agents a killed run left running before this one starts any task. */
+  readonly survivors?: SurvivorsPort;
   readonly clock: Clock;
   /** Waits `ms` or until the token is cancelled (rate-limit waits); default setTimeout. */
   readonly delay?: (ms: number, token: CancellationToken) => Promise<void>;
@@ -211,6 +217,7 @@ class RunEngine {
     this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
     this.taskResults = { ...(this.previous?.taskResults ?? {}) };
     for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
+    if (previousRun) await this.stopSurvivors(previousRun);
     if (this.isolated) await this.recoverWorktrees();
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) this.previousUsage = previousRun?.usage;
@@ -263,6 +270,25 @@ class RunEngine {
     this.emit({ type: 'runFinished', summary, at: clock.now() });
     if (this.fatal !== undefined) throw this.fatal;
     return summary;
+  }
+
+  /** Agents have process groups of their own, so a killed run's go on running. They are
+   *  stopped before anything else: a task must never get a second agent beside the first, and an
+   *  orphan must not write in a worktree this run is about to remove or set up anew. */
+  private async stopSurvivors(previousRun: RalphRunState): Promise<void> {
+    const port = this.ports.survivors;
+    if (port === undefined) return;
+    const agents = Object.entries(previousRun.tasks).flatMap(([taskId, record]) => (record.agent ? [{ taskId, agent: record.agent }] : []));
+    const { stopped, left } = await port.stop({ runId: previousRun.runId, agents });
+    const which = previousRun.status === 'running' ? 'the killed run' : 'an earlier run';
+    const list = (ps: readonly SurvivorProcess[]): string =>
+      ps.map((p) => `${p.taskId ?? 'unknown task'} (pid ${p.pid}${p.outsideGroup ? ', outside its process group' : ''})`).join(', ');
+    const count = (n: number): string => `${n} agent ${n === 1 ? 'process' : 'processes'}`;
+    if (stopped.length > 0) this.log(`stopped ${count(stopped.length)} left by ${which}: ${list(stopped)}`);
+    if (left.length > 0) {
+      throw new Error(`${count(left.length)} left by ${which} could not be stopped: ${list(left)}; stop them and run again`);
+    }
+    for (const { taskId } of agents) this.patchRecord(taskId, { agent: undefined });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -512,7 +538,7 @@ class RunEngine {
         // A progress file outside the agent's workspace (a spec kept outside the repository)
         // must be writable all the same: its folder is named to the agent as an extra one.
         const progressDir = progressFile.replace(/[\\/][^\\/]*$/, '');
-        const request = {
+        const request: ExecutorRequest = {
           task: run.task,
           attempt,
           prompt,
@@ -521,6 +547,12 @@ class RunEngine {
           cwd,
           writableDirs: relativeTo(cwd, progressDir) === undefined ? [progressDir] : [],
           ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
+          runId: this.runId,
+          // On the disk before the agent has done much: a kill from here on leaves what finds it.
+          onSpawn: (agent) => {
+            this.patchRecord(id, { agent: { ...agent, runId: this.runId, attempt } });
+            this.sync();
+          },
         };
         const output = (chunk: string): void => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() });
         result = await executor.run(request, output, token);
@@ -541,6 +573,12 @@ class RunEngine {
       } catch (error) {
         const reason = `executor error: ${messageOf(error)}`;
         return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
+      } finally {
+        // The executor returns once the agent and what it started are gone.
+        if (this.records.get(id)?.agent !== undefined) {
+          this.patchRecord(id, { agent: undefined });
+          this.sync();
+        }
       }
       const accounted = {
         ...(result.usage !== undefined ? { usage: result.usage } : {}),

@@ -32,13 +32,13 @@ export async function cleanCommand(args: readonly string[], io: CleanIo): Promis
       return 0;
     }
     io.stdout.write(`${loaded.spec.path}: ${leftovers.length} task branch(es) left:\n`);
-    for (const l of leftovers) io.stdout.write(`  ${l.branch || 'spare worktree'}  ${describe(l)}${l.path ? `\n      ${l.path}` : ''}\n`);
+    for (const l of leftovers) io.stdout.write(`  ${l.branch || kind(l)}  ${describe(l)}${l.path ? `\n      ${l.path}` : ''}\n`);
 
     const safe = leftovers.filter((l) => l.merged && l.uncommitted.length === 0);
     const holding = leftovers.filter((l) => !safe.includes(l));
     for (const l of safe) {
       await worktrees.removeUnchecked(l.path, l.branch);
-      io.stdout.write(`removed ${l.branch || `spare worktree ${l.path ?? ''}`} (merged)\n`);
+      io.stdout.write(`removed ${l.branch || `${kind(l)} ${l.path ?? ''}`} (merged)\n`);
     }
     if (holding.length === 0) return 0;
 
@@ -61,7 +61,7 @@ export async function cleanCommand(args: readonly string[], io: CleanIo): Promis
     }
     for (const l of holding) {
       await worktrees.removeUnchecked(l.path, l.branch);
-      io.stdout.write(`removed ${l.branch || `spare worktree ${l.path ?? ''}`} (its work is gone)\n`);
+      io.stdout.write(`removed ${l.branch || `${kind(l)} ${l.path ?? ''}`} (its ${l.orphaned ? 'content' : 'work'} is gone)\n`);
     }
     return 0;
   } finally {
@@ -69,7 +69,13 @@ export async function cleanCommand(args: readonly string[], io: CleanIo): Promis
   }
 }
 
+function kind(l: Leftover): string {
+  return l.orphaned ? 'moved-aside folder' : 'spare worktree';
+}
+
 function describe(l: Leftover): string {
+  // Found where a task's worktree belonged, unknown to git: what is in it is no one's known work.
+  if (l.orphaned) return 'NOT A WORKTREE: found where a task\'s worktree belonged and moved aside; may hold edits of an agent of a killed run';
   const parts: string[] = [l.merged ? 'merged' : 'NOT MERGED: has commits whose changes are not in the current branch'];
   if (l.uncommitted.length > 0) {
     const shown = l.uncommitted.slice(0, 3).join(', ');

@@ -28,3 +28,4 @@ export function resolveAgent(spec: string): AgentConfig {
   parseCommandTemplate(trimmed);
   return { preset: 'custom', command: trimmed };
 }
+export { ProcessSurvivors, type ProcessSurvivorsOptions } from './survivors';

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import treeKill from 'tree-kill';
 import type { CancellationToken, Disposable } from '../../core/ports';
+import { stopMarked } from './processTable';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 64 * 1024;
 export const DEFAULT_KILL_GRACE_MS = 3000;
@@ -27,6 +28,10 @@ export interface ProcessSpec {
   readonly outputLimitBytes?: number;
   /** Needed for `cmd /c` on Windows, whose quoting Node must not touch. */
   readonly windowsVerbatimArguments?: boolean;
+  /** An entry of `env` (`NAME=value`) unique to this process: when it is done, whatever still
+   *  carries it is stopped too (Linux), since a descendant that called setsid() has left the
+   *  process group and would outlive a group kill. */
+  readonly marker?: string;
 }
 
 export interface ProcessOutcome {
@@ -42,6 +47,8 @@ export interface ProcessOutcome {
 }
 
 export interface ProcessObserver {
+  /** The process exists (called once, synchronously after it was started). */
+  onSpawn?(pid: number): void;
   onOutput?(chunk: string, stream: 'stdout' | 'stderr'): void;
   onStdoutLine?(line: string): void;
   onStderrLine?(line: string): void;
@@ -228,7 +235,14 @@ export function runProcess(
     return Promise.resolve(finishedBeforeStart({ spawnError: err as NodeJS.ErrnoException }));
   }
 
-  if (child.pid !== undefined) trackGroup(child.pid);
+  if (child.pid !== undefined) {
+    trackGroup(child.pid);
+    try {
+      observer.onSpawn?.(child.pid);
+    } catch {
+      // Recording the process is the observer's business; it must not leave it unwatched.
+    }
+  }
 
   return new Promise<ProcessOutcome>((resolve) => {
     let timedOut = false;
@@ -300,6 +314,7 @@ export function runProcess(
         }
       }
       if (pid !== undefined) liveGroups.delete(pid);
+      if (!spawnError && pid !== undefined && spec.marker !== undefined) await stopMarked(spec.marker, graceMs).catch(() => undefined);
       resolve({
         exitCode,
         signal: exitSignal,

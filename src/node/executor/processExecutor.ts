@@ -6,13 +6,14 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CancellationToken, Executor, ExecutorRequest, ExecutorResult, FailureKind } from '../../core/ports';
 import { agentDefinition, type AgentContext, type AgentDefinition, type AgentPreset, type AgentReader, type TranscriptLine } from '../agents';
 import { cleanLine, meaningful } from '../agents/transcript';
 import { parseCommandTemplate } from './template';
 import { OutputTail, runProcess, type ProcessOutcome, DEFAULT_OUTPUT_LIMIT_BYTES } from './process';
 import { createExclusive, RawLog } from './rawLog';
+import { AGENT_ID_ENV, processStartTime, RUN_ID_ENV } from './processTable';
 
 export interface AgentConfig {
   readonly preset: AgentPreset;
@@ -62,9 +63,18 @@ function writePromptFile(dir: string, taskId: string, attempt: number, prompt: s
   return file;
 }
 
-export function ralphEnvironment(request: ExecutorRequest, promptFile: string): Record<string, string> {
+/** A value no other agent process has: `<run>:<task>#<attempt>:<random>`, readable in `ps e`. */
+export function newAgentId(request: ExecutorRequest): string {
+  return `${request.runId ?? '-'}:${safeTaskId(request.task.id)}#${request.attempt}:${randomBytes(4).toString('hex')}`;
+}
+
+/** What every agent finds in its environment. RALPH_RUN_ID and RALPH_AGENT_ID are markers that
+ *  its descendants inherit: by them Ralph finds what an agent left running (see processTable). */
+export function ralphEnvironment(request: ExecutorRequest, promptFile: string, agentId: string = newAgentId(request)): Record<string, string> {
   const { task } = request;
   return {
+    ...(request.runId !== undefined ? { [RUN_ID_ENV]: request.runId } : {}),
+    [AGENT_ID_ENV]: agentId,
     RALPH_TASK_ID: task.id,
     RALPH_TASK_INDEX: String(task.index),
     RALPH_TASK_TITLE: task.title,
@@ -162,7 +172,8 @@ export class ProcessExecutor implements Executor {
       } catch (err) {
         return early('failed', oneLine((err as Error).message), 'unavailable');
       }
-      const env: NodeJS.ProcessEnv = { ...baseEnv, ...extraEnv, ...ralphEnvironment(request, promptFile) };
+      const agentId = newAgentId(request);
+      const env: NodeJS.ProcessEnv = { ...baseEnv, ...extraEnv, ...ralphEnvironment(request, promptFile, agentId) };
       if (def.promptOnStdin) stdinFd = openSync(promptFile, 'r');
       if (this.logDir !== undefined) {
         try {
@@ -206,9 +217,16 @@ export class ProcessExecutor implements Executor {
           killGraceMs: this.killGraceMs,
           // The transcript tail is what failure reports show; the raw tail only feeds the log.
           outputLimitBytes: 4096,
+          marker: `${AGENT_ID_ENV}=${agentId}`,
         },
         token,
         {
+          onSpawn: (pid) => {
+            if (request.onSpawn === undefined) return;
+            // Spawned detached: on POSIX the agent leads a process group of its own.
+            const startTime = processStartTime(pid);
+            request.onSpawn({ pid, ...(isWindows ? {} : { pgid: pid }), ...(startTime !== undefined ? { startTime } : {}), host: os.hostname(), agentId });
+          },
           onStdoutLine: (line) => {
             log?.line('stdout', line);
             show(safely(() => reader.stdoutLine(line)));
@@ -229,6 +247,8 @@ export class ProcessExecutor implements Executor {
     }
   }
 }
+
+const isWindows = process.platform === 'win32';
 
 function isDirectory(p: string): boolean {
   try {
