@@ -106,11 +106,14 @@ export interface Executor {
 
 /** Runs a task's `Verify` command (written by the spec author as a shell command). */
 export interface Verifier {
+  /** `env`: variables added to the command's environment (the run's marker, so a resume finds
+   *  and stops a Verify a killed run left behind). */
   verify(
     command: string,
     cwd: string,
     token: CancellationToken,
     timeoutMs?: number,
+    env?: Readonly<Record<string, string>>,
   ): Promise<{ readonly ok: boolean; readonly exitCode: number | null; readonly output: string }>;
 }
 

@@ -372,6 +372,11 @@ describe('executor: ShellVerifier', () => {
     assert.deepEqual(result, { ok: true, exitCode: 0, output: 'found\n' }, show(result));
   });
 
+  it('gives the command the run\'s marker, so a resume can find a Verify a killed run left', async () => {
+    const result = await new ShellVerifier().verify('echo "$RALPH_RUN_ID"', dir, never(), undefined, { RALPH_RUN_ID: 'run-42' });
+    assert.deepEqual(result, { ok: true, exitCode: 0, output: 'run-42\n' }, show(result));
+  });
+
   it('fails on a non-zero exit and keeps its output', async () => {
     const result = await new ShellVerifier().verify(`echo "2 tests failed" >&2; exit 1`, dir, never());
     assert.deepEqual(result, { ok: false, exitCode: 1, output: '2 tests failed\n' }, show(result));

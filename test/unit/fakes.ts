@@ -227,8 +227,18 @@ export class FakeVerifier implements Verifier {
   /** Exit codes by command; a command not listed passes. */
   readonly exitCodes = new Map<string, number>();
 
-  async verify(command: string): Promise<{ ok: boolean; exitCode: number | null; output: string }> {
+  /** The extra environment each call was given. */
+  readonly envs: (Readonly<Record<string, string>> | undefined)[] = [];
+
+  async verify(
+    command: string,
+    _cwd?: string,
+    _token?: unknown,
+    _timeoutMs?: number,
+    env?: Readonly<Record<string, string>>,
+  ): Promise<{ ok: boolean; exitCode: number | null; output: string }> {
     this.calls.push(command);
+    this.envs.push(env);
     const exitCode = this.exitCodes.get(command) ?? 0;
     return { ok: exitCode === 0, exitCode, output: exitCode === 0 ? '' : `${command}: 1 test failing` };
   }

@@ -132,6 +132,15 @@ describe('scheduler: shared working tree', () => {
     assert.ok(stuck.logs.some((l) => /could not check off 1 in tasks\.md: .*its work is done — check it off by hand, or the next run will/.test(l)), show(stuck.logs));
   });
 
+  it('a task\'s Verify runs with the run\'s marker in its environment', async () => {
+    const r = rig();
+    const run = start(r, plan({ tasks: ['1'], task: { '1': { verify: '`npm test`' } } }));
+    await flush();
+    r.executor.resolve('1');
+    await run;
+    assert.deepEqual(r.verifier.envs, [{ RALPH_RUN_ID: r.state.current.ralph?.runId }]);
+  });
+
   it('the state says "running" on disk before the first agent starts', async () => {
     const r = rig();
     let seen: string | undefined;

@@ -635,7 +635,7 @@ class RunEngine {
     if (command === undefined) return { id, status: 'succeeded' };
     if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
     try {
-      const verdict = await this.ports.verifier.verify(command, cwd, token, this.options.taskTimeoutMs);
+      const verdict = await this.ports.verifier.verify(command, cwd, token, this.options.taskTimeoutMs, { RALPH_RUN_ID: this.runId });
       if (verdict.ok) return { id, status: 'succeeded' };
       if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
       const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';

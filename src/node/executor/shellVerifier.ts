@@ -22,6 +22,7 @@ export class ShellVerifier implements Verifier {
     cwd: string,
     token: CancellationToken,
     timeoutMs?: number,
+    env?: Readonly<Record<string, string>>,
   ): Promise<{ readonly ok: boolean; readonly exitCode: number | null; readonly output: string }> {
     const isWindows = process.platform === 'win32';
     const outcome = await runProcess(
@@ -32,7 +33,7 @@ export class ShellVerifier implements Verifier {
         args: isWindows ? ['/d', '/s', '/c', `"${command}"`] : ['-c', command],
         windowsVerbatimArguments: isWindows,
         cwd,
-        env: { ...process.env, ...this.options.env },
+        env: { ...process.env, ...this.options.env, ...env },
         timeoutMs: timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
         killGraceMs: this.options.killGraceMs,
         outputLimitBytes: this.options.outputLimitBytes,
