@@ -21,8 +21,9 @@ const shortHash = (h: string) => h.slice(0, 10);
 // ---------------------------------------------------------------------------------------------
 // The work in HEAD.
 
-/** Each task's unique lines are in HEAD's tree exactly once, in the file the task wrote. */
-export function checkWorkInHead(repo: string, tasks: readonly SoakTask[]): Violation[] {
+/** Each task's unique lines are in HEAD's tree at most once, in the file the task wrote, and
+ *  exactly once for a task that finished (an unfinished one is reported by checkState). */
+export function checkWorkInHead(repo: string, tasks: readonly SoakTask[], finished: ReadonlySet<string>): Violation[] {
   const files = tasks.flatMap((t) => t.files.map((f) => ({ task: t.id, ...f })));
   // git grep has no whole-line match: find the lines as substrings, keep the exact ones.
   const wanted = new Set(files.map((f) => f.line));
@@ -40,8 +41,9 @@ export function checkWorkInHead(repo: string, tasks: readonly SoakTask[]): Viola
   const out: Violation[] = [];
   for (const f of files) {
     const where = hits.get(f.line) ?? [];
-    if (where.length === 0) out.push(v('line-not-in-head', `${f.task}: '${f.line}' is in no file of HEAD (expected in ${f.path})`));
-    else if (where.length > 1) out.push(v('line-in-head-twice', `${f.task}: '${f.line}' is ${where.length} times in HEAD: ${where.join(', ')}`));
+    if (where.length === 0) {
+      if (finished.has(f.task)) out.push(v('line-not-in-head', `${f.task}: '${f.line}' is in no file of HEAD (expected in ${f.path})`));
+    } else if (where.length > 1) out.push(v('line-in-head-twice', `${f.task}: '${f.line}' is ${where.length} times in HEAD: ${where.join(', ')}`));
     else if (!where[0]?.startsWith(`${f.path}:`)) out.push(v('line-in-wrong-file', `${f.task}: '${f.line}' is in ${where[0]}, expected in ${f.path}`));
   }
   return out;
@@ -148,14 +150,14 @@ export function checkCheckboxes(tasksMd: string, tasks: readonly SoakTask[], fin
   return out;
 }
 
-/** Each task's note is in .progress.md exactly once. */
-export function checkProgress(progress: string | undefined, tasks: readonly SoakTask[]): Violation[] {
-  if (progress === undefined) return [v('progress-note-missing', `no ${SPEC_DIR}/.progress.md at all`)];
+/** Each finished task's note is in .progress.md exactly once; no note is there twice. */
+export function checkProgress(progress: string | undefined, tasks: readonly SoakTask[], finished: ReadonlySet<string>): Violation[] {
+  if (progress === undefined) return finished.size > 0 ? [v('progress-note-missing', `no ${SPEC_DIR}/.progress.md at all`)] : [];
   const lines = progress.split(/\r?\n/).map((l) => l.trim());
   const out: Violation[] = [];
   for (const t of tasks) {
     const n = lines.filter((l) => l === `- ${t.note}`).length;
-    if (n === 0) out.push(v('progress-note-missing', `${t.id}: '- ${t.note}' not in .progress.md`));
+    if (n === 0 && finished.has(t.id)) out.push(v('progress-note-missing', `${t.id}: '- ${t.note}' not in .progress.md`));
     if (n > 1) out.push(v('progress-note-duplicated', `${t.id}: '- ${t.note}' is ${n} times in .progress.md`));
   }
   return out;
@@ -184,11 +186,22 @@ function walk(dir: string, depth: number, visit: (path: string, name: string, is
   }
 }
 
-export function checkLeftovers(repo: string, worktreesHome: string): Violation[] {
+/**
+ * What a finished run leaves behind: worktrees, `ralph/*` branches and worktree folders (except
+ * those Ralph keeps on purpose for the `kept` tasks, the ones that did not finish: their work is
+ * there for the user), lock files, progress parts, temp files of atomic writes.
+ */
+export function checkLeftovers(repo: string, worktreesHome: string, kept: ReadonlySet<string> = new Set()): Violation[] {
   const out: Violation[] = [];
-  const worktrees = gitSync(repo, ['worktree', 'list', '--porcelain']).stdout.split('\n').filter((l) => l.startsWith('worktree ')).slice(1);
-  if (worktrees.length > 0) out.push(v('leftover-worktree', worktrees.map((l) => l.slice('worktree '.length)).join(', ')));
-  const branches = gitSync(repo, ['branch', '--list', 'ralph/*', '--format=%(refname:short)']).stdout.split('\n').filter(Boolean);
+  const keptTask = (pathOrBranch: string) => kept.has(pathOrBranch.split('/').pop() ?? '');
+  const worktrees = gitSync(repo, ['worktree', 'list', '--porcelain'])
+    .stdout.split('\n')
+    .filter((l) => l.startsWith('worktree '))
+    .slice(1)
+    .map((l) => l.slice('worktree '.length))
+    .filter((p) => !keptTask(p));
+  if (worktrees.length > 0) out.push(v('leftover-worktree', worktrees.join(', ')));
+  const branches = gitSync(repo, ['branch', '--list', 'ralph/*', '--format=%(refname:short)']).stdout.split('\n').filter((b) => b && !keptTask(b));
   if (branches.length > 0) out.push(v('leftover-branch', branches.join(', ')));
 
   const locks: string[] = [];
@@ -214,7 +227,7 @@ export function checkLeftovers(repo: string, worktreesHome: string): Violation[]
   // <home>/<repo>-<hash>/<spec>/<task>: anything at the task level is a worktree folder.
   const folders: string[] = [];
   walk(worktreesHome, 3, (p, _name, isDir) => {
-    if (isDir && p.slice(worktreesHome.length + 1).split('/').length === 3) folders.push(p);
+    if (isDir && p.slice(worktreesHome.length + 1).split('/').length === 3 && !keptTask(p)) folders.push(p);
   });
   if (folders.length > 0) out.push(v('leftover-worktree-folder', folders.join(', ')));
   return out;

@@ -18,6 +18,8 @@ export interface SoakOptions {
   readonly runTimeoutMs?: number;
   readonly cli?: string;
   readonly tmp?: string;
+  /** The simulated user (default on). */
+  readonly user?: boolean;
   /** Each round's result as it ends. */
   readonly onRound?: (result: RoundResult) => void;
 }
@@ -49,6 +51,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSummary> {
       runTimeoutMs: o.runTimeoutMs ?? 180_000,
       keep: o.keep ?? false,
       ...(o.tmp !== undefined ? { tmp: o.tmp } : {}),
+      ...(o.user !== undefined ? { user: o.user } : {}),
     });
     results.push(result);
     o.onRound?.(result);

@@ -1,14 +1,14 @@
 // `npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep]
-// [--run-timeout SECONDS]`: Ralph's own soak. Each round kills `ralph run` at random moments
-// while a simulated user edits, resumes it to the end and checks that nothing was lost (see
-// README, "Soak"). Exit 1 on any violation; the folders of failing rounds are kept.
+// [--run-timeout SECONDS] [--no-user]`: Ralph's own soak. Each round kills `ralph run` at random
+// moments while a simulated user edits, resumes it to the end and checks that nothing was lost
+// (see README, "Soak"). Exit 1 on any violation; the folders of failing rounds are kept.
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CLI, formatRound, formatSummary, runSoak, type Isolation } from './index';
 
 function usage(message: string): never {
-  process.stderr.write(`soak: ${message}\nusage: npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep] [--run-timeout SECONDS]\n`);
+  process.stderr.write(`soak: ${message}\nusage: npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep] [--run-timeout SECONDS] [--no-user]\n`);
   process.exit(2);
 }
 
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
         round: { type: 'string' },
         keep: { type: 'boolean' },
         'run-timeout': { type: 'string' },
+        'no-user': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -44,12 +45,13 @@ async function main(): Promise<void> {
   if (only !== undefined && only > rounds) usage(`--round ${only} is beyond --rounds ${rounds}`);
   if (!existsSync(DEFAULT_CLI)) usage(`${DEFAULT_CLI} is missing: run npm run build first`);
 
-  process.stdout.write(`soak: ${only !== undefined ? `round ${only} of ${rounds}` : `${rounds} rounds`}, isolation ${isolation}, seed ${seed}\n`);
+  process.stdout.write(`soak: ${only !== undefined ? `round ${only} of ${rounds}` : `${rounds} rounds`}, isolation ${isolation}, seed ${seed}${values['no-user'] ? ', no user' : ''}\n`);
   const summary = await runSoak({
     rounds,
     isolation: isolation as Isolation | 'both',
     seed,
     keep: Boolean(values.keep),
+    user: !values['no-user'],
     ...(only !== undefined ? { only } : {}),
     runTimeoutMs: whole(values['run-timeout'], '--run-timeout', 180) * 1000,
     onRound: (r) => process.stdout.write(formatRound(r) + '\n'),

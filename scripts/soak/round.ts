@@ -47,6 +47,9 @@ export interface RoundOptions {
   readonly keep: boolean;
   /** Where round folders are made (default: the OS temp folder). */
   readonly tmp?: string;
+  /** The simulated user editing tasks.md and committing meanwhile (default on); off isolates
+   *  what the kills alone break from what the user's concurrent edits break. */
+  readonly user?: boolean;
 }
 
 export interface RoundResult {
@@ -239,7 +242,7 @@ class Round {
     const planned = this.cliSync(['plan', SPEC_PATH]);
     if (planned.code !== 0) throw new Error(`the soak's spec does not plan: ${planned.out}`);
     const user = new SimulatedUser(this.repo, seededRandom(roundSeed(this.o.seed ^ 0x5eed, this.o.index)), this.spec.nonce, join(this.dir, 'scratch'), this.env);
-    user.start();
+    if (this.o.user !== false) user.start();
     try {
       const killCount = this.random.int(1, 3);
       for (let k = 0; k < killCount; k++) {
@@ -312,13 +315,13 @@ class Round {
     const finished = finishedTasks(state);
     const tasksMd = read(SPEC_PATH) ?? '';
     this.violations.push(
-      ...checkWorkInHead(this.repo, tasks),
+      ...checkWorkInHead(this.repo, tasks, finished),
       ...checkCommits(this.repo, tasks),
       ...checkUncommitted(this.repo),
       ...checkState(state, tasks),
       ...checkCheckboxes(tasksMd, tasks, finished),
-      ...checkProgress(read(`${SPEC_DIR}/.progress.md`), tasks),
-      ...checkLeftovers(this.repo, join(this.dir, 'worktrees')),
+      ...checkProgress(read(`${SPEC_DIR}/.progress.md`), tasks, finished),
+      ...checkLeftovers(this.repo, join(this.dir, 'worktrees'), new Set(tasks.map((t) => t.id).filter((id) => !finished.has(id)))),
       ...checkProcesses(this.marker),
       ...(this.userLog ? checkUserWork(this.repo, tasksMd, this.userLog) : []),
       ...checkJournal(readJournal(this.journalFile), this.runs),

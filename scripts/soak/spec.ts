@@ -33,6 +33,8 @@ export interface SoakTask {
   readonly id: string;
   readonly title: string;
   readonly parallel: boolean;
+  /** Which run of tasks it belongs to: a [P] group's members share it, a plain task has its own. */
+  readonly group: number;
   readonly depends: readonly string[];
   readonly files: readonly TaskFile[];
   /** The one line the agent appends to its progress file. */
@@ -61,6 +63,7 @@ export function fileStem(id: string): string {
 
 export function generateSpec(random: Random, nonce: string): SoakSpec {
   const tasks: SoakTask[] = [];
+  let group = 0;
   PHASES.forEach(([, size], p) => {
     const phase = p + 1;
     let n = 1;
@@ -68,6 +71,7 @@ export function generateSpec(random: Random, nonce: string): SoakSpec {
       // A [P] group of 2–5, or a plain task that waits for everything above it.
       const groupSize = random.chance(0.5) ? Math.min(random.int(2, 5), size - n + 1) : 1;
       const groupStart = tasks.length;
+      group++;
       for (let k = 0; k < groupSize; k++, n++) {
         const id = `${phase}.${n}`;
         const stem = fileStem(id);
@@ -82,6 +86,7 @@ export function generateSpec(random: Random, nonce: string): SoakSpec {
           id,
           title: `Write ${stem}`,
           parallel: groupSize > 1,
+          group,
           depends,
           files,
           note: `soak note ${id} ${nonce}`,
@@ -116,12 +121,17 @@ export function compareIds(a: string, b: string): number {
 export function specMarkdown(nonce: string, tasks: readonly SoakTask[]): string {
   const out = [`# Tasks: soak ${nonce}`, ''];
   let phase = '';
+  let previous: SoakTask | undefined;
   for (const t of tasks) {
     const p = t.id.split('.')[0] ?? '';
     if (p !== phase) {
       phase = p;
       out.push(`## Phase ${p}: ${PHASES[Number(p) - 1]?.[0] ?? 'Work'}`, '');
+    } else if (t.parallel && previous?.parallel && previous.group !== t.group) {
+      // Two [P] runs in a row would be one group: a paragraph ends the first.
+      out.push('Then, side by side again:', '');
     }
+    previous = t;
     out.push(`- [ ] ${t.id} ${t.parallel ? '[P] ' : ''}${t.title}`);
     out.push(`  - **Do**: Write ${t.files.map((f) => f.path).join(' and ')}, each with its own line`);
     out.push(`  - **Files**: ${t.files.map((f) => `\`${f.path}\``).join(', ')}`);
