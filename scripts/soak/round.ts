@@ -241,7 +241,7 @@ class Round {
   async play(): Promise<void> {
     const planned = this.cliSync(['plan', SPEC_PATH]);
     if (planned.code !== 0) throw new Error(`the soak's spec does not plan: ${planned.out}`);
-    const user = new SimulatedUser(this.repo, seededRandom(roundSeed(this.o.seed ^ 0x5eed, this.o.index)), this.spec.nonce, join(this.dir, 'scratch'), this.env);
+    const user = new SimulatedUser(this.repo, seededRandom(roundSeed(this.o.seed ^ 0x5eed, this.o.index)), this.spec.nonce, join(this.dir, 'scratch'), this.env, join(this.dir, 'user.jsonl'));
     if (this.o.user !== false) user.start();
     try {
       const killCount = this.random.int(1, 3);

@@ -80,7 +80,9 @@ export function generateSpec(random: Random, nonce: string): SoakSpec {
         // Depends only on tasks before this task's group: never a cycle, never inside a group.
         const earlier = tasks.slice(0, groupStart).map((t) => t.id);
         const depends = earlier.length > 0 && random.chance(0.3) ? pickSome(random, earlier, random.int(1, 2)) : [];
-        const sleepMs = random.int(50, 800);
+        // Mostly demo speed; now and then a slow one, so that a kill often finds an agent that is
+        // still working when the next run starts: the case where two writers could meet.
+        const sleepMs = random.chance(0.08) ? random.int(1500, 4000) : random.int(50, 800);
         const setsid = random.chance(0.035);
         tasks.push({
           id,

@@ -49,6 +49,8 @@ export class SimulatedUser {
     private readonly scratch: string,
     /** The environment git runs in: the round's, without the marker (the user is not Ralph). */
     private readonly env: NodeJS.ProcessEnv,
+    /** Where each thing the user did is recorded, with its time (JSON lines), for diagnosis. */
+    private readonly journal?: string,
   ) {}
 
   start(): void {
@@ -71,6 +73,10 @@ export class SimulatedUser {
     return this.log;
   }
 
+  private record(what: string, extra: Record<string, unknown>): void {
+    if (this.journal) appendFileSync(this.journal, JSON.stringify({ t: Date.now(), what, ...extra }) + '\n');
+  }
+
   private saveTasksFile(): void {
     const file = join(this.repo, SPEC_PATH);
     const n = ++this.n;
@@ -82,23 +88,30 @@ export class SimulatedUser {
       return;
     }
     const after = `${before.replace(/\n*$/, '\n')}\n${line}\n`;
-    if (this.random.chance(0.7)) {
+    const how = this.random.chance(0.7) ? 'rename' : 'in-place';
+    // Which tasks the saved text leaves unchecked: if a check-off goes missing, this tells
+    // whether a save of the user's could have been what wrote over it.
+    const unchecked = [...after.matchAll(/^- \[ \] (\d+\.\d+) /gm)].map((m) => m[1]);
+    if (how === 'rename') {
       const temp = join(this.scratch, 'tasks.md.user-save');
       writeFileSync(temp, after);
       if (readFileSync(file, 'utf8') !== before) {
         rmSync(temp, { force: true });
         this.log.staleSaves++;
+        this.record('stale-save', { line });
         return;
       }
       renameSync(temp, file);
     } else {
       if (readFileSync(file, 'utf8') !== before) {
         this.log.staleSaves++;
+        this.record('stale-save', { line });
         return;
       }
       writeFileSync(file, after);
     }
     this.log.taskLines.push(line);
+    this.record('save', { how, line, unchecked });
   }
 
   private async commitNotes(): Promise<void> {
@@ -113,10 +126,12 @@ export class SimulatedUser {
     if (r.code !== 0 || short === undefined) {
       this.log.failedCommits++;
       this.log.firstCommitError ??= (r.stderr || r.stdout).trim().split('\n')[0];
+      this.record('commit-failed', { message, error: (r.stderr || r.stdout).trim().split('\n')[0] });
       return;
     }
     // The short hash names the commit even if something moved the branch away from it since.
     const full = gitSync(this.repo, ['rev-parse', '--verify', `${short}^{commit}`], this.env).stdout.trim();
     this.log.commits.push({ hash: full || short, message });
+    this.record('commit', { hash: full || short, message });
   }
 }
