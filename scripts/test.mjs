@@ -14,6 +14,9 @@ const suites = [
   { name: 'unit', args: [mocha, 'test/unit/**/*.test.ts'] },
   { name: 'grammar', args: [mocha, 'test/grammar/**/*.test.ts'] },
   { name: 'webview', args: [mocha, 'test/webview/**/*.test.ts'] },
+  // A short soak: `ralph run` killed at random moments (seeded) in both isolation modes while a
+  // simulated user edits, resumed to the end and checked (scripts/soak/; `npm run soak` for more).
+  { name: 'soak', args: [mocha, 'test/soak/**/*.test.ts'] },
   // The real agent CLIs (pinned, installed on first use into .agent-clis/ by
   // scripts/agent-clis/setup.mjs) against the scripted model server. A CLI that cannot be
   // installed makes its tests skipped, with the reason, never passed.
