@@ -1,5 +1,5 @@
 // `npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep]
-// [--run-timeout SECONDS] [--no-user]`: Ralph's own soak. Each round kills `ralph run` at random
+// [--run-timeout SECONDS] [--no-user] [--cli PATH]`: Ralph's own soak. Each round kills `ralph run` at random
 // moments while a simulated user edits, resumes it to the end and checks that nothing was lost
 // (see README, "Soak"). Exit 1 on any violation; the folders of failing rounds are kept.
 
@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CLI, formatRound, formatSummary, runSoak, type Isolation } from './index';
 
 function usage(message: string): never {
-  process.stderr.write(`soak: ${message}\nusage: npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep] [--run-timeout SECONDS] [--no-user]\n`);
+  process.stderr.write(`soak: ${message}\nusage: npm run soak -- --rounds N --isolation none|worktree|both [--seed S] [--round K] [--keep] [--run-timeout SECONDS] [--no-user] [--cli PATH]\n`);
   process.exit(2);
 }
 
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
         keep: { type: 'boolean' },
         'run-timeout': { type: 'string' },
         'no-user': { type: 'boolean' },
+        cli: { type: 'string' },
       },
       strict: true,
     }));
@@ -43,7 +44,9 @@ async function main(): Promise<void> {
   const seed = whole(values.seed, '--seed', Math.floor(Math.random() * 2 ** 31), 0);
   const only = values.round === undefined ? undefined : whole(values.round, '--round', 1);
   if (only !== undefined && only > rounds) usage(`--round ${only} is beyond --rounds ${rounds}`);
-  if (!existsSync(DEFAULT_CLI)) usage(`${DEFAULT_CLI} is missing: run npm run build first`);
+  // --cli: soak a copy of a build while the working copy is rebuilt (tests rebuild dist/).
+  const cli = values.cli ?? DEFAULT_CLI;
+  if (!existsSync(cli)) usage(`${cli} is missing: run npm run build first`);
 
   process.stdout.write(`soak: ${only !== undefined ? `round ${only} of ${rounds}` : `${rounds} rounds`}, isolation ${isolation}, seed ${seed}${values['no-user'] ? ', no user' : ''}\n`);
   const summary = await runSoak({
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
     seed,
     keep: Boolean(values.keep),
     user: !values['no-user'],
+    cli,
     ...(only !== undefined ? { only } : {}),
     runTimeoutMs: whole(values['run-timeout'], '--run-timeout', 180) * 1000,
     onRound: (r) => process.stdout.write(formatRound(r) + '\n'),
