@@ -330,6 +330,10 @@ export interface MergeHooks {
   readonly beforeCommit?: () => Promise<void>;
   /** The user's branch is about to move: make the journal durable first. */
   readonly beforeMove?: (journal: MergeJournal) => Promise<void>;
+  /** Ralph's files as the merge commit would hold them (absolute path → text): false when they
+   *  lack what beforeCommit put there (an editor saved its older copy in between), and the merge
+   *  is made again. */
+  readonly accept?: (committed: ReadonlyMap<string, string>) => boolean;
 }
 
 export interface WorktreePort {

@@ -107,3 +107,9 @@ export function uncheckTask(text: string, taskId: string, mark = ' '): CheckOffR
   }
   return { text, changed: false };
 }
+
+/** Whether the task's line in `text` says done. */
+export function taskIsChecked(text: string, taskId: string): boolean {
+  const r = checkOffTask(text, taskId);
+  return !r.changed && r.line !== undefined;
+}

@@ -78,6 +78,24 @@ function gitRunsIn(folders: readonly string[]): boolean | undefined {
   return false;
 }
 
+/** What Ralph writes into a git lock it holds itself (the merge holds `index.lock` while the
+ *  branch moves and the index follows): it names the holder, so a live one is never taken for
+ *  stale. Git overwrites the content when it commits the lock; Ralph replaces it likewise. */
+export function ralphLockContent(pid = process.pid): string {
+  return `ralph ${pid}\n`;
+}
+
+function heldByLiveRalph(lock: string): boolean {
+  try {
+    const m = /^ralph (\d+)\n$/.exec(readFileSync(lock, 'utf8').slice(0, 64));
+    if (!m) return false;
+    process.kill(Number(m[1]), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Removes `lock` if nothing can still be writing under it; says whether it did. */
 export async function removeIfStale(lock: string, cwd: string, now = Date.now()): Promise<boolean> {
   let stat;
@@ -86,6 +104,7 @@ export async function removeIfStale(lock: string, cwd: string, now = Date.now())
   } catch {
     return true; // Gone already: try again.
   }
+  if (heldByLiveRalph(lock)) return false;
   const age = now - stat.mtimeMs;
   const running = gitRunsIn(holderFolders(lock, cwd));
   const stale = running === undefined ? age >= MIN_AGE_WITHOUT_PROC_MS : !running && age >= MIN_AGE_MS;

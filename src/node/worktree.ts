@@ -41,7 +41,7 @@ import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { exists } from './git';
-import { withStaleLockRecovery } from './gitLocks';
+import { ralphLockContent, withStaleLockRecovery } from './gitLocks';
 import { ralphStateHome } from './stateHome';
 
 export class GitCommandError extends Error {
@@ -193,9 +193,10 @@ export interface WorktreeOptions {
   readonly bookkeeping?: readonly string[];
   /** Keep merged tasks' worktrees as spares for the next tasks (default true). */
   readonly recycle?: boolean;
-  /** Tests: runs after the merge commit was made from the working copies of Ralph's files,
-   *  before they are staged and the working tree follows. */
-  readonly hooks?: { readonly beforeStage?: () => Promise<void> };
+  /** Tests: `beforeStage` runs after the merge commit was made from the working copies of
+   *  Ralph's files, before they are staged; `afterMove` once the branch moved, before the index
+   *  and working tree follow. */
+  readonly hooks?: { readonly beforeStage?: () => Promise<void>; readonly afterMove?: () => Promise<void> };
   /** Where to say what set-up did that the user should know of (a folder moved aside). */
   readonly log?: (message: string) => void;
 }
@@ -543,22 +544,48 @@ export class GitWorktrees implements WorktreePort {
       await hooks.beforeCommit?.();
       const overlay = await this.committable(own.filter((p) => !hooks.exclude.has(p)));
       const finalTree = overlay.length > 0 ? await this.withWorkingCopies(tree, overlay) : tree;
+      if (hooks.accept && overlay.length > 0) {
+        const committed = new Map<string, string>();
+        for (const [i, rel] of own.entries()) {
+          const file = this.bookkeeping[i];
+          if (file === undefined || !overlay.includes(rel)) continue;
+          const blob = await git(repo, ['cat-file', 'blob', `${finalTree}:${rel}`], { ok: [0, 128] });
+          if (blob.code === 0) committed.set(file, blob.stdout);
+        }
+        if (!hooks.accept(committed)) {
+          // The check-off went missing from the working copy (an editor saved over it): again.
+          await new Promise((resolve) => setTimeout(resolve, 20 * (round + 1)));
+          continue;
+        }
+      }
       if (finalTree === (await gitText(repo, ['rev-parse', `${ours}^{tree}`]))) return { kind: 'unchanged' };
       const next = await gitText(repo, ['commit-tree', finalTree, '-p', ours, '-F', '-'], { input: message });
       await hooks.beforeMove?.({ ref, from: ours, to: next });
-      // The index must already hold what the new commit holds for these, or read-tree would see
-      // them as local changes in the way.
-      await this.hooks.beforeStage?.();
-      const present = await existing(repo, overlay);
-      if (present.length > 0) await git(repo, ['add', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: present.join('\0') });
-      const moved = await git(repo, ['update-ref', '-m', `ralph: merge ${commit.slice(0, 12)}`, ref, next, ours], { ok: [0, 1, 128] });
-      if (moved.code !== 0) continue; // The user committed meanwhile: merge again onto the new tip.
-      try {
-        await git(repo, ['read-tree', '-m', '-u', ours, next]);
-      } catch (error) {
-        // A file changed under us between the check and now: put the branch back as it was.
-        await git(repo, ['update-ref', ref, ours, next], { ok: [0, 1, 128] });
-        const detail = error instanceof GitCommandError ? error.stderr.trim() : String(error);
+      // From moving the branch to the index following it, git's own lock on the index is held,
+      // as git commands hold it: a `git commit` of the user's in that window would otherwise be
+      // made from an index that does not hold the merge yet, and undo the task's work.
+      const step = await this.withIndexLocked(async (env) => {
+        // The index must already hold what the new commit holds for these, or read-tree would see
+        // them as local changes in the way.
+        await this.hooks.beforeStage?.();
+        const present = await existing(repo, overlay);
+        if (present.length > 0) await git(repo, ['add', '--pathspec-from-file=-', '--pathspec-file-nul'], { env, input: present.join('\0') });
+        const moved = await git(repo, ['update-ref', '-m', `ralph: merge ${commit.slice(0, 12)}`, ref, next, ours], { ok: [0, 1, 128] });
+        // The user committed meanwhile: merge again onto the new tip.
+        if (moved.code !== 0) return { result: 'again' as const, commit: false };
+        try {
+          await this.hooks.afterMove?.();
+          await git(repo, ['read-tree', '-m', '-u', ours, next], { env });
+          return { result: 'merged' as const, commit: true };
+        } catch (error) {
+          // A file changed under us between the check and now: put the branch back as it was.
+          await git(repo, ['update-ref', ref, ours, next], { ok: [0, 1, 128] });
+          return { result: error, commit: false };
+        }
+      });
+      if (step === 'again') continue;
+      if (step !== 'merged') {
+        const detail = step instanceof GitCommandError ? step.stderr.trim() : String(step);
         const inTheWay = entriesInTheWay(detail);
         if (inTheWay.length > 0 && inTheWay.every((p) => own.includes(p))) {
           // The user saved tasks.md (or .progress.md) just now: merge again from their text.
@@ -570,6 +597,45 @@ export class GitWorktrees implements WorktreePort {
       return { kind: 'merged', commit: next, files: changed };
     }
     throw new Error('the branch or tasks.md kept changing while Ralph merged into it; try again');
+  }
+
+  /**
+   * Runs `work` holding the main working tree's `index.lock`, taken the way git takes it (created
+   * exclusively; one a killed git left is recovered, one a running git holds is waited for). The
+   * work gets the environment of a private copy of the index; when it says so, that copy becomes
+   * the index, through the lock file, as git itself replaces it.
+   */
+  private async withIndexLocked<T>(work: (env: Record<string, string>) => Promise<{ result: T; commit: boolean }>): Promise<T> {
+    const index = path.resolve(this.repoDir, await gitText(this.repoDir, ['rev-parse', '--git-path', 'index']));
+    const lock = `${index}.lock`;
+    await withStaleLockRecovery(
+      this.repoDir,
+      async () => {
+        try {
+          await fs.writeFile(lock, ralphLockContent(), { flag: 'wx' });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`Unable to create '${lock}': File exists.`);
+          throw error;
+        }
+      },
+      (e) => (e instanceof Error ? e.message : String(e)),
+    );
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ralph-index-'));
+    const temp = path.join(dir, 'index');
+    let replaced = false;
+    try {
+      if (await exists(index)) await fs.copyFile(index, temp);
+      const { result, commit } = await work({ GIT_INDEX_FILE: temp });
+      if (commit) {
+        await fs.copyFile(temp, lock);
+        await fs.rename(lock, index);
+        replaced = true;
+      }
+      return result;
+    } finally {
+      if (!replaced) await fs.rm(lock, { force: true });
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Ralph's own files, repository-relative. The spec path may have come through a symlink

@@ -2,12 +2,12 @@
 // dead end for a run or `ralph clean`.
 
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimpleGitPort } from '../../src/node/git';
-import { lockInTheWay, removeIfStale } from '../../src/node/gitLocks';
+import { lockInTheWay, ralphLockContent, removeIfStale } from '../../src/node/gitLocks';
 import { GitWorktrees } from '../../src/node/worktree';
 import { main } from '../../src/node/cli/main';
 import { makeRepo, type Repo } from './e2e-helpers';
@@ -85,6 +85,16 @@ describe('git locks left by a killed git', function () {
     assert.equal(code, 0, out + err);
     assert.doesNotMatch(out + err, /internal error/);
     assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '', out + err);
+  });
+
+  it('a lock Ralph holds itself (the merge\'s index.lock) is never taken for stale while its process lives', async () => {
+    const r = repo();
+    const lock = join(r.dir, '.git', 'index.lock');
+    writeFileSync(lock, ralphLockContent(process.pid));
+    assert.equal(await removeIfStale(lock, r.dir, Date.now() + 60_000), false);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid ?? 0;
+    writeFileSync(lock, ralphLockContent(dead));
+    assert.equal(await removeIfStale(lock, r.dir, Date.now() + 60_000), true, 'its Ralph is gone: stale');
   });
 
   it('a lock that is young, or held by a git working in the repository, stays', async function () {

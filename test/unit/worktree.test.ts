@@ -277,6 +277,55 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.equal(r.git('status', '--porcelain'), '', 'the user\'s line is committed with the check-off, nothing else left');
   });
 
+  it('a `git commit -a` of the user\'s while the branch moves waits for git\'s index lock, and never undoes the task\'s work', async () => {
+    const { r } = repo();
+    let tried: { status: number | null; stderr: string } | undefined;
+    const wt = new GitWorktrees({
+      repoDir: r.dir,
+      specName: 'feat',
+      hooks: {
+        afterMove: async () => {
+          // The branch already points at the merge; the index does not hold it yet.
+          r.write('notes.txt', 'edited by the user\n');
+          const c = spawnSync('git', ['commit', '-q', '-am', 'user commit'], { cwd: r.dir, encoding: 'utf8' });
+          tried = { status: c.status, stderr: c.stderr };
+        },
+      },
+    });
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    const result = await wt.merge(tip, 'one', { exclude: new Set() });
+    assert.equal(result.kind, 'merged', JSON.stringify(result));
+    assert.notEqual(tried?.status, 0, `the user's commit waits for the lock like any concurrent git: ${JSON.stringify(tried)}`);
+    assert.match(tried?.stderr ?? '', /index\.lock/);
+    assert.equal(r.git('status', '--porcelain'), ' M notes.txt\n', 'the merge is in the index; the user\'s edit is theirs');
+    r.git('commit', '-q', '-am', 'user commit');
+    assert.equal(r.git('show', 'HEAD:a.txt'), 'from 1\n', 'the task\'s work is still in HEAD after the user\'s commit');
+    assert.deepEqual(subjects(r), ['user commit', 'one', 'initial']);
+  });
+
+  it('an editor that saves its older tasks.md over the check-off before the merge commit: merged again, with the check-off', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    let rounds = 0;
+    const result = await wt.merge(tip, 'one', {
+      exclude: new Set(),
+      beforeCommit: async () => {
+        const before = r.read(`${SPEC}/tasks.md`);
+        r.write(`${SPEC}/tasks.md`, before.replace('- [ ] 1 One', '- [x] 1 One'));
+        // The first time, the editor's save of what it had read lands right after.
+        if (rounds++ === 0) r.write(`${SPEC}/tasks.md`, before + 'typed in the editor\n');
+      },
+      accept: (committed) => /- \[x\] 1 One/.test(committed.get(join(r.dir, SPEC, 'tasks.md')) ?? ''),
+    });
+    assert.equal(result.kind, 'merged', JSON.stringify(result));
+    assert.equal(rounds, 2);
+    assert.equal(r.git('show', `HEAD:${SPEC}/tasks.md`), '- [x] 1 One\n- [ ] 2 Two\ntyped in the editor\n');
+  });
+
   it('finishes a merge whose branch moved before a kill, and forgets one that did not move', async () => {
     const { r, wt } = repo();
     r.write('notes.txt', 'the user is editing\n');

@@ -45,6 +45,7 @@ import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { StateWriter } from './state';
 import { unfinishedAncestors } from './ancestors';
 import { addUsage, formatCost } from '../usage';
+import { taskIsChecked } from '../tasksEdit';
 import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
@@ -811,8 +812,10 @@ class RunEngine {
     }
   }
 
-  /** The end of the run: check-offs that failed while tasks.md kept changing, once more. */
+  /** The end of the run: every task that succeeded in it is checked once more (an editor may
+   *  have saved an older copy over a check-off since), and one that failed is tried again. */
   private async settleCheckOffs(): Promise<void> {
+    for (const [id, run] of this.runs) if (run.status === 'succeeded' && !run.isContainer) this.checkOffsOwed.add(id);
     for (const id of this.inFileOrder([...this.checkOffsOwed])) {
       if (this.records.get(id)?.status === 'success') await this.markDone(id, true);
       else this.checkOffsOwed.delete(id);
@@ -889,6 +892,10 @@ class RunEngine {
           checkedOff = !run.task.done;
           await this.markDone(id);
           await this.mergeProgress([id]);
+        },
+        accept: (committed) => {
+          const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
+          return text === undefined || taskIsChecked(text, id);
         },
         beforeMove: async (journal: MergeJournal) => {
           this.patchRecord(id, { merging: journal });
@@ -1510,6 +1517,10 @@ function formatSeconds(ms: number): string {
 }
 
 /** One line, bounded: reasons end up in tooltips, status lines and the state file. */
+function baseName(p: string): string {
+  return p.replace(/^.*[\\/]/, '');
+}
+
 function listPaths(paths: readonly string[]): string {
   const shown = paths.slice(0, 3).join(', ');
   return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
