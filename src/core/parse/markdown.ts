@@ -17,6 +17,8 @@ import {
   parseEstimateMinutes,
   parseFilesList,
   parseRequirementList,
+  trimEndOf,
+  trimEndSpaceTab,
 } from './values';
 
 export interface ParseSpecOptions {
@@ -50,7 +52,9 @@ interface TaskDraft {
 }
 
 const LIST_ITEM = /^\uFEFF?([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
-const HEADING = /^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+// The text keeps its trailing blanks (cut by hand below): a lazy `(.*?)` before `[ \t]*$` tried
+// every blank of a long run against the rest of the line.
+const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
 const THEMATIC = /^([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
@@ -230,7 +234,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     if (heading) {
       if (stack.length === 0) {
         const level = heading[1]?.length ?? 1;
-        const headingText = (heading[2] ?? '').replace(/(?:^|[ \t]+)#+$/, '').trim();
+        const headingText = withoutClosingHashes(trimEndSpaceTab(heading[2] ?? '')).trim();
         if (level === 1 && title === undefined) title = headingText.replace(/^tasks\s*:\s*/i, '').trim() || headingText;
         if (level === 2) {
           const number = /^phase\s+(\d+(?:\.\d+)*)\b/i.exec(headingText)?.[1];
@@ -708,6 +712,15 @@ function startsBlock(line: string, rest: string): boolean {
     rest.startsWith('>') ||
     rest.startsWith('<!--')
   );
+}
+
+/** `Title ##` → `Title`: the optional closing sequence of an ATX heading (a run of `#` after a
+ *  blank, or the whole text). */
+function withoutClosingHashes(text: string): string {
+  const hashes = trimEndOf(text, '#');
+  if (hashes.length === text.length) return text;
+  const blanks = trimEndSpaceTab(hashes);
+  return blanks.length === 0 || blanks.length < hashes.length ? blanks : text;
 }
 
 function columnAt(line: string, index: number): number {

@@ -141,12 +141,13 @@ export function overlappingOwners(owners: readonly (readonly string[] | undefine
   });
   const rank = (s: number): number => (order ? (order.rank[ownerOf[s] as number] as number) : (ownerOf[s] as number));
   const slot = new Int32Array(scopes.length);
-  const sortNode = (node: TrieNode): void => {
+  // A path of many thousand segments makes as deep a trie: walked with a list, not recursion.
+  const unsorted: TrieNode[] = [root];
+  for (let node = unsorted.pop(); node; node = unsorted.pop()) {
     node.scopes.sort((x, y) => rank(x) - rank(y) || x - y);
     node.scopes.forEach((s, k) => (slot[s] = k));
-    for (const child of node.children.values()) sortNode(child);
-  };
-  sortNode(root);
+    for (const child of node.children.values()) unsorted.push(child);
+  }
 
   const seen = new Set<number>();
   const found: ScopeOverlap[] = [];
