@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import type { Diagnostic, Spec } from '../../src/core/model';
 import { toMermaid } from '../../src/core/mermaid';
 import { parseManifest, parseSpec } from '../../src/core/parse/index';
+import { MAX_FILE_PATTERN_LENGTH, MAX_NESTING_DEPTH } from '../../src/core/parse/limits';
 import { planSpec } from '../../src/core/plan/index';
 import { StateError } from '../../src/core/state';
 import { main, type CliIo } from '../../src/node/cli/main';
@@ -101,5 +102,82 @@ describe('hostile input', function () {
       [undefined, ['T001'], ['T002'], []],
       show(spec.tasks.map((t) => t.declaredDependsOn)),
     );
+  });
+
+  it('3. refuses lists nested deeper than the limit at the line that goes too deep, before remark or the planner see them', async () => {
+    const nestedTasks = (depth: number) => `# T\n\n${Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}- [ ] ${i + 1}. Task ${i + 1}\n`).join('')}`;
+    const refused = (spec: Spec, line: number, depth = MAX_NESTING_DEPTH + 1): void => {
+      assert.deepEqual(
+        spec.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]),
+        [['malformed-input', 'error', line]],
+        show(spec.diagnostics),
+      );
+      assert.match(spec.diagnostics[0]?.message ?? '', new RegExp(`nested ${depth} levels deep; Ralph reads at most ${MAX_NESTING_DEPTH}`));
+      assert.equal(spec.tasks.length, 0);
+    };
+    // 1 000 nested tasks took 0.9 s and 1.2 GB (each task's text holds all below it), 2 000 ran
+    // out of heap; 2 000 nested bullets in one body took 3.5 minutes, then overflowed the stack.
+    refused(parseSpec(nestedTasks(1000), { path: 'tasks.md' }), 2 + MAX_NESTING_DEPTH);
+    const bullets = `- [ ] 1.1 Top\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i + 1)}- item ${i}\n`).join('')}`;
+    refused(parseSpec(bullets, { path: 'tasks.md' }), MAX_NESTING_DEPTH);
+    // Nesting on one line, and block quotes.
+    refused(parseSpec(`- [ ] 1.1 Top\n  ${'- '.repeat(3000)}x\n`, { path: 'tasks.md' }), 1, 3001);
+    refused(parseSpec(`- [ ] 1.1 Top\n  ${'> - '.repeat(3000)}x\n`, { path: 'tasks.md' }), 1, 6001);
+    refused(parseSpec(`- [ ] 1.1 Top\n${Array.from({ length: 300 }, (_, i) => `  ${'>'.repeat(i + 1)} x\n`).join('')}`, { path: 'tasks.md' }), 100);
+    // As deep as allowed is read.
+    const deepest = parseSpec(nestedTasks(MAX_NESTING_DEPTH), { path: 'tasks.md' });
+    assert.deepEqual([deepest.tasks.length, codes(deepest)], [MAX_NESTING_DEPTH, []]);
+    assert.equal(deepest.tasks[MAX_NESTING_DEPTH - 1]?.depth, MAX_NESTING_DEPTH - 1);
+
+    // The refusal costs one look at each line.
+    const oneLine = (n: number) => {
+      const text = `- [ ] 1.1 Top\n  ${'- '.repeat(n)}x\n`;
+      return () => parseSpec(text, { path: 'tasks.md' });
+    };
+    const short = fastest(oneLine(100_000));
+    const long = fastest(oneLine(400_000));
+    assert.ok(long < 8 * short + 2, `100 000 levels: ${short.toFixed(1)} ms, 400 000: ${long.toFixed(1)} ms`);
+
+    // Manifests and front matter are nested brackets: jsonc-parser and yaml read them recursively.
+    const manifest = parseManifest(`{"tasks": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, { path: 'm.json' });
+    assert.deepEqual([codes(manifest), manifest.diagnostics[0]?.range.start.character], [['malformed-input'], 9 + MAX_NESTING_DEPTH]);
+    const frontMatter = parseSpec(`---\na: ${'['.repeat(10_000)}\n---\n- [ ] 1.1 X\n`, { path: 'tasks.md' });
+    assert.deepEqual([frontMatter.tasks.length, codes(frontMatter)], [1, ['malformed-field']], show(frontMatter.diagnostics));
+    assert.match(frontMatter.diagnostics[0]?.message ?? '', /Front matter is nested more than 100 levels deep/);
+
+    // The CLI: exit 2, file:line, no stack.
+    const dir = temp();
+    writeFileSync(join(dir, 'tasks.md'), bullets);
+    writeFileSync(join(dir, 'deep.json'), '['.repeat(100_000) + ']'.repeat(100_000));
+    for (const command of ['plan', 'graph', 'run']) {
+      const res = await cli([command, 'tasks.md', ...(command === 'run' ? ['--agent', 'demo'] : [])], dir);
+      assert.equal(res.code, 2, res.out + res.err);
+      assert.match(res.err, /^ralph: tasks\.md:101: Lists or block quotes nested 101 levels deep; Ralph reads at most 100\n$/, res.err);
+    }
+    const json = await cli(['plan', 'deep.json'], dir);
+    assert.equal(json.code, 2, json.err);
+    assert.match(json.err, /^ralph: deep\.json:1: Arrays or objects nested more than 100 levels deep/, json.err);
+  });
+
+  it('4. backs up a state file nested too deeply and names it, instead of overflowing the stack', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'tasks.md'), '- [ ] 1.1 X\n');
+    const file = join(dir, '.ralph-state.json');
+    const bad = '['.repeat(100_000) + ']'.repeat(100_000);
+    writeFileSync(file, bad);
+    let caught: unknown;
+    await new FileStateStore(dir).load().catch((e: unknown) => (caught = e));
+    assert.ok(caught instanceof StateError, String(caught));
+    assert.match(caught.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:101: not a valid state file: nested too deeply`), caught.message);
+    const backups = readdirSync(dir).filter((n) => n.startsWith('.ralph-state.json.corrupt-'));
+    assert.equal(backups.length, 1, readdirSync(dir).join(', '));
+    assert.equal(caught.backupPath, join(dir, backups[0] ?? ''));
+    assert.equal(readFileSync(join(dir, backups[0] ?? ''), 'utf8'), bad);
+    assert.equal(readFileSync(file, 'utf8'), bad, 'the original stays');
+
+    const res = await cli(['status', 'tasks.md'], dir);
+    assert.equal(res.code, 2, res.out + res.err);
+    assert.match(res.err, /^ralph: .*\.ralph-state\.json:1:101: not a valid state file: nested too deeply .*copied to .*\.corrupt-/, res.err);
+    noStack(res.err);
   });
 });
