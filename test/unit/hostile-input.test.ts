@@ -64,6 +64,55 @@ describe('hostile input', function () {
     for (const r of repos) r.cleanup();
   });
 
+  it('1. leaves a Files pattern over the length limit out of the task, with a warning on its line, in plan, graph and run', async () => {
+    const long = `src/${'[ab]'.repeat(17_000)}*.ts`;
+    assert.ok(long.length > 65_536, 'longer than picomatch accepts');
+    const md = `# T\n\n- [ ] 1.1 [P] Long\n  - **Do**: x\n  - **Files**: \`${long}\`, \`a.txt\`\n- [ ] 1.2 [P] Other\n  - **Files**: src/b.ts\n`;
+    const spec = parseSpec(md, { path: 'tasks.md' });
+    const plan = planSpec(spec);
+    const t = spec.tasks[0];
+    assert.deepEqual(t?.files, ['a.txt'], show(t?.files));
+    const warning = plan.diagnostics.find((d) => d.code === 'file-pattern-too-long');
+    assert.ok(warning, show(plan.diagnostics));
+    assert.equal(warning.severity, 'warning');
+    assert.equal(warning.range.start.line, 4, 'on the Files line');
+    assert.match(warning.message, new RegExp(`Task 1\\.1: file pattern too long \\(${long.length} characters, limit ${MAX_FILE_PATTERN_LENGTH}\\)`), warning.message);
+    assert.equal(plan.hasErrors, false);
+    assert.match(toMermaid(plan), /t_1_1/);
+
+    // The same from a manifest's file_scope and from a spec-kit description.
+    const manifest = parseManifest(JSON.stringify({ tasks: [{ task_id: 'A', file_scope: [long, 'a.txt'] }] }, null, 2), { path: 'm.json' });
+    assert.deepEqual([manifest.tasks[0]?.files, codes(manifest)], [['a.txt'], ['file-pattern-too-long']], show(manifest.diagnostics));
+    const kit = parseSpec(`- [ ] T001 Write ${long} and src/a.py\n- [ ] T002 More\n`, { path: 'tasks.md' });
+    assert.deepEqual([kit.tasks[0]?.files, codes(kit)], [['src/a.py'], ['file-pattern-too-long']], show(kit.diagnostics));
+
+    // A path of 40 000 segments is a trie as deep: planned without running out of stack.
+    const deepPath = `${'a/'.repeat(40_000)}x.ts`.slice(0, MAX_FILE_PATTERN_LENGTH);
+    const deep = planSpec(parseSpec(`- [ ] 1.1 [P] A\n  - **Files**: ${deepPath}\n- [ ] 1.2 [P] B\n  - **Files**: ${deepPath}\n`, { path: 'tasks.md' }));
+    assert.deepEqual(deep.conflicts, [['1.1', '1.2']]);
+
+    const dir = temp();
+    writeFileSync(join(dir, 'tasks.md'), md);
+    for (const command of ['plan', 'graph']) {
+      const res = await cli([command, 'tasks.md'], dir);
+      assert.equal(res.code, 0, res.out + res.err);
+      noStack(res.err);
+    }
+    assert.match((await cli(['plan', 'tasks.md'], dir)).out, /tasks\.md:5: warning: Task 1\.1: file pattern too long/);
+    // The run goes on without the pattern (outside a repository, so nothing to commit).
+    const speed = process.env.RALPH_DEMO_SPEED;
+    process.env.RALPH_DEMO_SPEED = '0';
+    try {
+      const res = await cli(['run', 'tasks.md', '--agent', 'demo', '--isolation', 'none', '--commit', 'none'], dir);
+      assert.equal(res.code, 0, res.out + res.err);
+      noStack(res.err);
+      assert.ok(existsSync(join(dir, 'a.txt')) && existsSync(join(dir, 'src', 'b.ts')), readdirSync(dir).join(', '));
+    } finally {
+      if (speed === undefined) delete process.env.RALPH_DEMO_SPEED;
+      else process.env.RALPH_DEMO_SPEED = speed;
+    }
+  });
+
   it('2. reads an unclosed "(depends on" clause, and other constructs left open on a line, in time linear in their length', () => {
     // Each of these was quadratic (or worse) in n: a regex tried every start of a long run
     // against the rest of the line. Linear means 4× the input costs about 4× the time; a
@@ -179,5 +228,40 @@ describe('hostile input', function () {
     assert.equal(res.code, 2, res.out + res.err);
     assert.match(res.err, /^ralph: .*\.ralph-state\.json:1:101: not a valid state file: nested too deeply .*copied to .*\.corrupt-/, res.err);
     noStack(res.err);
+  });
+
+  it('6. refuses files outside the repository: an error on the Files line, no run, and the demo agent writes nothing outside its folder', async () => {
+    const md = '- [ ] 1.1 Escape\n  - **Do**: x\n  - **Files**: `../../x`, `/etc/passwd`, `C:\\x`, `~/.bashrc`, `src/ok.ts`, `src/../../y`\n- [ ] 1.2 Fine\n  - **Files**: `src/../b.ts`, `./c/`\n';
+    const plan = planSpec(parseSpec(md, { path: 'tasks.md' }));
+    const errors = plan.diagnostics.filter((d) => d.code === 'file-outside-repository');
+    assert.deepEqual(
+      errors.map((d) => [d.severity, d.range.start.line, d.taskId]),
+      Array(5).fill(['error', 2, '1.1']),
+      show(plan.diagnostics),
+    );
+    assert.match(errors[0]?.message ?? '', /^Task 1\.1: file \.\.\/\.\.\/x is outside the repository/);
+    assert.ok(plan.hasErrors);
+    const manifest = parseManifest(JSON.stringify({ tasks: [{ task_id: 'A', file_scope: ['/etc/passwd'] }] }), { path: 'm.json' });
+    assert.deepEqual(manifest.diagnostics.map((d) => [d.code, d.severity]), [['file-outside-repository', 'error']]);
+    // Prose may mention such a path: it is left out of the scope, with a warning, and nothing stops.
+    const kit = planSpec(parseSpec('- [ ] T001 Copy ../shared/x.ts into src/a.ts\n- [ ] T002 B\n', { path: 'tasks.md' }));
+    assert.deepEqual([kit.spec.tasks[0]?.files, kit.diagnostics.map((d) => [d.code, d.severity]), kit.hasErrors], [['src/a.ts'], [['file-outside-repository', 'warning']], false]);
+
+    const root = temp();
+    const dir = join(root, 'a', 'b');
+    await fsp.mkdir(dir, { recursive: true });
+    writeFileSync(join(dir, 'tasks.md'), '- [ ] 1.1 Escape\n  - **Files**: `../../x`\n');
+    const res = await cli(['run', 'tasks.md', '--agent', 'demo', '--isolation', 'none', '--commit', 'none'], dir);
+    assert.equal(res.code, 1, res.out + res.err);
+    assert.match(res.err, /^tasks\.md:2: error: Task 1\.1: file \.\.\/\.\.\/x is outside the repository/, res.err);
+    assert.equal(existsSync(join(root, 'x')), false);
+
+    // The demo agent, given such a file all the same, does not write it.
+    execFileSync(process.execPath, [join(ROOT, 'examples', 'demo-agent.mjs')], {
+      cwd: dir,
+      env: { ...process.env, RALPH_DEMO_SPEED: '0', RALPH_TASK_ID: '1.1', RALPH_FILES: ['../../x', join(root, 'abs'), 'inside.txt'].join('\n'), RALPH_PROMPT_FILE: '' },
+      stdio: 'pipe',
+    });
+    assert.deepEqual([existsSync(join(root, 'x')), existsSync(join(root, 'abs')), existsSync(join(dir, 'inside.txt'))], [false, false, true]);
   });
 });

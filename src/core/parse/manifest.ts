@@ -6,6 +6,7 @@ import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseErro
 import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
 import { range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
+import { screenTaskFiles } from './taskFiles';
 import { lineAt, lineStartsOf, parseEstimateMinutes } from './values';
 
 export function parseManifest(text: string, options: { readonly path: string }): Spec {
@@ -122,7 +123,8 @@ export function parseManifest(text: string, options: { readonly path: string }):
     const description = stringOf('description');
     const dependsOn = stringsOf('depends_on_tasks');
     const conflictsWith = stringsOf('conflicts_with') ?? [];
-    const files = stringsOf('file_scope') ?? [];
+    const scopeNode = property(node, 'file_scope');
+    const files = screenTaskFiles(stringsOf('file_scope') ?? [], id, 'declared', lineOf((scopeNode ?? node).offset), diagnostics);
     const group = stringOf('parallelism_group');
 
     let parallelRequested = false;

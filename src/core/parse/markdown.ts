@@ -7,6 +7,7 @@ import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
+import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
 import {
   codeSpans,
@@ -531,9 +532,9 @@ function buildTask(
     return { start: placeInDocument(body, lines, field.start), end: placeInDocument(body, lines, field.end) };
   };
 
-  let files = facts.files;
+  let files = screenTaskFiles(facts.files, id, 'declared', fieldRange('files'), diagnostics);
   if (format === 'spec-kit') {
-    const named = extractDescriptionPaths(title);
+    const named = screenTaskFiles(extractDescriptionPaths(title), id, 'described', range(draft.line, 0, draft.line, lineText.length), diagnostics);
     if (named.length) files = [...new Set([...files, ...named])];
   }
 

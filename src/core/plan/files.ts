@@ -4,6 +4,7 @@
 // broken merge.
 
 import picomatch from 'picomatch';
+import { MAX_FILE_PATTERN_LENGTH } from '../parse/limits';
 
 export interface FileScope {
   /** As the author wrote it (for messages). */
@@ -53,6 +54,12 @@ function readFileScope(raw: string): FileScope {
   const isGlob = scan.isGlob && GLOB_CHARS.test(text);
   if (!isGlob) return { raw, path: text, segments, isDirectory, isGlob: false, base: segments };
   const base = scan.base.split('/').filter((s) => s !== '' && s !== '.');
+  // The readers leave such patterns out of a task's files; should one come here all the same,
+  // picomatch would throw on it, and everything under its base is the answer that errs on the
+  // side of overlap.
+  if (text.length > MAX_FILE_PATTERN_LENGTH) {
+    return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => isPrefix(base, p.split('/')) };
+  }
   const matcher = picomatch(text, { dot: true });
   return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => matcher(p) };
 }
