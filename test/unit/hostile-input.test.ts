@@ -230,6 +230,39 @@ describe('hostile input', function () {
     noStack(res.err);
   });
 
+  it('5. finishes a run whose stdout reader went away: state "finished", lock released, no EPIPE trace', async () => {
+    ensureBuilt();
+    const tasks = Array.from({ length: 6 }, (_, i) => `- [ ] 1.${i + 1} [P] Task ${i + 1}\n  - **Do**: write f${i + 1}\n  - **Files**: \`f${i + 1}.txt\`\n`);
+    const r = makeRepo({ 'specs/s/tasks.md': `# Tasks\n\n## Phase 1\n\n${tasks.join('\n')}`, 'README.md': 'hello\n' });
+    repos.push(r);
+    const child = spawn(process.execPath, [CLI, 'run', 'specs/s', '--agent', 'demo'], {
+      cwd: r.dir,
+      env: { ...process.env, NO_COLOR: '1', RALPH_DEMO_SPEED: '0.2' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `| head -1`: the reader takes the first line and goes.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /, stderr);
+    const state = JSON.parse(r.read('specs/s/.ralph-state.json')) as { ralph: { status: string; tasks: Record<string, { status: string }> } };
+    assert.equal(state.ralph.status, 'finished', show(state.ralph));
+    assert.deepEqual(Object.values(state.ralph.tasks).map((t) => t.status), Array(6).fill('success'), show(state.ralph.tasks));
+    assert.equal(r.exists('specs/s/.ralph-run.lock'), false, 'the lock is released');
+    assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
+
+    // `ralph status | head -1`: its reader is gone before the first write.
+    const status = spawn(process.execPath, [CLI, 'status', 'specs/s'], { cwd: r.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    status.stdout.destroy();
+    let statusErr = '';
+    status.stderr.on('data', (d: Buffer) => (statusErr += d.toString()));
+    const statusCode = await new Promise<number | null>((resolve) => status.on('close', (c) => resolve(c)));
+    assert.equal(statusCode, 0, statusErr);
+    assert.equal(statusErr, '');
+  });
+
   it('6. refuses files outside the repository: an error on the Files line, no run, and the demo agent writes nothing outside its folder', async () => {
     const md = '- [ ] 1.1 Escape\n  - **Do**: x\n  - **Files**: `../../x`, `/etc/passwd`, `C:\\x`, `~/.bashrc`, `src/ok.ts`, `src/../../y`\n- [ ] 1.2 Fine\n  - **Files**: `src/../b.ts`, `./c/`\n';
     const plan = planSpec(parseSpec(md, { path: 'tasks.md' }));
