@@ -14,6 +14,7 @@ import { parseManifest, parseSpec } from '../../src/core/parse/index';
 import { MAX_FILE_PATTERN_LENGTH, MAX_NESTING_DEPTH } from '../../src/core/parse/limits';
 import { planSpec } from '../../src/core/plan/index';
 import { StateError } from '../../src/core/state';
+import { environmentProblem, NoSpaceError } from '../../src/node/environment';
 import { main, type CliIo } from '../../src/node/cli/main';
 import { FileStateStore } from '../../src/node/stores/state';
 import { isAtomicTempFile } from '../../src/node/stores/atomic';
@@ -296,5 +297,57 @@ describe('hostile input', function () {
       stdio: 'pipe',
     });
     assert.deepEqual([existsSync(join(root, 'x')), existsSync(join(root, 'abs')), existsSync(join(dir, 'inside.txt'))], [false, false, true]);
+  });
+
+  it('7. says git is missing or the disk is full, exit 2, instead of "not a git repository" or "internal error"', async () => {
+    // The mapping, from what Node and simple-git really throw.
+    const spawnError = await new Promise<unknown>((resolve) => {
+      const child = spawn('git', ['--version'], { env: { PATH: join(temp(), 'no-such-folder') } });
+      child.on('error', resolve);
+    });
+    assert.match(environmentProblem(spawnError) ?? '', /^git is not installed or not on PATH \(spawn git ENOENT\)/);
+    assert.match(environmentProblem(new Error('Error: spawn git ENOENT\n    at ChildProcess._handle.onexit')) ?? '', /^git is not installed or not on PATH/);
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC', path: '/x/y.json' });
+    assert.equal(environmentProblem(full), 'no space left on device while writing /x/y.json');
+    assert.equal(environmentProblem(Object.assign(new Error('EDQUOT'), { code: 'EDQUOT', path: '/q' })), 'disk quota exceeded while writing /q');
+    assert.equal(environmentProblem(Object.assign(new Error('ENOENT'), { code: 'ENOENT', path: '/missing' })), undefined);
+
+    // The store: a full disk while writing the temp file names the state file, and leaves no temp.
+    const dir = temp();
+    const store = new FileStateStore(dir);
+    const realOpen = fsp.open;
+    fsp.open = (async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await realOpen(...args);
+      handle.writeFile = async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      };
+      return handle;
+    }) as typeof fsp.open;
+    let caught: unknown;
+    try {
+      await store.save({ taskIndex: 0, totalTasks: 1 }).catch((e: unknown) => (caught = e));
+    } finally {
+      fsp.open = realOpen;
+    }
+    assert.ok(caught instanceof NoSpaceError, String(caught));
+    assert.equal(caught.message, `no space left on device while writing ${join(dir, '.ralph-state.json')}`);
+    assert.deepEqual(readdirSync(dir).filter(isAtomicTempFile), []);
+
+    // The CLI without git on PATH: run and clean say so, exit 2.
+    const r = makeRepo({ 'specs/s/tasks.md': '- [ ] 1.1 X\n  - **Files**: `a.txt`\n' });
+    repos.push(r);
+    const path = process.env.PATH;
+    process.env.PATH = join(temp(), 'no-such-folder');
+    try {
+      for (const argv of [['run', 'specs/s', '--agent', 'demo'], ['clean', 'specs/s']]) {
+        const res = await cli(argv, r.dir);
+        assert.equal(res.code, 2, res.out + res.err);
+        assert.match(res.err, /^ralph: git is not installed or not on PATH \(spawn git ENOENT\)/, res.err);
+        assert.doesNotMatch(res.err, /not a git repository|not in a git repository/, res.err);
+      }
+    } finally {
+      process.env.PATH = path;
+    }
+    assert.equal(r.exists('a.txt'), false, 'no task ran');
   });
 });
