@@ -8,7 +8,7 @@
 // RALPH_TASK_TITLE, RALPH_ATTEMPT, RALPH_FILES (one per line), RALPH_PROGRESS_FILE.
 // RALPH_DEMO_SPEED scales the pauses (0 = no pause; default 1).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 const env = process.env;
 const taskId = env.RALPH_TASK_ID ?? '?';
@@ -36,6 +36,12 @@ async function main() {
   }
   for (const file of files) {
     const path = resolve(process.cwd(), file);
+    // Ralph's plan refuses such files; should one come here all the same, it is not written.
+    const inside = relative(process.cwd(), path);
+    if (inside === '' || inside.split(sep)[0] === '..' || isAbsolute(inside)) {
+      console.error(`demo-agent: not writing ${file}: it is outside the working folder`);
+      continue;
+    }
     mkdirSync(dirname(path), { recursive: true });
     const comment = file.endsWith('.md') ? '' : '// ';
     writeFileSync(path, `${comment}Task ${taskId}: ${title}\n${comment}${doLine}\n${file.endsWith('.js') ? 'module.exports = {};\n' : ''}`);

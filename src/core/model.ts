@@ -30,7 +30,9 @@ export type DiagnosticCode =
   | 'high-risk-parallel'
   | 'asymmetric-conflict'
   | 'malformed-field'
-  | 'malformed-input';
+  | 'malformed-input'
+  | 'file-outside-repository'
+  | 'file-pattern-too-long';
 
 export interface Diagnostic {
   readonly severity: Severity;

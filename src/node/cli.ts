@@ -1,5 +1,9 @@
 // Entry point of the `ralph` binary (bundled to dist/cli.js).
 import { main } from './cli/main';
+import { dropOutputOnceClosed } from './cli/closedOutput';
+
+dropOutputOnceClosed(process.stdout);
+dropOutputOnceClosed(process.stderr);
 
 void main(process.argv.slice(2), {
   stdout: process.stdout,

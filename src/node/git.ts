@@ -12,6 +12,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { withStaleLockRecovery } from './gitLocks';
+import { gitMissing } from './environment';
 
 export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
 
@@ -76,7 +77,10 @@ export class SimpleGitPort implements GitPort {
       // A repository without commits counts: Ralph may make its first commit.
       const out = await this.gitIn(this.cwd).raw(['rev-parse', '--is-inside-work-tree']);
       return out.trim() === 'true';
-    } catch {
+    } catch (error) {
+      // No git at all is no answer to "is this a repository".
+      const missing = gitMissing(error);
+      if (missing) throw missing;
       return false;
     }
   }

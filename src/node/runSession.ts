@@ -25,6 +25,7 @@ import { acquireSpecLock } from './stores/lock';
 import { SimpleGitPort } from './git';
 import { GitWorktrees, hasCommits, repoFolder, repoFolderName } from './worktree';
 import { ralphStateHome } from './stateHome';
+import { gitMissing } from './environment';
 
 export const STATE_FILE = '.ralph-state.json';
 
@@ -160,11 +161,14 @@ export function agentLogDir(repoFolderName: string, specDir: string, env: NodeJS
   return join(root, repoFolderName, basename(resolve(specDir)));
 }
 
-/** The repository root holding `dir`, or undefined outside a repository (or without git). */
+/** The repository root holding `dir`, or undefined outside a repository; rejects with
+ *  GitMissingError when git cannot be started, which is not the same as "no repository". */
 export function gitTopLevel(dir: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' }, (error, stdout) => {
-      resolve(error ? undefined : stdout.trim() || undefined);
+      const missing = gitMissing(error);
+      if (missing) reject(missing);
+      else resolve(error ? undefined : stdout.trim() || undefined);
     });
   });
 }

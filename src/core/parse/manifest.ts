@@ -5,6 +5,8 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
 import { range } from '../model';
+import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
+import { screenTaskFiles } from './taskFiles';
 import { lineAt, lineStartsOf, parseEstimateMinutes } from './values';
 
 export function parseManifest(text: string, options: { readonly path: string }): Spec {
@@ -35,6 +37,18 @@ export function parseManifest(text: string, options: { readonly path: string }):
     lineCount: lines.length,
   });
 
+  // jsonc-parser reads arrays and objects recursively: some thousand `[` exhaust the stack.
+  const tooDeep = bracketNestingBeyond(text, { comments: true });
+  if (tooDeep) {
+    const at = position(tooDeep.offset);
+    diagnostics.push({
+      severity: 'error',
+      code: 'malformed-input',
+      message: `Arrays or objects nested more than ${MAX_NESTING_DEPTH} levels deep at line ${at.line + 1}, column ${at.character + 1}; Ralph reads at most ${MAX_NESTING_DEPTH}`,
+      range: spanOf(tooDeep.offset, tooDeep.offset + 1),
+    });
+    return spec([]);
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const firstError = errors[0];
@@ -109,7 +123,8 @@ export function parseManifest(text: string, options: { readonly path: string }):
     const description = stringOf('description');
     const dependsOn = stringsOf('depends_on_tasks');
     const conflictsWith = stringsOf('conflicts_with') ?? [];
-    const files = stringsOf('file_scope') ?? [];
+    const scopeNode = property(node, 'file_scope');
+    const files = screenTaskFiles(stringsOf('file_scope') ?? [], id, 'declared', lineOf((scopeNode ?? node).offset), diagnostics);
     const group = stringOf('parallelism_group');
 
     let parallelRequested = false;

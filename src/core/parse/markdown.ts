@@ -6,17 +6,23 @@ import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
+import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
 import {
   codeSpans,
   extractDependsClause,
   extractDescriptionPaths,
   extractVerifyCommand,
+  lineAt,
+  lineStartsOf,
   parseDependsList,
   type DependsValue,
   parseEstimateMinutes,
   parseFilesList,
   parseRequirementList,
+  trimEndOf,
+  trimEndSpaceTab,
 } from './values';
 
 export interface ParseSpecOptions {
@@ -50,7 +56,9 @@ interface TaskDraft {
 }
 
 const LIST_ITEM = /^\uFEFF?([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
-const HEADING = /^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+// The text keeps its trailing blanks (cut by hand below): a lazy `(.*?)` before `[ \t]*$` tried
+// every blank of a long run against the rest of the line.
+const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
 const THEMATIC = /^([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
@@ -89,7 +97,19 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
-  const { drafts, phases, title } = scanBlocks(lines, first, false);
+  const { drafts, phases, title, tooDeep } = scanBlocks(lines, first, false);
+  if (tooDeep) {
+    // Nothing of the file is read: its bodies would go to remark, whose cost and stack grow with
+    // the depth, and a partial list of tasks would run what the author did not ask for.
+    diagnostics.push({
+      severity: 'error',
+      code: 'malformed-input',
+      message: `Lists or block quotes nested ${tooDeep.depth} levels deep; Ralph reads at most ${MAX_NESTING_DEPTH}`,
+      range: range(tooDeep.line, 0, tooDeep.line, (lines[tooDeep.line] ?? '').length),
+    });
+    const spec: Spec = { path: options.path, format: options.format ?? 'ralph-specum', phases: [], tasks: [], diagnostics, lineCount: lines.length };
+    return { spec, lines, topLevel: [] };
+  }
 
   const format = options.format ?? detectFormat(drafts);
   const lineOffsets = lineStartOffsets(text, lines);
@@ -124,6 +144,8 @@ interface ScanResult {
   readonly title: string | undefined;
   readonly end: number;
   readonly paragraphOpenAtEnd: boolean;
+  /** The first line that nests deeper than MAX_NESTING_DEPTH; the scan stopped there. */
+  readonly tooDeep?: { readonly line: number; readonly depth: number };
 }
 
 /**
@@ -212,6 +234,10 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
       if (col - parentContent < 4) paragraphOpen = true;
       continue;
     }
+    if (lead === 62) {
+      const depth = stack.length + containerPrefixDepth(line, chars);
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
+    }
 
     const fenceOpen = lead === 96 || lead === 126 ? FENCE_OPEN.exec(rest) : null;
     if (fenceOpen && !(fenceOpen[1]?.[0] === '`' && (fenceOpen[2] ?? '').includes('`'))) {
@@ -230,7 +256,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     if (heading) {
       if (stack.length === 0) {
         const level = heading[1]?.length ?? 1;
-        const headingText = (heading[2] ?? '').replace(/(?:^|[ \t]+)#+$/, '').trim();
+        const headingText = withoutClosingHashes(trimEndSpaceTab(heading[2] ?? '')).trim();
         if (level === 1 && title === undefined) title = headingText.replace(/^tasks\s*:\s*/i, '').trim() || headingText;
         if (level === 2) {
           const number = /^phase\s+(\d+(?:\.\d+)*)\b/i.exec(headingText)?.[1];
@@ -290,6 +316,10 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         stack.push({ contentCol });
       }
       paragraphOpen = hasContent;
+      // Items inside items, on this line (`- - - x`) or by indentation, counted before a body
+      // holding them reaches remark.
+      const depth = stack.length + containerPrefixDepth(line, item[0].length);
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
       continue;
     }
     belongs(i, true);
@@ -360,11 +390,11 @@ export function reparseTaskBlock(
   }
   const taskLine = old.ranges.line.start.line;
   const before = scanBlocks(previous.lines, taskLine, true);
-  if (before.drafts.length !== 1 || before.end <= change.lastOld) return undefined;
+  if (before.drafts.length !== 1 || before.end <= change.lastOld || before.tooDeep) return undefined;
   const delta = lines.length - previous.lines.length;
   const after = scanBlocks(lines, taskLine, true);
   const local = after.drafts[0];
-  if (!local || after.drafts.length !== 1 || after.end !== before.end + delta) return undefined;
+  if (!local || after.drafts.length !== 1 || after.end !== before.end + delta || after.tooDeep) return undefined;
   // With nothing open after the closing line the paragraph state it met should not matter; it is
   // compared anyway, as the cheapest way to be sure.
   if (before.end < previous.lines.length && after.paragraphOpenAtEnd !== before.paragraphOpenAtEnd) return undefined;
@@ -502,9 +532,9 @@ function buildTask(
     return { start: placeInDocument(body, lines, field.start), end: placeInDocument(body, lines, field.end) };
   };
 
-  let files = facts.files;
+  let files = screenTaskFiles(facts.files, id, 'declared', fieldRange('files'), diagnostics);
   if (format === 'spec-kit') {
-    const named = extractDescriptionPaths(title);
+    const named = screenTaskFiles(extractDescriptionPaths(title), id, 'described', range(draft.line, 0, draft.line, lineText.length), diagnostics);
     if (named.length) files = [...new Set([...files, ...named])];
   }
 
@@ -672,6 +702,18 @@ function frontMatterEnd(lines: readonly string[]): number | undefined {
 
 function readFrontMatter(lines: readonly string[], end: number, diagnostics: Diagnostic[]): Record<string, unknown> | undefined {
   const source = lines.slice(1, end).join('\n');
+  // yaml reads flow collections recursively: a few thousand `[` exhaust the stack.
+  const tooDeep = bracketNestingBeyond(source, { singleQuotes: true });
+  if (tooDeep) {
+    const line = 1 + lineAt(lineStartsOf(source), tooDeep.offset);
+    diagnostics.push({
+      severity: 'warning',
+      code: 'malformed-field',
+      message: `Front matter is nested more than ${MAX_NESTING_DEPTH} levels deep; Ralph reads at most ${MAX_NESTING_DEPTH}`,
+      range: range(line, 0, line, (lines[line] ?? '').length),
+    });
+    return undefined;
+  }
   try {
     const value: unknown = parseYaml(source);
     if (value === null || value === undefined) return undefined;
@@ -708,6 +750,15 @@ function startsBlock(line: string, rest: string): boolean {
     rest.startsWith('>') ||
     rest.startsWith('<!--')
   );
+}
+
+/** `Title ##` → `Title`: the optional closing sequence of an ATX heading (a run of `#` after a
+ *  blank, or the whole text). */
+function withoutClosingHashes(text: string): string {
+  const hashes = trimEndOf(text, '#');
+  if (hashes.length === text.length) return text;
+  const blanks = trimEndSpaceTab(hashes);
+  return blanks.length === 0 || blanks.length < hashes.length ? blanks : text;
 }
 
 function columnAt(line: string, index: number): number {

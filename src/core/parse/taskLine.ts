@@ -50,7 +50,9 @@ export interface MarkerMatch {
   readonly end: number;
 }
 
-const MARKER = /\[([A-Za-z][A-Za-z0-9_-]*)(?:[ \t]+([^\][]*?))?[ \t]*\]/y;
+// One blank, then the argument with any blanks around it (trimmed below): `[ \t]+`, a lazy
+// argument and `[ \t]*` could split a run of blanks in every way, cubic in a `[P` left open.
+const MARKER = /\[([A-Za-z][A-Za-z0-9_-]*)(?:[ \t]([^\][]*))?\]/y;
 
 /** The bracketed tags directly after the id, and where the title starts. A tag later in the
  *  title ("Add [P] marker detection") is prose, not a marker. */

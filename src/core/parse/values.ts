@@ -72,7 +72,9 @@ export function parseEstimateMinutes(raw: string): number | undefined {
   return Math.round(total * 100) / 100;
 }
 
-const ID_TOKEN = /^(?:\d+(?:\.(?:\d+|[A-Za-z]))*|[A-Za-z][A-Za-z0-9_-]*\d[A-Za-z0-9_.-]*|VF|[A-Z][A-Z0-9_]*--[A-Za-z0-9_.-]+)$/;
+// Each alternative reads its token one way only: `[A-Za-z_-]*\d` finds the first digit where
+// `[A-Za-z0-9_-]*\d` tried every digit against the rest, quadratic in a long token.
+const ID_TOKEN = /^(?:\d+(?:\.(?:\d+|[A-Za-z]))*|[A-Za-z][A-Za-z_-]*\d[A-Za-z0-9_.-]*|VF|[A-Z][A-Z0-9_]*--[A-Za-z0-9_.-]+)$/;
 
 export type DependsValue = { readonly kind: 'ids'; readonly ids: string[] } | { readonly kind: 'none' } | { readonly kind: 'malformed' };
 
@@ -83,7 +85,7 @@ export function parseDependsList(raw: string): DependsValue {
   if (!text) return { kind: 'malformed' };
   const ids: string[] = [];
   for (const token of text.split(/\s*(?:,|;|\band\b|\s)\s*/)) {
-    const id = token.replace(/^task\s*/i, '').replace(/[.)]+$/, '').replace(/^\(/, '');
+    const id = trimEndOf(token.replace(/^task\s*/i, ''), '.)').replace(/^\(/, '');
     if (!id) continue;
     if (!ID_TOKEN.test(id)) return { kind: 'malformed' };
     ids.push(id);
@@ -103,7 +105,7 @@ export function parseFilesList(raw: string): string[] {
       for (const span of spans) if (span.trim()) files.push(span.trim());
       continue;
     }
-    const bare = part.replace(/\s*\([^)]*\)\s*$/, '').trim();
+    const bare = withoutTrailingParenthetical(part).trim();
     if (!bare || /\s/.test(bare) || /^(?:none|n\/a|-|—|–|tbd)\.?$/i.test(bare)) continue;
     files.push(bare);
   }
@@ -115,7 +117,7 @@ export function parseRequirementList(raw: string): string[] {
   return dedupe(
     raw
       .replace(/`/g, '')
-      .split(/\s*(?:,|;|\n)\s*/)
+      .split(/[,;\n]/)
       .map((s) => s.trim().replace(/\.$/, ''))
       .filter((s) => s.length > 0),
   );
@@ -137,7 +139,7 @@ const SLASH_WORDS = new Set(['and/or', 'either/or', 'input/output', 'read/write'
 export function extractDescriptionPaths(description: string): string[] {
   const found: string[] = [];
   for (const rawToken of description.split(/\s+/)) {
-    const token = rawToken.replace(/^[`'"(\[<]+/, '').replace(/[`'")\]>,;:!?]+$/, '').replace(/\.+$/, '');
+    const token = trimEndOf(trimEndOf(rawToken.replace(/^[`'"(\[<]+/, ''), '`\'")]>,;:!?'), '.');
     if (token.length < 3 || token.includes('://') || /^(?:e\.g|i\.e|etc|vs)$/i.test(token)) continue;
     if (/^v?\d+(?:\.\d+)+$/.test(token) || /^[\d.]+$/.test(token)) continue;
     if (token.includes('/')) {
@@ -159,12 +161,45 @@ export function extractDescriptionPaths(description: string): string[] {
   return dedupe(found);
 }
 
-/** spec-kit `(depends on T012, T013)`. */
+// The opening of a spec-kit clause. The list and its `)` are found apart: one regex for the whole
+// clause tried every `(depends on` of a line against the rest of it, quadratic when none closes.
+const DEPENDS_OPEN = /\(\s*depends\s+on\s*:?\s*/gi;
+
+/** spec-kit `(depends on T012, T013)`: the first such clause that is closed. */
 export function extractDependsClause(description: string): string[] | undefined {
-  const m = /\(\s*depends\s+on\s*:?\s*([^)]*)\)/i.exec(description);
-  if (!m) return undefined;
-  const parsed = parseDependsList(m[1] ?? '');
+  DEPENDS_OPEN.lastIndex = 0;
+  const open = DEPENDS_OPEN.exec(description);
+  if (!open) return undefined;
+  // A later opening would close at the same `)` or at none, so the first one decides.
+  const listStart = open.index + open[0].length;
+  const close = description.indexOf(')', listStart);
+  if (close < 0) return undefined;
+  const parsed = parseDependsList(description.slice(listStart, close));
   return parsed.kind === 'ids' ? parsed.ids : parsed.kind === 'none' ? [] : undefined;
+}
+
+// Trailing characters are cut by hand: a regex such as `/[.)]+$/` tries every position of a long
+// run of them against the rest of the text, quadratic in the run.
+
+/** `text` without the characters of `chars` at its end. */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text.charAt(end - 1))) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** `text` without spaces and tabs at its end (other white space is content, as in CommonMark). */
+export function trimEndSpaceTab(text: string): string {
+  return trimEndOf(text, ' \t');
+}
+
+/** `src/a.ts (new)` → `src/a.ts `: a last parenthetical remark, with no `)` inside, cut off. */
+function withoutTrailingParenthetical(part: string): string {
+  const end = part.trimEnd();
+  if (!end.endsWith(')')) return part;
+  const previousClose = end.length >= 2 ? end.lastIndexOf(')', end.length - 2) : -1;
+  const open = end.indexOf('(', previousClose + 1);
+  return open < 0 ? part : part.slice(0, open);
 }
 
 function dedupe(values: string[]): string[] {

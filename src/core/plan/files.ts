@@ -4,6 +4,7 @@
 // broken merge.
 
 import picomatch from 'picomatch';
+import { MAX_FILE_PATTERN_LENGTH } from '../parse/limits';
 
 export interface FileScope {
   /** As the author wrote it (for messages). */
@@ -53,6 +54,12 @@ function readFileScope(raw: string): FileScope {
   const isGlob = scan.isGlob && GLOB_CHARS.test(text);
   if (!isGlob) return { raw, path: text, segments, isDirectory, isGlob: false, base: segments };
   const base = scan.base.split('/').filter((s) => s !== '' && s !== '.');
+  // The readers leave such patterns out of a task's files; should one come here all the same,
+  // picomatch would throw on it, and everything under its base is the answer that errs on the
+  // side of overlap.
+  if (text.length > MAX_FILE_PATTERN_LENGTH) {
+    return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => isPrefix(base, p.split('/')) };
+  }
   const matcher = picomatch(text, { dot: true });
   return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => matcher(p) };
 }
@@ -141,12 +148,13 @@ export function overlappingOwners(owners: readonly (readonly string[] | undefine
   });
   const rank = (s: number): number => (order ? (order.rank[ownerOf[s] as number] as number) : (ownerOf[s] as number));
   const slot = new Int32Array(scopes.length);
-  const sortNode = (node: TrieNode): void => {
+  // A path of many thousand segments makes as deep a trie: walked with a list, not recursion.
+  const unsorted: TrieNode[] = [root];
+  for (let node = unsorted.pop(); node; node = unsorted.pop()) {
     node.scopes.sort((x, y) => rank(x) - rank(y) || x - y);
     node.scopes.forEach((s, k) => (slot[s] = k));
-    for (const child of node.children.values()) sortNode(child);
-  };
-  sortNode(root);
+    for (const child of node.children.values()) unsorted.push(child);
+  }
 
   const seen = new Set<number>();
   const found: ScopeOverlap[] = [];

@@ -5,6 +5,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { RalphState } from '../ports';
+import { bracketNestingBeyond, MAX_NESTING_DEPTH } from '../parse/limits';
 import stateSchema from '../../../schemas/ralph-state.schema.json';
 
 export const STATE_FILE_NAME = '.ralph-state.json';
@@ -95,6 +96,17 @@ export function parseState(text: string, path: string): RalphState {
   const bomShift = body === text ? 0 : 1;
   if (body.trim() === '') {
     throw new StateError(`${where(path, { line: 1, column: 1 })}: state file is empty`, path, { line: 1, column: 1 });
+  }
+  // jsonc-parser reads arrays and objects recursively: a file of many thousand `[` would exhaust
+  // the stack, and a RangeError is no StateError, so the store would keep no backup of it.
+  const tooDeep = bracketNestingBeyond(body);
+  if (tooDeep) {
+    const loc = locationOf(text, tooDeep.offset + bomShift);
+    throw new StateError(
+      `${where(path, loc)}: not a valid state file: nested too deeply (more than ${MAX_NESTING_DEPTH} levels of arrays and objects)`,
+      path,
+      loc,
+    );
   }
   const errors: ParseError[] = [];
   const tree = parseTree(body, errors, { allowTrailingComma: false, disallowComments: true });

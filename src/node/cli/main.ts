@@ -1,5 +1,6 @@
 // The `ralph` command line: the same engine as the extension, for terminals and CI.
-// Exit codes: 0 ok, 1 the plan has errors or tasks failed, 2 bad input or usage.
+// Exit codes: 0 ok, 1 the plan has errors or tasks failed, 2 bad input or usage, or the machine
+// lacks what a run needs (git, disk space).
 
 import { parseArgs } from 'node:util';
 import { InputError, loadSpec } from '../specFiles';
@@ -8,6 +9,7 @@ import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
 import { cleanCommand } from './clean';
+import { environmentProblem } from '../environment';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -52,7 +54,8 @@ Commands
   clean <spec>     list and remove the task worktrees and branches a run left behind; asks
                    before dropping unmerged work (--yes to drop it without asking)
 
-Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage`;
+Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage, or a problem of the
+machine (git not installed or not on PATH, no space left on the disk)`;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -102,6 +105,12 @@ export function reportError(err: unknown, io: CliIo): number {
   }
   if (err instanceof Error && (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
+    return 2;
+  }
+  // git missing, a full disk: the machine needs fixing, not Ralph.
+  const environment = environmentProblem(err);
+  if (environment !== undefined) {
+    io.stderr.write(`ralph: ${environment}\n`);
     return 2;
   }
   // Anything else is a bug in Ralph: say so, with the stack only when asked for.

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { noSpace } from '../environment';
 
 function tempPathFor(target: string): string {
   const dir = path.dirname(target);
@@ -109,6 +110,9 @@ export async function replaceFileIf(
     renamed = true;
     await fsyncDirectory(path.dirname(target));
     return true;
+  } catch (error) {
+    // A full disk fails the write of the temp file, whose name would only puzzle the user.
+    throw noSpace(error, target) ?? error;
   } finally {
     if (!renamed) await fs.rm(temp, { force: true }).catch(() => undefined);
   }
