@@ -319,10 +319,20 @@ export function checkJournal(journal: readonly JournalEvent[], runs: readonly Ru
   const sorted = [...runs].sort((a, b) => a.index - b.index);
   for (const [i, run] of sorted.entries()) {
     if (run.killed === undefined) continue;
-    const next = sorted[i + 1];
+    // The first later run that started agents (they must not meet the old ones), or that ended
+    // on its own without starting any (it should have stopped them). A later run killed before
+    // it started an agent stopped nothing and wrote nothing: it is no boundary.
+    let next: RunRecord | undefined;
+    let boundary = 0;
+    for (const later of sorted.slice(i + 1)) {
+      const starts = journal.filter((e) => e.what === 'start' && e.run === later.index).map((e) => e.t);
+      if (starts.length > 0 || later.killed === undefined) {
+        next = later;
+        boundary = starts.length > 0 ? Math.min(...starts) : later.endedAt;
+        break;
+      }
+    }
     if (!next) continue;
-    const nextStarts = journal.filter((e) => e.what === 'start' && e.run === next.index).map((e) => e.t);
-    const boundary = nextStarts.length > 0 ? Math.min(...nextStarts) : next.endedAt;
     for (const e of journal.filter((x) => x.run === run.index && x.t > boundary && (x.what === 'wrote' || x.what === 'end' || x.what === 'start'))) {
       out.push(v('agent-outlived-kill', `agent of run ${e.run} (task ${e.id}, pid ${e.pid}) recorded '${e.what}' ${e.t - boundary} ms after run ${next.index}'s agents started (run ${run.index} was killed: ${run.killed})`));
     }

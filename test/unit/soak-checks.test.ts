@@ -301,6 +301,20 @@ describe('soak checks: each fires on the breakage it is for', function () {
     assert.match(vs[0]!.detail, /task 1\.2.*100 ms after run 1's agents started/);
   });
 
+  it('a run killed before it started any agent is no boundary: the old agents are judged against the run after it', () => {
+    const e = (what: JournalEvent['what'], id: string, run: number, t: number): JournalEvent => ({ what, id, run, attempt: 1, pid: 100 + run, t });
+    const runs = [
+      { index: 0, startedAt: 0, endedAt: 1000, killed: 'ralph' },
+      { index: 1, startedAt: 1000, endedAt: 1100, killed: 'group' },
+      { index: 2, startedAt: 1200, endedAt: 5000 },
+    ];
+    const ok = [e('start', '1.1', 0, 100), e('end', '1.1', 0, 1150), e('start', '1.1', 2, 1500)];
+    assert.deepEqual(checkJournal(ok, runs), [], 'run 1 never started an agent: nothing overlapped');
+    const vs = checkJournal([...ok, e('wrote', '1.2', 0, 1600)], runs);
+    assert.deepEqual(names(vs), ['agent-outlived-kill'], show(vs));
+    assert.match(vs[0]!.detail, /100 ms after run 2's agents started/);
+  });
+
   it('a process of the round still alive, setsid or not; the power-loss kill stops them all', async () => {
     const marker = `check-${process.pid}-${Date.now()}`;
     const child = spawn('sh', ['-c', 'setsid sleep 30 & exec sleep 30'], { env: { ...process.env, [MARKER_VAR]: marker }, stdio: 'ignore' });
