@@ -41,7 +41,7 @@ import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { exists } from './git';
-import { ralphLockContent, withStaleLockRecovery } from './gitLocks';
+import { lockInTheWay, ralphLockContent, withStaleLockRecovery } from './gitLocks';
 import { ralphStateHome } from './stateHome';
 
 export class GitCommandError extends Error {
@@ -72,7 +72,17 @@ interface GitCall {
  *  would point it at another repository. A lock file a killed git left behind is removed and the
  *  command run again (gitLocks.ts). */
 export function git(cwd: string, args: readonly string[], call: GitCall = {}): Promise<GitResult> {
-  return withStaleLockRecovery(cwd, () => gitOnce(cwd, args, call), (e) => (e instanceof GitCommandError ? e.stderr : String(e)));
+  return withStaleLockRecovery(
+    cwd,
+    async () => {
+      const result = await gitOnce(cwd, args, call);
+      // An exit code the caller takes as an answer (update-ref's 128 for "the branch moved") can
+      // also be a lock in the way: that is no answer, and goes through the recovery.
+      if (result.code !== 0 && lockInTheWay(result.stderr) !== undefined) throw new GitCommandError(args, result.code, result.stderr);
+      return result;
+    },
+    (e) => (e instanceof GitCommandError ? e.stderr : String(e)),
+  );
 }
 
 function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<GitResult> {

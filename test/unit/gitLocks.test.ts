@@ -60,6 +60,8 @@ describe('git locks left by a killed git', function () {
     writeFileSync(join(w.path, 'one.txt'), '1\n');
     const tip = await wt.commitWork(w, 'one');
     leaveLock(join(r.dir, '.git', 'index.lock'));
+    // The branch's own lock: update-ref's exit 128 is also its "the branch moved" answer.
+    leaveLock(join(r.dir, '.git', 'refs', 'heads', 'main.lock'));
     const merged = await wt.merge(tip, 'one', { exclude: new Set() });
     assert.equal(merged.kind, 'merged', JSON.stringify(merged));
     leaveLock(join(r.dir, '.git', 'packed-refs.lock'));

@@ -250,6 +250,17 @@ describe('scheduler: worktree isolation', () => {
     assert.equal(r.state.current.ralph?.tasks['1']?.status, 'success', show(r.state.current.ralph?.tasks['1']));
   });
 
+  it('resume: a killed run\'s tick on a task whose merge now fails is taken back, so the next run does not call it done', async () => {
+    const worktree = { path: '/repo/.git/ralph-worktrees/demo/1', branch: 'ralph/demo/1', base: 'm0' };
+    const r = isolatedRig(killedState({ '1': { id: '1', status: 'running', attempts: 1, worktree, workCommit: 'w-1' } }));
+    r.tasksFile.done.push('1');
+    r.worktrees.conflicts.set('1', ['src/a.ts']);
+    const summary = await start(r, plan({ tasks: ['1'], task: { '1': { done: true } } }));
+    assert.equal(summary.failed, 1, show(summary));
+    assert.deepEqual(r.tasksFile.done, [], show(r.journal.entries));
+    assert.ok(r.journal.entries.includes('unmark 1'), show(r.journal.entries));
+  });
+
   it('resume: a merge that moved the branch before the kill is finished, not done again', async () => {
     const worktree = { path: '/repo/.git/ralph-worktrees/demo/1', branch: 'ralph/demo/1', base: 'm0' };
     const merging = { ref: 'refs/heads/main', from: 'm0', to: 'm9' };

@@ -699,6 +699,10 @@ class RunEngine {
       run.reason = undefined;
       this.setRecord(id, finished('success'));
       this.sync();
+      // The state says success before tasks.md says done: a kill in between must not leave a
+      // checked task whose record says it was still running (its work would then be committed
+      // under another task's name).
+      await this.writer.flush();
       await this.markDone(id);
       this.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
       return;
@@ -860,10 +864,10 @@ class RunEngine {
     const { clock, git } = this.ports;
     const durationMs = run.passedInMs ?? 0;
     // The check-off goes into the merge commit, so it is made just before; a merge that then
-    // does not happen takes it back: a task is checked only when its work is on the branch.
-    let checkedOff = false;
+    // does not happen takes it back: a task is checked only when its work is on the branch. (A
+    // tick already there when the merge starts is one a killed run made for this same merge.)
     const fail = async (reason: string): Promise<void> => {
-      if (checkedOff) await this.unmark(id);
+      await this.unmark(id);
       run.status = 'failed';
       run.reason = reason;
       const before = this.records.get(id);
@@ -889,7 +893,6 @@ class RunEngine {
       result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
         exclude: this.excludedPaths(),
         beforeCommit: async () => {
-          checkedOff = !run.task.done;
           await this.markDone(id);
           await this.mergeProgress([id]);
         },
