@@ -264,6 +264,10 @@ export function parseTaskMaster(text: string, options: { readonly path: string; 
           unknown(parentId !== undefined && !raw.includes('.') ? `${raw} (neither subtask ${parentId}.${raw} nor task ${raw})` : raw);
           continue;
         }
+        if (target === id) {
+          problem(`Task ${id} depends on itself; that dependency is left out`, d, id);
+          continue;
+        }
         if (target === parentId) {
           // The parent is done when its subtasks are: waiting for it would wait for oneself.
           problem(`Task ${id} depends on its own parent task ${parentId}; that dependency is left out`, d, id);
