@@ -14,7 +14,12 @@ export interface Range {
   readonly end: Position;
 }
 
-export type SpecFormat = 'ralph-specum' | 'spec-kit' | 'kiro' | 'manifest';
+export type SpecFormat = 'ralph-specum' | 'spec-kit' | 'kiro' | 'manifest' | 'taskmaster';
+
+/** JSON formats have no list order: their dependencies are the whole DAG. */
+export function isJsonFormat(format: SpecFormat): boolean {
+  return format === 'manifest' || format === 'taskmaster';
+}
 
 /** `[ ]` todo, `[x]`/`[X]` done, `[-]` in progress (Kiro). */
 export type CheckState = 'todo' | 'done' | 'in-progress';
@@ -121,6 +126,8 @@ export interface Spec {
   readonly format: SpecFormat;
   readonly frontMatter?: Readonly<Record<string, unknown>>;
   readonly title?: string;
+  /** Task Master: the tag whose tasks were read (`master`), absent for an untagged file. */
+  readonly tag?: string;
   readonly phases: readonly Phase[];
   readonly tasks: readonly Task[];
   /** Problems found while reading (malformed fields, bad JSON). */

@@ -54,7 +54,7 @@ export class Replanner {
     }
     const { path, format } = this.options;
     const parseOptions = { path, cache: this.cache, ...(format !== undefined ? { format } : {}) };
-    if (format === 'manifest') {
+    if (format === 'manifest' || format === 'taskmaster') {
       const spec = parseSpec(text, parseOptions);
       return this.remember(text, undefined, this.plan(previous, spec, undefined), 'full');
     }

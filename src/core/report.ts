@@ -116,9 +116,16 @@ export function formatPlanText(plan: Plan): string {
   const { spec, estimate } = plan;
   const out: string[] = [];
   const done = spec.tasks.filter((t) => t.done).length;
+  // Task Master has tags and no phases: the header names the tag read instead.
+  const where =
+    spec.format === 'taskmaster'
+      ? spec.tag !== undefined
+        ? `tag ${spec.tag}`
+        : 'no tags'
+      : `${spec.phases.length} phase${spec.phases.length === 1 ? '' : 's'}`;
   out.push(
     `${spec.path} — ${spec.format}, ${plan.taskIds.length} task${plan.taskIds.length === 1 ? '' : 's'}` +
-      `${done ? ` (${done} done)` : ''}, ${spec.phases.length} phase${spec.phases.length === 1 ? '' : 's'}`,
+      `${done ? ` (${done} done)` : ''}, ${where}`,
   );
 
   out.push('', 'Parallel groups');

@@ -21,6 +21,7 @@ import { ProcessExecutor, ProcessSurvivors, ShellVerifier, type AgentConfig } fr
 import { FileStateStore } from './stores/state';
 import { FileProgressStore } from './stores/progress';
 import { FileTasksFile } from './stores/tasksFile';
+import { TaskMasterTasksFile } from './stores/taskMasterFile';
 import { acquireSpecLock } from './stores/lock';
 import { SimpleGitPort } from './git';
 import { GitWorktrees, hasCommits, repoFolder, repoFolderName } from './worktree';
@@ -114,7 +115,8 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     verifier: new ShellVerifier(),
     state: new FileStateStore(join(o.specDir, STATE_FILE)),
     progress,
-    tasksFile: new FileTasksFile(o.specFile),
+    // Check-offs are written in the spec's own format: a checkbox in tasks.md, a status in tasks.json.
+    tasksFile: o.plan.spec.format === 'taskmaster' ? new TaskMasterTasksFile(o.specFile, o.plan.spec.tag) : new FileTasksFile(o.specFile),
     git: new SimpleGitPort(cwd),
     ...(worktrees ? { worktrees } : {}),
     survivors: new ProcessSurvivors(),

@@ -3,7 +3,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, dirname, resolve, basename } from 'node:path';
 import type { Spec } from '../core/model';
-import { parseManifest, parseSpec, type BlockCache } from '../core/parse';
+import { looksLikeTaskMaster, parseManifest, parseSpec, parseTaskMaster, type BlockCache } from '../core/parse';
 
 /** A problem with the input itself: shown as `file[:line]: message`, exit code 2. */
 export class InputError extends Error {
@@ -30,6 +30,8 @@ export interface LoadedSpec {
 }
 
 const MANIFEST_NAMES = ['tasks.json', 'manifest.json', 'virtual-task-manifest.json'];
+/** Where Task Master keeps its tasks, from the root of the repository that uses it. */
+export const TASK_MASTER_FILE = join('.taskmaster', 'tasks', 'tasks.json');
 
 /** Resolves a spec argument to the file that holds its tasks. */
 export function resolveSpecFile(arg: string, cwd = process.cwd()): string {
@@ -41,15 +43,15 @@ export function resolveSpecFile(arg: string, cwd = process.cwd()): string {
     throw new InputError('no such file or folder', arg);
   }
   if (stat.isDirectory()) {
-    const candidates = ['tasks.md', ...MANIFEST_NAMES].map((n) => join(abs, n));
+    const candidates = ['tasks.md', ...MANIFEST_NAMES, TASK_MASTER_FILE].map((n) => join(abs, n));
     const found = candidates.find((c) => existsSync(c));
-    if (!found) throw new InputError(`no tasks.md (or tasks.json) in this folder`, arg);
+    if (!found) throw new InputError(`no tasks.md (or tasks.json, or ${TASK_MASTER_FILE}) in this folder`, arg);
     return found;
   }
   return abs;
 }
 
-export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCache } = {}): LoadedSpec {
+export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCache; tag?: string } = {}): LoadedSpec {
   const file = resolveSpecFile(arg, options.cwd);
   let text: string;
   try {
@@ -58,9 +60,11 @@ export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCach
     throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, arg);
   }
   const displayPath = relativeForDisplay(file, options.cwd);
-  const spec = file.toLowerCase().endsWith('.json')
-    ? parseManifest(text, { path: displayPath })
-    : parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) });
+  const spec = !file.toLowerCase().endsWith('.json')
+    ? parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) })
+    : options.tag !== undefined || looksLikeTaskMaster(text, file)
+      ? parseTaskMaster(text, { path: displayPath, ...(options.tag !== undefined ? { tag: options.tag } : {}) })
+      : parseManifest(text, { path: displayPath });
   const fatal = spec.diagnostics.find((d) => d.code === 'malformed-input');
   if (fatal) throw new InputError(fatal.message, displayPath, fatal.range.start.line + 1);
   return { spec, file, specDir: dirname(file), text };

@@ -121,6 +121,35 @@ export function manifestEdges(spec: Spec, structure: Structure, diagnostics: Dia
 }
 
 /**
+ * Task Master: declared dependencies are the whole DAG, as in a manifest, and a task with subtasks
+ * is a container: each subtask also waits for what its parent declared (and its parent's parent),
+ * and the parent waits for those of its subtasks that no sibling waits for.
+ */
+export function taskMasterEdges(spec: Spec, structure: Structure, diagnostics: Diagnostic[]): Edges {
+  const { tasks } = spec;
+  const preds: number[][] = tasks.map(() => []);
+  const declared = tasks.map((_, i) => (structure.included[i] ? (declaredPositions(spec, structure, i, diagnostics) ?? []) : []));
+  const visit = (list: readonly number[], inherited: readonly number[]): void => {
+    const siblings = new Set(list);
+    for (const i of list) {
+      // A subtask that waits for a sibling already waits, through it, for what the parent waits for.
+      const mine = declared[i] as number[];
+      const own = mine.some((d) => siblings.has(d)) ? mine : [...inherited, ...mine];
+      const children = structure.children[i] as readonly number[];
+      if (structure.containers.has(i)) {
+        visit(children, own);
+        const waitedFor = new Set(children.flatMap((c) => declared[c] as number[]));
+        preds[i] = children.filter((c) => !waitedFor.has(c));
+      } else {
+        preds[i] = [...new Set(own)];
+      }
+    }
+  };
+  visit(structure.roots, []);
+  return { preds, groups: [], rank: tasks.map((_, i) => i), cut: tasks.map(() => false) };
+}
+
+/**
  * The ordering a markdown list implies, refined by declared dependencies.
  *
  * Walking the file in order, `frontier` holds the tasks above that nothing above depends on yet:

@@ -12,7 +12,7 @@
 //   estimate; the cycle is an error, so the plan cannot run anyway.
 
 import type { Diagnostic, ParallelGroup, Plan, Spec, Task } from '../model';
-import { buildStructure, isBarrier, manifestEdges, markdownEdges, type Edges, type Structure } from './dag';
+import { buildStructure, isBarrier, manifestEdges, markdownEdges, taskMasterEdges, type Edges, type Structure } from './dag';
 import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
 import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } from './graph';
@@ -47,7 +47,12 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
 
   const structure = buildStructure(spec, diagnostics);
   const nodes = tasks.map((_, i) => i).filter((i) => structure.included[i]);
-  const edges = spec.format === 'manifest' ? manifestEdges(spec, structure, diagnostics) : markdownEdges(spec, structure, diagnostics);
+  const edges =
+    spec.format === 'manifest'
+      ? manifestEdges(spec, structure, diagnostics)
+      : spec.format === 'taskmaster'
+        ? taskMasterEdges(spec, structure, diagnostics)
+        : markdownEdges(spec, structure, diagnostics);
   const preds = edges.preds.map((list) => [...list].sort(byPosition));
   const succs: number[][] = tasks.map(() => []);
   for (const n of nodes) for (const p of preds[n] as number[]) (succs[p] as number[]).push(n);

@@ -11,7 +11,7 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import type { Plan, Task } from '../model';
+import { isJsonFormat, type Plan, type Task } from '../model';
 import type {
   CancellationToken,
   Clock,
@@ -45,7 +45,7 @@ import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { StateWriter } from './state';
 import { unfinishedAncestors } from './ancestors';
 import { addUsage, formatCost } from '../usage';
-import { taskIsChecked } from '../tasksEdit';
+import { isCheckedOffIn } from '../checkOff';
 import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
@@ -898,7 +898,7 @@ class RunEngine {
         },
         accept: (committed) => {
           const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
-          return text === undefined || taskIsChecked(text, id);
+          return text === undefined || isCheckedOffIn(this.plan.spec, text, id);
         },
         beforeMove: async (journal: MergeJournal) => {
           this.patchRecord(id, { merging: journal });
@@ -1319,7 +1319,7 @@ class RunEngine {
   /** Waves: each parallel group is one wave, every other task a wave of its own, file order.
    *  A manifest has no list order to speak of: there each level of its DAG is one wave. */
   private waves(): Map<string, number> {
-    if (this.plan.spec.format === 'manifest') {
+    if (isJsonFormat(this.plan.spec.format)) {
       const byLevel = new Map<string, number>();
       this.plan.levels.forEach((level, i) => level.forEach((id) => byLevel.set(id, i)));
       return byLevel;

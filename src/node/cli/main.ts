@@ -25,13 +25,16 @@ export class UsageError extends Error {}
 
 const USAGE = `Usage: ralph <command> <spec> [options]
 
-<spec> is a tasks.md, a spec folder holding one, or a JSON task manifest.
+<spec> is a tasks.md, a spec folder holding one, a JSON task manifest, or Task Master's
+.taskmaster/tasks/tasks.json (or a folder holding .taskmaster/).
 
 Commands
   plan <spec>      show parallel groups, DAG levels, conflicts, diagnostics, estimate
                    --max-concurrent N   slots for the estimate (default 3)
                    --json               one stable JSON object
-  graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR)
+                   --tag NAME           Task Master: read this tag (default master)
+  graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR,
+                   --tag NAME)
   run <spec>       run the spec's tasks with an agent, in parallel where the plan allows
                    --agent claude|codex|gemini|opencode|aider|demo|"<command template>"
                    --max-concurrent N   (default 3)      --mode dag|waves (default dag)
@@ -147,13 +150,19 @@ export function positiveInt(value: string | boolean | undefined, name: string, f
   return n;
 }
 
+/** `--tag NAME`: which Task Master tag to read. */
+function tagOption(value: string | boolean | undefined): { tag?: string } {
+  return typeof value === 'string' ? { tag: value } : {};
+}
+
 function planCommand(args: readonly string[], io: CliIo): number {
   const { values, spec: arg } = parseCommandArgs(args, {
     'max-concurrent': { type: 'string' },
     json: { type: 'boolean' },
+    tag: { type: 'string' },
   });
   const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
-  const { spec } = loadSpec(arg, { cwd: io.cwd });
+  const { spec } = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
   const plan = planSpec(spec, { maxConcurrent });
   if (values.json) io.stdout.write(JSON.stringify(toPlanJson(plan), null, 2) + '\n');
   else io.stdout.write(formatPlanText(plan));
@@ -164,10 +173,11 @@ function graphCommand(args: readonly string[], io: CliIo): number {
   const { values, spec: arg } = parseCommandArgs(args, {
     mermaid: { type: 'boolean' },
     direction: { type: 'string' },
+    tag: { type: 'string' },
   });
   const direction = values.direction ?? 'TD';
   if (direction !== 'TD' && direction !== 'LR') throw new UsageError(`--direction must be TD or LR`);
-  const { spec } = loadSpec(arg, { cwd: io.cwd });
+  const { spec } = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
   const plan = planSpec(spec);
   io.stdout.write(toMermaid(plan, { direction }) + '\n');
   return plan.hasErrors ? 1 : 0;

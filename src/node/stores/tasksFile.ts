@@ -15,7 +15,7 @@ import { KeyedQueue } from './atomic';
 
 // One queue for the whole process: two TasksFile objects for the same file must not interleave
 // their read-edit-rename cycles, which the compare step alone cannot rule out.
-const edits = new KeyedQueue();
+export const edits = new KeyedQueue();
 
 /** Tries before giving up on a file that never settles: ~8 s of pauses in all. */
 const MAX_ATTEMPTS = 25;
@@ -102,7 +102,7 @@ export class FileTasksFile implements TasksFile {
   }
 }
 
-function decodeStrict(bytes: Buffer, file: string): string {
+export function decodeStrict(bytes: Buffer, file: string): string {
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) {
     // Decoding would replace the bad bytes, and writing back would change them.
