@@ -16,7 +16,8 @@ export interface Range {
 
 export type SpecFormat = 'ralph-specum' | 'spec-kit' | 'kiro' | 'manifest';
 
-/** `[ ]` todo, `[x]`/`[X]` done, `[-]` in progress (Kiro). */
+/** `[ ]` todo, `[x]`/`[X]` done; any other mark (`[-]` Kiro's in progress, `[~]` partial, `[/]`)
+ *  is work begun and not finished: in progress, and it runs. */
 export type CheckState = 'todo' | 'done' | 'in-progress';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -69,6 +70,8 @@ export interface Task {
   readonly index: number;
   readonly title: string;
   readonly check: CheckState;
+  /** The character in the checkbox as written (`~` for `[~]`); absent for manifests. */
+  readonly mark?: string;
   readonly done: boolean;
   /** Kiro `- [ ]* 2.2`: may be skipped. */
   readonly optional: boolean;
@@ -84,6 +87,10 @@ export interface Task {
   /** Dependencies the author declared (`**Depends**`, spec-kit `(depends on …)`, manifest);
    *  undefined when none were declared, so the planner falls back to file order. */
   readonly declaredDependsOn?: readonly string[];
+  /** Where declaredDependsOn came from, for a markdown task: a `**Depends**` field replaces the
+   *  order the list implies; a `(depends on …)` clause in the title alone adds to that order (a
+   *  task below a `[P]` block still waits for the whole block). */
+  readonly dependsFrom?: 'field' | 'clause';
   /** Manifest `conflicts_with`, as declared. */
   readonly conflictsWith: readonly string[];
   readonly risk?: Risk;

@@ -10,6 +10,8 @@ export interface PlanJsonTask {
   line: number;
   done: boolean;
   state: Task['check'];
+  /** The checkbox character as written (`~` for `[~]`); null for manifests. */
+  mark: string | null;
   optional: boolean;
   markers: string[];
   files: string[];
@@ -59,6 +61,7 @@ export function toPlanJson(plan: Plan): PlanJson {
         line: t.ranges.line.start.line + 1,
         done: t.done,
         state: t.check,
+        mark: t.mark ?? null,
         optional: t.optional,
         markers: t.markers.map((m) => m.name),
         files: [...t.files],
