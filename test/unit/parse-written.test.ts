@@ -56,6 +56,8 @@ describe('written task lists: boxes and ids', () => {
     }
     // Two letters, or a capital, is a word, not a suffix.
     assert.equal(matchTaskLine('- [ ] 1.2ab no'), undefined);
+    // A factor is no suffix.
+    assert.equal(matchTaskLine('- [ ] 1.5x faster start-up'), undefined);
     const p = plan(['- [ ] 1.18 A', '- [ ] 1.18a B', '- [ ] 1.19 C', '  - **Depends on**: 1.18a'].join('\n'));
     assert.deepEqual(ids(p), ['1.18', '1.18a', '1.19'], show(ids(p)));
     assert.deepEqual(p.dependsOn['1.19'], ['1.18a'], show(p.dependsOn));
