@@ -187,6 +187,19 @@ export interface Plan {
   readonly estimate: Estimate;
 }
 
+/** The first task with each id, file order: a later task with an id already used (a checklist
+ *  copy, or a mistake the plan reports) is left out of the plan and of every list of its tasks. */
+export function firstOfEachId(tasks: readonly Task[]): Task[] {
+  const seen = new Set<string>();
+  const first: Task[] = [];
+  for (const t of tasks) {
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    first.push(t);
+  }
+  return first;
+}
+
 export function taskById(spec: Spec, id: string): Task | undefined {
   return spec.tasks.find((t) => t.id === id);
 }

@@ -1,7 +1,7 @@
 // The plan as people and programs read it: the stable JSON of `ralph plan --json` and the human
 // text of `ralph plan`. Pure functions, so the CLI, the extension and tests share them.
 
-import type { Diagnostic, Plan, Task } from './model';
+import { firstOfEachId, type Diagnostic, type Plan, type Task } from './model';
 
 export interface PlanJsonTask {
   id: string;
@@ -52,8 +52,8 @@ export function toPlanJson(plan: Plan): PlanJson {
   const groupOf = new Map<string, number>();
   for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
   const inDag = new Set(plan.taskIds);
-  const tasks = spec.tasks
-    .filter((t) => inDag.has(t.id) && isFirstWithId(spec.tasks, t))
+  const tasks = firstOfEachId(spec.tasks)
+    .filter((t) => inDag.has(t.id))
     .map(
       (t): PlanJsonTask => ({
         id: t.id,
@@ -95,10 +95,6 @@ export function toPlanJson(plan: Plan): PlanJson {
   };
 }
 
-function isFirstWithId(tasks: readonly Task[], task: Task): boolean {
-  return tasks.find((t) => t.id === task.id) === task;
-}
-
 /** `file:line: severity: message`, the shape compilers use, so terminals and editors link it. */
 export function formatDiagnostic(path: string, d: Diagnostic): string {
   return `${path}:${d.range.start.line + 1}: ${d.severity}: ${d.message}`;
@@ -118,7 +114,8 @@ function round1(n: number): number {
 export function formatPlanText(plan: Plan): string {
   const { spec, estimate } = plan;
   const out: string[] = [];
-  const done = spec.tasks.filter((t) => t.done).length;
+  const inDag = new Set(plan.taskIds);
+  const done = firstOfEachId(spec.tasks).filter((t) => t.done && inDag.has(t.id)).length;
   out.push(
     `${spec.path} — ${spec.format}, ${plan.taskIds.length} task${plan.taskIds.length === 1 ? '' : 's'}` +
       `${done ? ` (${done} done)` : ''}, ${spec.phases.length} phase${spec.phases.length === 1 ? '' : 's'}`,

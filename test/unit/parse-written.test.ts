@@ -8,6 +8,7 @@ import type { Plan } from '../../src/core/model';
 import { parseSpec } from '../../src/core/parse';
 import { matchTaskLine } from '../../src/core/parse/taskLine';
 import { planSpec } from '../../src/core/plan';
+import { formatPlanText, toPlanJson } from '../../src/core/report';
 import { checkOffTask, uncheckTask } from '../../src/core/tasksEdit';
 import { ensureBuilt, ROOT, runCli } from './e2e-helpers';
 
@@ -138,6 +139,9 @@ describe('written task lists: markers, fields, clauses, copies', () => {
     assert.deepEqual(codes(copy), ['warning:duplicate-id:1.1', 'warning:duplicate-id:1.2'], show(copy.diagnostics));
     assert.deepEqual([copy.taskIds, groups(copy)], [['1.1', '1.2'], [['1.1', '1.2']]], show(copy));
     assert.deepEqual(copy.spec.tasks[0]?.files, ['a.ts']);
+    // The copies count once: in the JSON, and in the done count of the text.
+    assert.deepEqual(toPlanJson(copy).tasks.map((t) => t.id), ['1.1', '1.2']);
+    assert.match(formatPlanText(copy), /^tasks\.md — ralph-specum, 2 tasks, 1 phase\n/, formatPlanText(copy));
     const other = plan([...list, '- [ ] 1.1 [P] Something else'].join('\n'));
     assert.equal(other.hasErrors, true);
     assert.deepEqual(codes(other), ['error:duplicate-id:1.1'], show(other.diagnostics));
