@@ -21,7 +21,8 @@ export function isJsonFormat(format: SpecFormat): boolean {
   return format === 'manifest' || format === 'taskmaster';
 }
 
-/** `[ ]` todo, `[x]`/`[X]` done, `[-]` in progress (Kiro). */
+/** `[ ]` todo, `[x]`/`[X]` done; any other mark (`[-]` Kiro's in progress, `[~]` partial, `[/]`)
+ *  is work begun and not finished: in progress, and it runs. */
 export type CheckState = 'todo' | 'done' | 'in-progress';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -74,6 +75,8 @@ export interface Task {
   readonly index: number;
   readonly title: string;
   readonly check: CheckState;
+  /** The character in the checkbox as written (`~` for `[~]`); absent for manifests. */
+  readonly mark?: string;
   readonly done: boolean;
   /** Kiro `- [ ]* 2.2`: may be skipped. */
   readonly optional: boolean;
@@ -89,6 +92,10 @@ export interface Task {
   /** Dependencies the author declared (`**Depends**`, spec-kit `(depends on …)`, manifest);
    *  undefined when none were declared, so the planner falls back to file order. */
   readonly declaredDependsOn?: readonly string[];
+  /** Where declaredDependsOn came from, for a markdown task: a `**Depends**` field replaces the
+   *  order the list implies; a `(depends on …)` clause in the title alone adds to that order (a
+   *  task below a `[P]` block still waits for the whole block). */
+  readonly dependsFrom?: 'field' | 'clause';
   /** Manifest `conflicts_with`, as declared. */
   readonly conflictsWith: readonly string[];
   readonly risk?: Risk;
@@ -185,6 +192,19 @@ export interface Plan {
   readonly diagnostics: readonly Diagnostic[];
   readonly hasErrors: boolean;
   readonly estimate: Estimate;
+}
+
+/** The first task with each id, file order: a later task with an id already used (a checklist
+ *  copy, or a mistake the plan reports) is left out of the plan and of every list of its tasks. */
+export function firstOfEachId(tasks: readonly Task[]): Task[] {
+  const seen = new Set<string>();
+  const first: Task[] = [];
+  for (const t of tasks) {
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    first.push(t);
+  }
+  return first;
 }
 
 export function taskById(spec: Spec, id: string): Task | undefined {

@@ -83,7 +83,13 @@ export class Replanner {
   }
 
   private plan(previous: Previous | undefined, spec: Spec, edit: BlockEdit | undefined): Planned {
-    const reusable = previous && previous.plan.spec.format === spec.format && previous.plan.spec.tasks.length === spec.tasks.length;
+    // A duplicate id is a warning or an error by the text of both task lines, which an edit of
+    // either (even of its title) can change: with one, the plan is made again.
+    const reusable =
+      previous &&
+      previous.plan.spec.format === spec.format &&
+      previous.plan.spec.tasks.length === spec.tasks.length &&
+      !previous.own.some((d) => d.code === 'duplicate-id');
     if (previous && reusable) {
       const before = previous.plan.spec.tasks;
       if (edit) {
@@ -91,8 +97,7 @@ export class Replanner {
         const old = before[taskIndex] as Task;
         const now = spec.tasks[taskIndex] as Task;
         const same = sameForPlanner(old, now) && sameRange(old.ranges.id, now.ranges.id) && sameList(old.markers, now.markers, sameMarkerRange);
-        // A duplicate-id message names the line of the first task with that id.
-        if (same && (delta === 0 || !previous.own.some((d) => d.code === 'duplicate-id'))) {
+        if (same) {
           // The planner's diagnostics all point at task lines: those below the edit moved, and one
           // at the edited task's whole line ends where that line now ends.
           const lineChanged = !sameRange(old.ranges.line, now.ranges.line);
@@ -142,6 +147,7 @@ function sameForPlanner(a: Task, b: Task): boolean {
     a.phaseIndex === b.phaseIndex &&
     'parallel' in a.fields === 'parallel' in b.fields &&
     sameList(a.declaredDependsOn, b.declaredDependsOn) &&
+    a.dependsFrom === b.dependsFrom &&
     sameList(a.files, b.files) &&
     sameList(a.conflictsWith, b.conflictsWith) &&
     sameList(a.childIds, b.childIds) &&

@@ -1,7 +1,7 @@
 // The plan as people and programs read it: the stable JSON of `ralph plan --json` and the human
 // text of `ralph plan`. Pure functions, so the CLI, the extension and tests share them.
 
-import type { Diagnostic, Plan, Task } from './model';
+import { firstOfEachId, type Diagnostic, type Plan, type Task } from './model';
 
 export interface PlanJsonTask {
   id: string;
@@ -10,6 +10,8 @@ export interface PlanJsonTask {
   line: number;
   done: boolean;
   state: Task['check'];
+  /** The checkbox character as written (`~` for `[~]`); null for manifests. */
+  mark: string | null;
   optional: boolean;
   markers: string[];
   files: string[];
@@ -50,8 +52,8 @@ export function toPlanJson(plan: Plan): PlanJson {
   const groupOf = new Map<string, number>();
   for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
   const inDag = new Set(plan.taskIds);
-  const tasks = spec.tasks
-    .filter((t) => inDag.has(t.id) && isFirstWithId(spec.tasks, t))
+  const tasks = firstOfEachId(spec.tasks)
+    .filter((t) => inDag.has(t.id))
     .map(
       (t): PlanJsonTask => ({
         id: t.id,
@@ -59,6 +61,7 @@ export function toPlanJson(plan: Plan): PlanJson {
         line: t.ranges.line.start.line + 1,
         done: t.done,
         state: t.check,
+        mark: t.mark ?? null,
         optional: t.optional,
         markers: t.markers.map((m) => m.name),
         files: [...t.files],
@@ -92,10 +95,6 @@ export function toPlanJson(plan: Plan): PlanJson {
   };
 }
 
-function isFirstWithId(tasks: readonly Task[], task: Task): boolean {
-  return tasks.find((t) => t.id === task.id) === task;
-}
-
 /** `file:line: severity: message`, the shape compilers use, so terminals and editors link it. */
 export function formatDiagnostic(path: string, d: Diagnostic): string {
   return `${path}:${d.range.start.line + 1}: ${d.severity}: ${d.message}`;
@@ -115,7 +114,8 @@ function round1(n: number): number {
 export function formatPlanText(plan: Plan): string {
   const { spec, estimate } = plan;
   const out: string[] = [];
-  const done = spec.tasks.filter((t) => t.done).length;
+  const inDag = new Set(plan.taskIds);
+  const done = firstOfEachId(spec.tasks).filter((t) => t.done && inDag.has(t.id)).length;
   // Task Master has tags and no phases: the header names the tag read instead.
   const where =
     spec.format === 'taskmaster'

@@ -13,13 +13,12 @@ export interface CheckOffResult {
   readonly offset?: number;
 }
 
-/** The id and the checkbox character of a task line: ' ', 'x', 'X' or '-'. The parser decides what
+/** The id and the checkbox character of a task line: ' ', 'x', 'X', '-', '~', …. The parser decides what
  *  a task line and an id are, so a check-off finds exactly the tasks the run was planned from. */
-export function matchTaskCheckboxLine(line: string): { id: string; mark: string; markOffset: number } | undefined {
+export function matchTaskCheckboxLine(line: string): { id: string; mark: string; done: boolean; markOffset: number } | undefined {
   const m = matchTaskLine(line);
   if (!m) return undefined;
-  const markOffset = m.checkboxStart + 1;
-  return { id: m.id, mark: line[markOffset] ?? ' ', markOffset };
+  return { id: m.id, mark: m.mark, done: m.check === 'done', markOffset: m.checkboxStart + 1 };
 }
 
 interface Fence {
@@ -73,7 +72,7 @@ function doneLetter(text: string, taskId: string): 'x' | 'X' {
   }
   if (upper !== lower) return upper > lower ? 'X' : 'x';
   // Nothing done yet: spec-kit ids (`T001`) say which convention the file follows.
-  return /^T\d+$/.test(taskId) ? 'X' : 'x';
+  return /^T\d+[a-z]?$/.test(taskId) ? 'X' : 'x';
 }
 
 /**
@@ -84,7 +83,7 @@ export function checkOffTask(text: string, taskId: string): CheckOffResult {
   for (const { line, start, number } of taskCandidateLines(text)) {
     const task = matchTaskCheckboxLine(line);
     if (!task || task.id !== taskId) continue;
-    if (task.mark === 'x' || task.mark === 'X') return { text, changed: false, line: number };
+    if (task.done) return { text, changed: false, line: number };
     const at = start + task.markOffset;
     const done = doneLetter(text, taskId);
     return { text: text.slice(0, at) + done + text.slice(at + 1), changed: true, line: number, offset: at };
@@ -101,7 +100,7 @@ export function uncheckTask(text: string, taskId: string, mark = ' '): CheckOffR
   for (const { line, start, number } of taskCandidateLines(text)) {
     const task = matchTaskCheckboxLine(line);
     if (!task || task.id !== taskId) continue;
-    if (task.mark !== 'x' && task.mark !== 'X') return { text, changed: false, line: number };
+    if (!task.done) return { text, changed: false, line: number };
     const at = start + task.markOffset;
     return { text: text.slice(0, at) + mark + text.slice(at + 1), changed: true, line: number, offset: at };
   }

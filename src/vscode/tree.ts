@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { DagStatus } from '../core/graph';
-import type { Task } from '../core/model';
+import { firstOfEachId, type Task } from '../core/model';
 import { formatElapsed, type BoardEntry } from '../core/board';
 import { formatUsage, formatUsageShort } from '../core/usage';
 import type { RunController } from './runs';
@@ -133,7 +133,7 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     const spec = node.entry.plan?.spec;
     if (!spec) return [];
     const entry = node.entry;
-    const top = spec.tasks.filter((t) => t.parentId === undefined);
+    const top = firstOfEachId(spec.tasks).filter((t) => t.parentId === undefined);
     if (node.kind === 'spec') {
       const phased = spec.phases.length > 0;
       if (!phased) return top.map((t) => ({ kind: 'task', entry, taskId: t.id }));

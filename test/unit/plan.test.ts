@@ -306,7 +306,7 @@ describe('planSpec: conflicts', () => {
 
 describe('planSpec: diagnostics', () => {
   it('merges the spec diagnostics in, sorted by position', () => {
-    const base = spec([task('1'), task('2', { dependsOn: ['x'] }), task('1')]);
+    const base = spec([task('1'), task('2', { dependsOn: ['x'] }), task('1', { title: 'another task' })]);
     const parseProblem: Diagnostic = {
       severity: 'warning',
       code: 'malformed-field',

@@ -44,6 +44,8 @@ interface TaskDraft {
   readonly topLevel: boolean;
   readonly match: TaskLineMatch;
   readonly depth: number;
+  /** Column of the list marker (`-`) of the task line. */
+  readonly markerCol: number;
   readonly contentCol: number;
   readonly parent?: TaskDraft;
   readonly childIds: string[];
@@ -65,6 +67,15 @@ const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
 // - * + # ` ~ _ > <  (digits are checked apart: ordered list items)
 const BLOCK_LEAD = new Set([45, 42, 43, 35, 96, 126, 95, 62, 60]);
 const BLANK = /^[ \t\uFEFF]*$/;
+// A bullet without a checkbox that starts with a field label: `- **Files**: …`, `- **Files:** …`,
+// `- _Requirements: …_`.
+const FIELD_BULLET = /^(\uFEFF?[ \t]*[-*+][ \t]+)(?:\*\*([A-Za-z][A-Za-z ]{0,30}?)[ \t]*(?:\*\*[ \t]*:|:[ \t]*\*\*)|_([A-Za-z][A-Za-z ]{0,30}?)[ \t]*:)/;
+/** The labels Ralph reads from a task body. */
+const FIELD_LABELS: ReadonlySet<string> = new Set([
+  'do', 'files', 'done when', 'verify', 'commit', 'requirements', 'design',
+  'depends', 'depends on', 'dependencies', 'estimate', 'estimated', 'est', 'parallel',
+]);
+const fieldLabel = (m: RegExpExecArray): string => (m[2] ?? m[3] ?? '').trim().toLowerCase();
 const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec {
@@ -224,6 +235,21 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         belongs(i, true);
         continue;
       }
+      const owner = nearestTask();
+      if (owner && col === owner.markerCol && owner.firstChildLine === undefined && (lead === 45 || lead === 42 || lead === 43)) {
+        const field = FIELD_BULLET.exec(line);
+        if (field && FIELD_LABELS.has(fieldLabel(field))) {
+          // `- **Files**: …` at the task's own indentation, right below it: the author's field,
+          // not a list of its own (it would lose the field and end the `[P]` run).
+          while (stack.length && stack[stack.length - 1]?.task !== owner) stack.pop();
+          belongs(i, false);
+          const markerEndCol = col + 1;
+          const spacing = columnAt(line, (field[1] ?? '').length) - markerEndCol;
+          stack.push({ contentCol: markerEndCol + (spacing > 4 ? 1 : spacing) });
+          paragraphOpen = true;
+          continue;
+        }
+      }
       while (stack.length && col < (stack[stack.length - 1]?.contentCol ?? 0)) stack.pop();
       if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen };
     }
@@ -297,6 +323,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
           topLevel: stack.length === 0,
           match,
           depth,
+          markerCol: col,
           contentCol,
           ...(parent ? { parent } : {}),
           childIds: [],
@@ -539,6 +566,7 @@ function buildTask(
   }
 
   let declaredDependsOn: readonly string[] | undefined = extractDependsClause(title);
+  let dependsFrom: 'field' | 'clause' | undefined = declaredDependsOn ? 'clause' : undefined;
   if (facts.depends) {
     const { label, value } = facts.depends;
     if (value.kind === 'malformed') {
@@ -552,6 +580,7 @@ function buildTask(
     } else {
       const ids = value.kind === 'ids' ? value.ids : [];
       declaredDependsOn = declaredDependsOn ? [...new Set([...declaredDependsOn, ...ids])] : ids;
+      dependsFrom = 'field';
     }
   }
 
@@ -573,6 +602,7 @@ function buildTask(
     index,
     title,
     check,
+    mark: draft.match.mark,
     done: check === 'done',
     optional,
     markers,
@@ -584,6 +614,7 @@ function buildTask(
     requirements: facts.requirements,
     ...(fields.design !== undefined ? { design: fields.design } : {}),
     ...(declaredDependsOn !== undefined ? { declaredDependsOn } : {}),
+    ...(dependsFrom !== undefined ? { dependsFrom } : {}),
     conflictsWith: [],
     parallelRequested: markers.some((m) => m.name === 'P'),
     ...(estimateMinutes !== undefined ? { estimateMinutes } : {}),
@@ -684,8 +715,9 @@ function detectFormat(drafts: readonly TaskDraft[]): SpecFormat {
   let specKit = 0;
   let kiro = false;
   for (const d of drafts) {
-    if (/^T\d+$/.test(d.match.id)) specKit++;
-    if (d.match.check === 'in-progress' || d.match.optional || /^\d+$/.test(d.match.id)) kiro = true;
+    if (/^T\d+[a-z]?$/.test(d.match.id)) specKit++;
+    // Only Kiro writes `[-]`; a `[~]` or `[/]` says nothing about the format.
+    if (d.match.mark === '-' || d.match.optional || /^\d+$/.test(d.match.id)) kiro = true;
   }
   if (specKit * 2 > drafts.length) return 'spec-kit';
   return kiro ? 'kiro' : 'ralph-specum';

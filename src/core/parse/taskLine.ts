@@ -6,6 +6,8 @@ import type { CheckState } from '../model';
 export interface TaskLineMatch {
   readonly id: string;
   readonly check: CheckState;
+  /** The character in the box as written: ' ', 'x', 'X', '-', '~', '/', … */
+  readonly mark: string;
   readonly optional: boolean;
   readonly idStart: number;
   readonly idEnd: number;
@@ -17,11 +19,26 @@ export interface TaskLineMatch {
 //   a bare number only when followed by a dot (Kiro `2.`), so "- [ ] 3 apples" is not a task;
 //   letter prefix + number `T014`, `V4`, `VE1`;
 //   `VF`, the one letters-only id ralph-specum writes (words such as "A" or "OK" are not ids).
-const ID_CORE = String.raw`\d+(?:\.(?:\d+|[A-Za-z]))+|\d+(?=\.)|[A-Z]{1,3}\d+(?:\.\d+)*|VF`;
+// A numbered segment may carry one lower-case letter (`1.18a`, `T105a`): a task slipped in
+// between two others after the list was written. Not `x`: `- [ ] 1.5x faster` is a factor.
+const ID_CORE = String.raw`\d+(?:\.(?:\d+[a-wyz]?|[A-Za-z]))+|\d+(?=\.)|[A-Z]{1,3}\d+[a-wyz]?(?:\.\d+[a-wyz]?)*|VF`;
 
+// Any one character in the box makes a task line: authors mark states GFM does not know (`[~]`
+// partial, `[/]` started, `[-]` Kiro's in progress), and a line the parser skipped would vanish
+// from the plan without a word. A letter or digit other than x (`[y]`, `[1]`) reads as a label,
+// and brackets or a backslash (`[[]`, `[\]`) are not boxes.
 const TASK_LINE = new RegExp(
-  String.raw`^\uFEFF?[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX-])\](\*?)[ \t]+(${ID_CORE})(\.?)(?=[ \t:]|$)`,
+  String.raw`^\uFEFF?[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX]|(?![\p{L}\p{N}\][\\\s])[^\ud800-\udfff])\](\*?)[ \t]+(${ID_CORE})(\.?)(?=[ \t:]|$)`,
+  'u',
 );
+
+/** What a box says. Only `x`/`X` (or a tick, `✓` `✔`) is done: every other mark (partial, started, unknown) is work
+ *  that is not finished, so the task runs. */
+export function checkStateOf(mark: string): CheckState {
+  if (mark === 'x' || mark === 'X' || mark === '\u2713' || mark === '\u2714') return 'done';
+  if (mark === ' ') return 'todo';
+  return 'in-progress';
+}
 
 export function matchTaskLine(line: string): TaskLineMatch | undefined {
   // Cheap rejection first: the check-off updater calls this on every line of big files.
@@ -35,7 +52,8 @@ export function matchTaskLine(line: string): TaskLineMatch | undefined {
   const idStart = idEnd - id.length;
   return {
     id,
-    check: box === ' ' ? 'todo' : box === '-' ? 'in-progress' : 'done',
+    check: checkStateOf(box),
+    mark: box,
     optional: m[2] === '*',
     idStart,
     idEnd,
@@ -64,16 +82,19 @@ export function readMarkers(line: string, afterId: number): { markers: MarkerMat
   for (;;) {
     let j = i;
     while (line[j] === ' ' || line[j] === '\t') j++;
-    if (line[j] !== '[') {
+    // A status glyph some authors put before the tags (`T050 ✅ [P]`) does not hide them.
+    const k = afterGlyphs(line, j);
+    if (line[k] !== '[') {
       i = j;
       break;
     }
-    MARKER.lastIndex = j;
+    MARKER.lastIndex = k;
     const m = MARKER.exec(line);
     if (!m) {
       i = j;
       break;
     }
+    j = k;
     const arg = m[2]?.trim();
     markers.push({
       name: (m[1] ?? '').toUpperCase(),
@@ -84,4 +105,19 @@ export function readMarkers(line: string, afterId: number): { markers: MarkerMat
     i = j + m[0].length;
   }
   return { markers, titleStart: i };
+}
+
+// Emoji and other symbols (✅ ⚠️ 🚧 ★), with their variation selectors and joiners.
+const GLYPH = /[\p{Extended_Pictographic}\p{So}\uFE0E\uFE0F\u200D]/uy;
+
+/** Past a run of symbol glyphs and the blanks between them, starting at `from`. */
+function afterGlyphs(line: string, from: number): number {
+  let k = from;
+  for (;;) {
+    GLYPH.lastIndex = k;
+    const g = GLYPH.exec(line);
+    if (!g) return k;
+    k += g[0].length;
+    while (line[k] === ' ' || line[k] === '\t') k++;
+  }
 }

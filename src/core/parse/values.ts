@@ -74,7 +74,7 @@ export function parseEstimateMinutes(raw: string): number | undefined {
 
 // Each alternative reads its token one way only: `[A-Za-z_-]*\d` finds the first digit where
 // `[A-Za-z0-9_-]*\d` tried every digit against the rest, quadratic in a long token.
-const ID_TOKEN = /^(?:\d+(?:\.(?:\d+|[A-Za-z]))*|[A-Za-z][A-Za-z_-]*\d[A-Za-z0-9_.-]*|VF|[A-Z][A-Z0-9_]*--[A-Za-z0-9_.-]+)$/;
+const ID_TOKEN = /^(?:\d+[a-wyz]?(?:\.(?:\d+[a-wyz]?|[A-Za-z]))*|[A-Za-z][A-Za-z_-]*\d[A-Za-z0-9_.-]*|VF|[A-Z][A-Z0-9_]*--[A-Za-z0-9_.-]+)$/;
 
 export type DependsValue = { readonly kind: 'ids'; readonly ids: string[] } | { readonly kind: 'none' } | { readonly kind: 'malformed' };
 

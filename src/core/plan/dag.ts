@@ -45,11 +45,17 @@ export function buildStructure(spec: Spec, diagnostics: Diagnostic[]): Structure
       return;
     }
     included.push(false);
-    const firstLine = (tasks[first] as Task).ranges.line.start.line + 1;
+    const original = tasks[first] as Task;
+    const firstLine = original.ranges.line.start.line + 1;
+    // A copy of the same line (a checklist that mirrors the tasks at the end of the file) names
+    // the same work: the first is planned. Its box may differ, as a check-off ticks the first only.
+    const copy = spec.format !== 'manifest' && taskLineText(task) === taskLineText(original);
     diagnostics.push({
-      severity: 'error',
+      severity: copy ? 'warning' : 'error',
       code: 'duplicate-id',
-      message: `Task id ${task.id} is already used on line ${firstLine}; this task is left out of the plan.`,
+      message: copy
+        ? `Task ${task.id} is listed again, as on line ${firstLine}; the copy is left out of the plan.`
+        : `Task id ${task.id} is already used on line ${firstLine}; this task is left out of the plan.`,
       range: task.ranges.id,
       taskId: task.id,
     });
@@ -75,6 +81,12 @@ export function buildStructure(spec: Spec, diagnostics: Diagnostic[]): Structure
     if (included[i] && list.length > 0) containers.add(i);
   });
   return { included, positionOf, children, roots: expand(rawRoots), containers };
+}
+
+/** The task line after its checkbox: id, markers and title as written. */
+function taskLineText(task: Task): string {
+  const firstLine = task.text.split('\n', 1)[0] ?? '';
+  return firstLine.slice(task.ranges.checkbox.end.character).trim();
 }
 
 /** Declared dependencies as positions; unknown ids are reported and skipped. */
@@ -154,8 +166,8 @@ export function taskMasterEdges(spec: Spec, structure: Structure, diagnostics: D
  *
  * Walking the file in order, `frontier` holds the tasks above that nothing above depends on yet:
  * waiting for them is waiting for everything above, with no redundant edges. A task that declares
- * its dependencies waits for those and for the last barrier above it (which waits for everything
- * before it). A container's sub-tasks are a list of their own that starts from what the container
+ * its dependencies in a `**Depends**` field waits for those and for the last barrier above it
+ * (which waits for everything before it); a spec-kit `(depends on …)` clause only adds edges. A container's sub-tasks are a list of their own that starts from what the container
  * would have waited for; the container then waits for the list's frontier.
  */
 export function markdownEdges(spec: Spec, structure: Structure, diagnostics: Diagnostic[]): Edges {
@@ -186,16 +198,18 @@ export function markdownEdges(spec: Spec, structure: Structure, diagnostics: Dia
     const task = tasks[i] as Task;
     const own = declared[i];
     if (isBarrier(task)) return [...everything, ...(own ?? [])];
-    if (own !== undefined) {
+    if (own !== undefined && task.dependsFrom !== 'clause') {
       if (lastBarrier < 0) return own;
       const barrierAt = placedAt[lastBarrier] as number;
       // A dependency placed before the barrier is already behind it.
       const kept = own.filter((d) => d === lastBarrier || !((placedAt[d] as number) >= 0 && (placedAt[d] as number) < barrierAt));
       return [lastBarrier, ...kept];
     }
+    // A `(depends on …)` clause adds its edges to the order the list implies.
+    const added = own ?? [];
     // A barrier nested in an earlier member of this unit still holds back what follows it.
-    if (lastBarrier >= 0 && (placedAt[lastBarrier] as number) >= unitStart) return [...listFrontier, lastBarrier];
-    return [...listFrontier];
+    if (lastBarrier >= 0 && (placedAt[lastBarrier] as number) >= unitStart) return [...listFrontier, lastBarrier, ...added];
+    return [...listFrontier, ...added];
   };
 
   const planList = (items: readonly number[], entry: readonly number[]): number[] => {

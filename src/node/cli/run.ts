@@ -11,6 +11,7 @@ import { FileStateStore } from '../stores/state';
 import { prepareRun, RunSetupError, STATE_FILE } from '../runSession';
 import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
+import { firstOfEachId } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
 
@@ -168,7 +169,7 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
       ` · taskIndex ${state.taskIndex}/${state.totalTasks}${spent ? ` · ${spent}` : ''}\n`,
   );
   if (run?.haltReason) io.stdout.write(`  stopped early: ${run.haltReason}\n`);
-  for (const task of loaded.spec.tasks) {
+  for (const task of firstOfEachId(loaded.spec.tasks)) {
     const rec = records[task.id];
     const fromIndex = state.taskResults?.[String(task.index)];
     const status = rec?.status ?? fromIndex?.status ?? (task.done ? 'success' : 'pending');
