@@ -2,6 +2,7 @@
 // src/core implements none of these with real I/O; src/node (and tests) provide adapters.
 
 import type { Plan, Task } from './model';
+import type { CompletedTask } from './progress';
 
 export interface Disposable {
   dispose(): void;
@@ -140,7 +141,9 @@ export interface RalphState {
   maxTaskIterations?: number;
   globalIteration?: number;
   maxGlobalIterations?: number;
-  parallelGroup?: { startIndex: number; endIndex: number; taskIndices: number[] } | null;
+  /** Ralph writes it only while a batch runs (the plugin's schema wants an object, never null);
+   *  null is still read from files older Ralphs wrote. */
+  parallelGroup?: { startIndex: number; endIndex: number; taskIndices: number[]; isParallel?: boolean } | null;
   /** Keyed by task index as a string, as ralph-specum does. */
   taskResults?: Record<string, TaskResult>;
   ralph?: RalphRunState;
@@ -159,6 +162,9 @@ export interface RalphTaskRecord {
   readonly commit?: string;
   /** Progress merged into .progress.md already. */
   readonly progressMerged?: boolean;
+  /** Listed in .progress.md's `## Completed Tasks`: without a commit (none was made yet), or
+   *  with it. */
+  readonly completionNoted?: 'listed' | 'withCommit';
   /** The commit step has dealt with this task's work: committed (hash in `commit`) or found
    *  nothing of it to commit. A resume commits only tasks where this is not set. */
   readonly commitHandled?: boolean;
@@ -258,6 +264,10 @@ export interface ProgressStore {
   /** Merge the given tasks' progress files (task order as given) into .progress.md and remove
    *  them. Idempotent; tolerates partial or missing files. */
   merge(taskIds: readonly string[]): Promise<void>;
+  /** Lists finished tasks in .progress.md's `## Completed Tasks` the way ralph-specum does
+   *  (`- [x] 1.2 Title - <commit>`), in the order given; a task listed already is not listed
+   *  twice. Resolves true when the file changed. */
+  noteCompleted?(tasks: readonly CompletedTask[]): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -253,3 +253,61 @@ export function mergeProgress(main: string | undefined, parts: readonly Progress
   if (!changed) return original;
   return lines.join(eol) + eol;
 }
+
+/** A task Ralph finished, for its line in `## Completed Tasks`. */
+export interface CompletedTask {
+  readonly taskId: string;
+  readonly title: string;
+  /** The commit that holds its work, where there is one. */
+  readonly commit?: string;
+}
+
+/** ralph-specum's completed line: `- [x] 1.2 Title - <commit>` (the plugin cites 7 characters). */
+export function completedLine(task: CompletedTask): string {
+  const commit = task.commit !== undefined && task.commit !== '' ? ` - ${task.commit.slice(0, 7)}` : '';
+  return `- [x] ${task.taskId} ${task.title}${commit}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Puts a completed line for each task into `## Completed Tasks` (created before `## Learnings`
+ * when absent), in the order given. A task already listed (the agent's own line, or an earlier
+ * run's) is not listed twice; its line is replaced only to add a commit it lacks. Returns `main`
+ * unchanged (byte for byte) when there is nothing to add.
+ */
+export function noteCompletedTasks(main: string | undefined, tasks: readonly CompletedTask[]): string {
+  const original = main ?? '';
+  const eol = /\r\n/.test(original) ? '\r\n' : '\n';
+  const lines = original === '' ? [] : splitLines(original);
+  let changed = false;
+  for (const task of tasks) {
+    const line = completedLine(task);
+    const s = findSection(lines, COMPLETED);
+    if (!s) {
+      createSection(lines, '## Completed Tasks', [line], LEARNINGS);
+      changed = true;
+      continue;
+    }
+    const { inCode } = scanFences(lines);
+    const listed = new RegExp(`^- \\[[xX]\\] ${escapeRegExp(task.taskId)}(?=\\s|$)`);
+    let at = -1;
+    for (let i = s.heading + 1; i < s.end; i++) {
+      if (!inCode[i] && listed.test(lines[i] ?? '')) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) {
+      insertAt(lines, endOfContent(lines, s), [line]);
+      changed = true;
+    } else if (task.commit !== undefined && task.commit !== '' && !(lines[at] ?? '').includes(task.commit.slice(0, 7))) {
+      lines[at] = line;
+      changed = true;
+    }
+  }
+  if (!changed) return original;
+  return lines.join(eol) + eol;
+}

@@ -93,14 +93,15 @@ describe('scheduler: DAG order', () => {
     const run = start(r, p, { mode: 'waves' });
     await flush();
     assert.deepEqual(r.executor.running(), ['1', '2'], show(r.executor.order));
-    assert.deepEqual(r.state.current.parallelGroup, { startIndex: 0, endIndex: 1, taskIndices: [0, 1] }, show(r.state.current.parallelGroup));
+    assert.deepEqual(r.state.current.parallelGroup, { startIndex: 0, endIndex: 1, taskIndices: [0, 1], isParallel: true }, show(r.state.current.parallelGroup));
     r.executor.resolve('1');
     await flush();
     assert.deepEqual(r.executor.running(), ['2'], show(r.executor.order));
     r.executor.resolve('2');
     await flush();
     assert.deepEqual(r.executor.running(), ['3'], show(r.executor.order));
-    assert.equal(r.state.current.parallelGroup, null, show(r.state.current.parallelGroup));
+    // The plugin's schema wants an object or nothing: no batch, no key.
+    assert.ok(!('parallelGroup' in r.state.current), show(r.state.current.parallelGroup));
     r.executor.resolve('3');
     await run;
     assert.deepEqual(r.executor.order, ['start 1', 'start 2', 'end 1', 'end 2', 'start 3', 'end 3'], show(r.executor.order));
@@ -439,14 +440,14 @@ describe('scheduler: state', () => {
     let s = r.state.current;
     assert.deepEqual(
       [s.taskIndex, s.totalTasks, s.parallelGroup, s.ralph?.status, s.ralph?.tasks['1']?.status],
-      [0, 3, { startIndex: 0, endIndex: 1, taskIndices: [0, 1] }, 'running', 'running'],
+      [0, 3, { startIndex: 0, endIndex: 1, taskIndices: [0, 1], isParallel: true }, 'running', 'running'],
       show(s),
     );
     r.git.dirty.push('src/1.ts');
     r.executor.resolve('1');
     await flush();
     s = r.state.current;
-    assert.deepEqual([s.taskIndex, s.parallelGroup, s.taskResults], [1, null, { '0': { status: 'success' }, '1': { status: 'pending' }, '2': { status: 'pending' } }], show(s));
+    assert.deepEqual([s.taskIndex, 'parallelGroup' in s, s.taskResults], [1, false, { '0': { status: 'success' }, '1': { status: 'pending' }, '2': { status: 'pending' } }], show(s));
     r.executor.resolve('2');
     await flush();
     s = r.state.current;
@@ -455,8 +456,8 @@ describe('scheduler: state', () => {
     await run;
     s = r.state.current;
     assert.deepEqual(
-      [s.taskIndex, s.parallelGroup, s.ralph?.status, s.phase, s['customField'], s.maxTaskIterations],
-      [3, null, 'finished', 'execution', { keep: true }, 1],
+      [s.taskIndex, 'parallelGroup' in s, s.ralph?.status, s.phase, s['customField'], s.maxTaskIterations],
+      [3, false, 'finished', 'execution', { keep: true }, 1],
       show(s),
     );
     const rec = s.ralph?.tasks['1'];

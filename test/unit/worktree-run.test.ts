@@ -65,6 +65,10 @@ describe('ralph run --isolation worktree (end to end)', function () {
     assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD~1').trim().split('\n').sort(), ['a.txt', 'specs/s/.progress.md', 'specs/s/tasks.md']);
     assert.equal(r.read('a.txt') + r.read('b.txt'), 'A\nB\n');
     assert.match(r.read(SPEC), /- \[x\] 1\.1 [\s\S]*- \[x\] 1\.2 /, r.read(SPEC));
+    // ralph-specum's list: each task in its own merge commit, and 1.1's commit (known once it is
+    // made) added to its line in 1.2's.
+    const slow = r.git('rev-parse', '--short=7', 'HEAD~1').trim();
+    assert.match(r.read('specs/s/.progress.md'), new RegExp(`## Completed Tasks\n- \\[x\\] 1\\.1 Slow one - ${slow}\n- \\[x\\] 1\\.2\\b`), r.read('specs/s/.progress.md'));
     assert.equal(r.git('status', '--porcelain', '--', '.', ':!specs/s/.ralph-state.json'), '');
     assert.deepEqual(leftovers(r), { worktrees: 0, branches: [] });
   });

@@ -42,7 +42,8 @@ import type {
 import { CancellationSource } from './cancellation';
 import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
-import { StateWriter } from './state';
+import { basePathOf, specNameOf, StateWriter } from './state';
+import { lastPluginSignal } from './signals';
 import { unfinishedAncestors } from './ancestors';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
@@ -632,6 +633,14 @@ class RunEngine {
       const reason = `agent reported error${result.agentResult.summary ? `: ${result.agentResult.summary}` : ''}`;
       return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
     }
+    // The plugin's meaning: VERIFICATION_FAIL is a failed attempt, whatever the exit code says
+    // (a pass or TASK_COMPLETE after it, the agent having fixed what failed, is not). A pass
+    // still has to pass the task's own Verify.
+    const said = lastPluginSignal(result.agentResult?.summary ?? result.outputTail);
+    if (said?.signal === 'VERIFICATION_FAIL') {
+      const reason = `the agent reported VERIFICATION_FAIL${said.rest ? `: ${oneLine(said.rest, 200)}` : ''}`;
+      return { id, status: 'failed', reason, detail: withTail(reason, result.agentResult?.summary ?? result.outputTail) };
+    }
     const command = verifyCommandOf(run.task);
     if (command === undefined) return { id, status: 'succeeded' };
     if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
@@ -895,6 +904,7 @@ class RunEngine {
         beforeCommit: async () => {
           await this.markDone(id);
           await this.mergeProgress([id]);
+          await this.noteCompletions([id]);
         },
         accept: (committed) => {
           const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
@@ -1001,8 +1011,15 @@ class RunEngine {
       await this.mergeProgress(toMerge);
       if (this.isolated) this.bookkeepingDirty = true;
     }
-    if (this.options.commit === 'none') return;
+    if (this.options.commit === 'none') {
+      await this.noteCompletions();
+      return;
+    }
     const toCommit = this.inFileOrder([...this.needsCommit]);
+    // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
+    // notes merged here), so the lines go in with the work they list, and adding a hash never
+    // costs a commit of its own.
+    if (this.isolated ? toMerge.length > 0 : toCommit.length > 0) await this.noteCompletions();
     const bookkeeping = this.isolated && this.bookkeepingDirty && last;
     if (toCommit.length === 0 && !bookkeeping) return;
     const { git } = this.ports;
@@ -1150,6 +1167,35 @@ class RunEngine {
     }
   }
 
+  /** Lists in .progress.md's `## Completed Tasks` the tasks that succeeded (and `merging`, whose
+   *  merge commit is being made), and adds the commit to the line of a task listed before its
+   *  commit was made. A commit cannot name itself: a task's line goes in with its work, and its
+   *  commit is added when the next work is merged or committed. Resolves true when the file
+   *  changed. */
+  private async noteCompletions(merging: readonly string[] = []): Promise<boolean> {
+    const { progress } = this.ports;
+    if (progress.noteCompleted === undefined) return false;
+    const owed = (r: RalphTaskRecord): boolean =>
+      (r.status === 'success' || merging.includes(r.id)) &&
+      this.byId.has(r.id) &&
+      (r.completionNoted === undefined || (r.completionNoted === 'listed' && r.commit !== undefined));
+    const ids = this.inFileOrder([...this.records.values()].filter(owed).map((r) => r.id));
+    if (ids.length === 0) return false;
+    const tasks = ids.map((id) => {
+      const commit = this.records.get(id)?.commit;
+      return { taskId: id, title: this.byId.get(id)?.title ?? id, ...(commit !== undefined ? { commit } : {}) };
+    });
+    try {
+      const changed = await progress.noteCompleted(tasks);
+      for (const id of ids) this.patchRecord(id, { completionNoted: this.records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
+      this.sync();
+      return changed;
+    } catch (error) {
+      this.log(`listing ${ids.join(', ')} as completed in .progress.md failed: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
   private recordCommit(ids: readonly string[], hash: string | undefined): void {
     for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
     if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
@@ -1192,16 +1238,26 @@ class RunEngine {
     // Done and succeeded never go back within a run, so the first open task only moves forward.
     while (this.taskIndexCursor < tasks.length) {
       const task = tasks[this.taskIndexCursor];
-      if (!task || !(task.done || this.records.get(task.id)?.status === 'success')) break;
+      // A task the loaded state says succeeded is skipped, and finished all the same.
+      if (!task || !(task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped')) break;
       this.taskIndexCursor += 1;
     }
     const previousRun = this.previous?.ralph;
+    const current = tasks[this.taskIndexCursor];
+    const group = this.runStatus === 'running' ? this.parallelGroup() : undefined;
     return {
+      // The plugin's schema requires these; a state it wrote keeps its own values.
+      source: 'direct',
+      name: specNameOf(this.ports.specDir),
+      basePath: basePathOf(this.ports.cwd, this.ports.specDir),
       ...this.base,
+      phase: 'execution',
       taskIndex: this.taskIndexCursor,
       totalTasks: tasks.length,
+      taskIteration: Math.max(1, (current && this.records.get(current.id)?.attempts) || 1),
       maxTaskIterations: this.options.maxTaskIterations,
-      parallelGroup: this.runStatus === 'running' ? this.parallelGroup() : null,
+      // The schema allows only an object: no batch, no key (undefined is left out of the JSON).
+      parallelGroup: group,
       taskResults: { ...this.taskResults },
       ralph: {
         ...(previousRun ?? {}),
@@ -1246,14 +1302,15 @@ class RunEngine {
     if (this.options.mode === 'waves') {
       const wave = this.currentWave();
       const members = [...this.runs.values()].filter((r) => r.wave === wave && !r.isContainer);
-      if (members.length < 2 || members.every((r) => r.status !== 'running')) return null;
+      if (members.length < 2 || members.every((r) => r.status !== 'running')) return undefined;
       indices = members.map((r) => r.task.index);
     } else {
       indices = [...this.running.keys()].map((id) => this.byId.get(id)?.index ?? -1).filter((i) => i >= 0);
-      if (indices.length < 2) return null;
+      if (indices.length < 2) return undefined;
     }
     indices.sort((a, b) => a - b);
-    return { startIndex: indices[0] ?? 0, endIndex: indices[indices.length - 1] ?? 0, taskIndices: indices };
+    // isParallel: the plugin's coordinator tells a batch from a single task by it.
+    return { startIndex: indices[0] ?? 0, endIndex: indices[indices.length - 1] ?? 0, taskIndices: indices, isParallel: true };
   }
 
   private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {

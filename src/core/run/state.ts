@@ -2,6 +2,26 @@
 // `ralph`, saves serialized and coalesced so a burst of status changes costs one write at a time.
 
 import type { RalphState, StateStore } from '../ports';
+import { relativeTo } from './commits';
+
+/** The spec's name as the plugin's schema wants it (`^[a-z0-9-]+$`): the folder's name, which is
+ *  what the plugin names it after, in kebab case. */
+export function specNameOf(specDir: string): string {
+  const folder = specDir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const kebab = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return kebab === '' ? 'spec' : kebab;
+}
+
+/** The spec folder the way the plugin writes `basePath`: `./specs/<name>`, relative to the
+ *  repository; a spec kept outside it is named by its absolute path. */
+export function basePathOf(cwd: string, specDir: string): string {
+  const relative = relativeTo(cwd, specDir);
+  if (relative === undefined) return specDir.replace(/\\/g, '/');
+  return relative === '' ? '.' : `./${relative}`;
+}
 
 export class StateWriter {
   private inFlight: Promise<void> | undefined;

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ProgressStore } from '../../core/ports';
-import { mergeProgress, type ProgressPart } from '../../core/progress';
+import { mergeProgress, noteCompletedTasks, type CompletedTask, type ProgressPart } from '../../core/progress';
 import { KeyedQueue, writeFileAtomic } from './atomic';
 
 export const PROGRESS_FILE_NAME = '.progress.md';
@@ -68,6 +68,16 @@ export class FileProgressStore implements ProgressStore {
       // Parts go only after the merged file is safely in place; a crash before this point just
       // means the next merge finds them again, and adds nothing twice.
       for (const taskId of taskIds) await fs.rm(this.pathFor(taskId), { force: true });
+    });
+  }
+
+  noteCompleted(tasks: readonly CompletedTask[]): Promise<boolean> {
+    return merges.run(this.mainPath, async () => {
+      const main = await readIfPresent(this.mainPath);
+      const noted = noteCompletedTasks(main, tasks);
+      if (noted === (main ?? '')) return false;
+      await writeFileAtomic(this.mainPath, noted);
+      return true;
     });
   }
 }
