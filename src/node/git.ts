@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
-import { withStaleLockRecovery } from './gitLocks';
+import { sweepDeadTempIndexes, withStaleLockRecovery } from './gitLocks';
 import { gitMissing } from './environment';
 
 export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
@@ -187,12 +187,18 @@ export class SimpleGitPort implements GitPort {
     // `commit --only` takes paths git knows; intent-to-add makes new files known without
     // staging their content, so a failed commit leaves little behind.
     if (untracked.length > 0) await this.run(['add', '--intent-to-add', '--pathspec-from-file=-', '--pathspec-file-nul'], untracked.join('\0'));
-    try {
-      await this.run(['commit', '--only', '-m', message, '--pathspec-from-file=-', '--pathspec-file-nul'], [...chosen].join('\0'));
-    } catch (err) {
-      // The chosen paths may net to no change against HEAD (edited, then restored).
-      if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(String(err))) return undefined;
-      throw err;
+    await sweepDeadTempIndexes(path.resolve(top, (await this.run(['rev-parse', '--git-dir'])).trim()));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(['commit', '--only', '-m', message, '--pathspec-from-file=-', '--pathspec-file-nul'], [...chosen].join('\0'));
+        break;
+      } catch (err) {
+        // The chosen paths may net to no change against HEAD (edited, then restored).
+        if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(String(err))) return undefined;
+        // The user committed between git reading HEAD and moving it: commit again onto the new tip.
+        if (attempt < 4 && /cannot lock ref 'HEAD': is at [0-9a-f]+ but expected/.test(String(err))) continue;
+        throw err;
+      }
     }
     return (await this.run(['rev-parse', 'HEAD'])).trim();
   }

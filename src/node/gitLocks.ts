@@ -134,3 +134,24 @@ export async function withStaleLockRecovery<T>(cwd: string, run: () => Promise<T
     }
   }
 }
+
+/** `git commit --only` builds its commit in `<git dir>/next-index-<pid>.lock`; a git killed
+ *  meanwhile leaves it behind, and no later command ever trips over it to recover it. The ones
+ *  whose process is gone are removed. */
+export async function sweepDeadTempIndexes(gitDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(gitDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^next-index-(\d+)\.lock$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await fs.rm(path.join(gitDir, name), { force: true });
+    }
+  }
+}

@@ -69,6 +69,25 @@ describe('git locks left by a killed git', function () {
     assert.equal(r.read('one.txt'), '1\n');
   });
 
+  it('a commit the user makes while Ralph commits: Ralph commits again onto the new tip; a killed commit\'s temp index goes', async () => {
+    const r = repo();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid ?? 0;
+    leaveLock(join(r.dir, '.git', `next-index-${dead}.lock`));
+    // The first time, a hook moves HEAD behind git's back, as a user's commit in another
+    // terminal would between git reading HEAD and updating it.
+    writeFileSync(
+      join(r.dir, '.git', 'hooks', 'pre-commit'),
+      '#!/bin/sh\n[ -e .git/moved ] && exit 0\ntouch .git/moved\nc=$(git commit-tree HEAD^{tree} -p HEAD -m "user commit")\ngit update-ref HEAD "$c"\n',
+      { mode: 0o755 },
+    );
+    r.write('b.txt', 'new\n');
+    const hash = await new SimpleGitPort(r.dir).commit('add b', { exclude: new Set() });
+    assert.ok(hash);
+    assert.deepEqual(r.git('log', '--format=%s').trim().split('\n').slice(0, 2), ['add b', 'user commit']);
+    assert.equal(r.git('show', 'HEAD:b.txt'), 'new\n');
+    assert.ok(!existsSync(join(r.dir, '.git', `next-index-${dead}.lock`)), 'the dead commit\'s temp index is gone');
+  });
+
   it('`ralph clean` with a stale lock: cleans, no internal error', async () => {
     const r = repo();
     const wt = new GitWorktrees({ repoDir: r.dir, specName: 'feat', recycle: false });

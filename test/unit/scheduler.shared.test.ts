@@ -62,6 +62,24 @@ describe('scheduler: shared working tree', () => {
     assert.deepEqual(r.state.current.ralph?.leftUncommitted, ['src/1.ts', 'src/2.ts'], 'the next run knows whose they are');
   });
 
+  it('resume: a task a killed run checked off, whose commit now fails, is unchecked, so retry runs it', async () => {
+    const r = rig(killed({ '1': { id: '1', status: 'success', attempts: 1, progressMerged: true } }));
+    r.tasksFile.done.push('1');
+    r.git.dirty = ['src/1.ts'];
+    r.git.failCommit = 'cannot lock ref';
+    const summary = await start(r, plan({ tasks: ['1'], task: { '1': { done: true, files: ['src/1.ts'] } } }));
+    assert.equal(summary.failed, 1, show(summary));
+    assert.deepEqual(r.tasksFile.done, [], show(r.journal.entries));
+
+    r.git.failCommit = undefined;
+    const retry = start(r, plan({ tasks: ['1'], task: { '1': { files: ['src/1.ts'] } } }), { scope: { kind: 'retryFailed' } });
+    await flush();
+    assert.deepEqual(r.executor.running(), ['1']);
+    r.executor.resolve('1');
+    await retry;
+    assert.deepEqual(r.git.commits.map((c) => c.message.split('\n')[0]), ['ralph: 1 — Task 1']);
+  });
+
   it('what a run leaves uncommitted is not taken for the user\'s changes by the next run, which commits it', async () => {
     const r = rig({
       taskIndex: 0,

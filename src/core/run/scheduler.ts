@@ -1119,7 +1119,8 @@ class RunEngine {
       const run = this.runs.get(id);
       const before = this.records.get(id);
       if (!run || !before) continue;
-      if (!run.task.done) await this.unmark(id);
+      // Checked by this run or by a killed one: either way its work is not on the branch.
+      await this.unmark(id);
       const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
       run.status = 'failed';
       run.reason = reason;
