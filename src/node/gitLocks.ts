@@ -13,7 +13,9 @@
 import { promises as fs, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 
-const LOCK_EXISTS = /Unable to create '([^']+\.lock)': File exists/;
+/** "Unable to create '<x>.lock': File exists", and the temp file git writes packed refs to,
+ *  "unable to create file <git dir>/packed-refs.new: File exists". */
+const LOCK_EXISTS = /Unable to create '([^']+\.lock)': File exists|unable to create file (\S+packed-refs\.new): File exists/i;
 /** Younger than this, a lock may belong to a git that is just starting or a library (libgit2). */
 const MIN_AGE_MS = 2_000;
 /** Without /proc, a lock this old is taken as abandoned. */
@@ -31,7 +33,8 @@ export function onStaleGitLock(log: (message: string) => void): void {
 
 /** The lock file a failed git command names, if it failed on one. */
 export function lockInTheWay(stderr: string): string | undefined {
-  return LOCK_EXISTS.exec(stderr)?.[1];
+  const m = LOCK_EXISTS.exec(stderr);
+  return m?.[1] ?? m?.[2];
 }
 
 /** Folders in which a running git could be the holder of `lock`: the repository's own, found

@@ -354,9 +354,13 @@ export class GitWorktrees implements WorktreePort {
       entry = undefined;
     }
     if (entry && !entry.prunable && entry.branch === undefined && (await exists(folder))) {
-      // A recycle cut short by a kill: the spare was moved here but not yet switched to the
-      // task's branch. With nothing uncommitted in it, it holds no work: set up afresh.
-      if ((await this.uncommittedIn(folder).catch(() => ['?'])).length === 0) {
+      // A recycle cut short by a kill: the spare (detached at a merged task's commit) was moved
+      // here but not yet switched to the task's branch, or the switch was half done. No agent
+      // ever worked in it — one starts only once its branch is checked out — so what differs in
+      // it is the checkout's, not work: set up afresh. Detached anywhere else, it is kept.
+      const clean = (await this.uncommittedIn(folder).catch(() => ['?'])).length === 0;
+      if (clean || (entry.head !== undefined && (await this.isMerged(entry.head, head)))) {
+        if (!clean) this.log(`${folder} was a spare worktree being switched to ${branch} when a run was killed; it is set up afresh`);
         await this.removeUnchecked(folder, '');
         entry = undefined;
       }

@@ -38,6 +38,7 @@ describe('git locks left by a killed git', function () {
   it('reads the lock out of git\'s message', () => {
     assert.equal(lockInTheWay("fatal: Unable to create '/r/.git/index.lock': File exists.\n\nAnother git process…"), '/r/.git/index.lock');
     assert.equal(lockInTheWay("error: cannot lock ref 'refs/heads/x': Unable to create '/r/.git/refs/heads/x.lock': File exists."), '/r/.git/refs/heads/x.lock');
+    assert.equal(lockInTheWay('error: could not delete reference refs/heads/x: unable to create file /r/.git/packed-refs.new: File exists'), '/r/.git/packed-refs.new');
     assert.equal(lockInTheWay('fatal: not a git repository'), undefined);
   });
 
@@ -65,6 +66,7 @@ describe('git locks left by a killed git', function () {
     const merged = await wt.merge(tip, 'one', { exclude: new Set() });
     assert.equal(merged.kind, 'merged', JSON.stringify(merged));
     leaveLock(join(r.dir, '.git', 'packed-refs.lock'));
+    leaveLock(join(r.dir, '.git', 'packed-refs.new'));
     await wt.remove(w);
     assert.equal(r.read('one.txt'), '1\n');
   });

@@ -397,6 +397,12 @@ describe('worktree: GitWorktrees on real repositories', function () {
     spawnSync('git', ['checkout', '--quiet', '--detach'], { cwd: one.path });
     const oneAgain = await wt.prepare('1');
     assert.equal(spawnSync('git', ['symbolic-ref', 'HEAD'], { cwd: oneAgain.path, encoding: 'utf8' }).stdout.trim(), 'refs/heads/ralph/feat/1');
+    // Killed inside `checkout -B`: detached at a merged commit, some files already switched.
+    spawnSync('git', ['checkout', '--quiet', '--detach'], { cwd: oneAgain.path });
+    writeFileSync(join(oneAgain.path, 'shared.txt'), 'half switched\n');
+    const oneThird = await wt.prepare('1');
+    assert.equal(spawnSync('git', ['symbolic-ref', 'HEAD'], { cwd: oneThird.path, encoding: 'utf8' }).stdout.trim(), 'refs/heads/ralph/feat/1');
+    assert.equal(readFileSync(join(oneThird.path, 'shared.txt'), 'utf8'), 'line 1\nline 2\nline 3\n');
 
     // Killed inside `git worktree add`: still locked "initializing", files missing. Working there
     // would commit the missing files as deletions.
