@@ -91,12 +91,26 @@ export class SimpleGitPort implements GitPort {
 
   async dirtyPaths(): Promise<string[]> {
     const paths = new Set<string>();
-    for (const e of await this.status()) {
+    for (const e of await this.repairIntentToAdd(await this.status())) {
       // Both ends of a rename are changes the user made.
       if (e.from !== undefined) paths.add(e.from);
       paths.add(e.path);
     }
     return [...paths];
+  }
+
+  /**
+   * Ralph's commits mark new files intent-to-add before `commit --only`, which then puts their
+   * committed content in the index. A `git commit` of the user's running at the same moment may
+   * write back the index it read before (git reads the index before it locks it), leaving an
+   * intent-to-add entry for a file HEAD now holds: `DA` in `git status`, and the user's next
+   * commit would delete it. Such entries get HEAD's version back, as `git reset` gives it.
+   */
+  private async repairIntentToAdd(entries: StatusEntry[]): Promise<StatusEntry[]> {
+    const stale = entries.filter((e) => e.index === 'D' && e.workTree === 'A').map((e) => e.path);
+    if (stale.length === 0) return entries;
+    await this.run(['reset', '--quiet', '--pathspec-from-file=-', '--pathspec-file-nul'], stale.join('\0'));
+    return this.status();
   }
 
   async operationInProgress(): Promise<GitOperation | undefined> {

@@ -154,6 +154,22 @@ describe('git: SimpleGitPort', function () {
     assert.equal(git(root, 'rev-parse', 'HEAD'), head);
   });
 
+  it('gives back HEAD\'s version to an intent-to-add entry a user\'s concurrent commit wrote back over a committed file', async () => {
+    const port = new SimpleGitPort(root);
+    write(root, 'src/new.ts', 'export const n = 1;\n');
+    assert.ok(await port.commit('add new', { exclude: new Set() }));
+    // What a `git commit` that read the index before Ralph's commit leaves when it writes it back.
+    git(root, 'rm', '--cached', '--quiet', 'src/new.ts');
+    git(root, 'add', '--intent-to-add', 'src/new.ts');
+    assert.match(git(root, 'status', '--porcelain'), /^DA src\/new\.ts/m);
+    assert.deepEqual(await port.dirtyPaths(), []);
+    assert.equal(git(root, 'status', '--porcelain'), '');
+    // The user's next commit keeps the file.
+    write(root, 'base.txt', 'changed\n');
+    git(root, 'commit', '-q', '-am', 'user');
+    assert.equal(git(root, 'show', 'HEAD:src/new.ts'), 'export const n = 1;\n');
+  });
+
   it('runs hooks (no bypass) and reports a hook that refuses', async function () {
     if (process.platform === 'win32') this.skip();
     const hook = path.join(root, '.git', 'hooks', 'pre-commit');
