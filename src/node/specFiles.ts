@@ -51,11 +51,27 @@ export function resolveSpecFile(arg: string, cwd = process.cwd()): string {
   return abs;
 }
 
-export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCache; tag?: string } = {}): LoadedSpec {
+/** Reads `file` until two reads a moment apart agree: an editor saving in place truncates the
+ *  file and then writes it, and a run planned from what was there in between would see no tasks
+ *  (or half of them) and call the spec finished. */
+function readSettled(file: string): string {
+  let text = readFileSync(file, 'utf8');
+  for (let i = 0; i < 20; i++) {
+    // An empty file is the likeliest moment of a save: it must stay empty a while to count.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, text.trim() === '' ? 250 : 15);
+    const again = readFileSync(file, 'utf8');
+    if (again === text) return text;
+    text = again;
+  }
+  return text;
+}
+
+/** `settle`: for runs, read until the file holds still (see readSettled). */
+export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCache; tag?: string; settle?: boolean } = {}): LoadedSpec {
   const file = resolveSpecFile(arg, options.cwd);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = options.settle ? readSettled(file) : readFileSync(file, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, arg);
   }

@@ -44,7 +44,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   const agent = resolveAgent(typeof values.agent === 'string' ? values.agent : (io.env.RALPH_AGENT ?? 'claude'));
   const maxCostUsd = values['max-cost'] === undefined ? undefined : parseCost(String(values['max-cost']));
 
-  const loaded = loadSpec(arg, { cwd: io.cwd });
+  const loaded = loadSpec(arg, { cwd: io.cwd, settle: true });
   const plan = planSpec(loaded.spec, { maxConcurrent });
   if (plan.hasErrors) {
     for (const d of plan.diagnostics.filter((x) => x.severity === 'error')) {
