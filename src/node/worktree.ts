@@ -463,7 +463,8 @@ export class GitWorktrees implements WorktreePort {
 
   /** Removes the spare worktrees: the run is over. */
   async close(): Promise<void> {
-    const spares = this.spares ? await this.spares : [];
+    // Also the spares a killed run left, when this run set nothing up and never looked for them.
+    const spares = this.recycle ? await this.spareList() : [];
     for (const spare of spares.splice(0)) {
       if ((await this.uncommittedIn(spare).catch(() => ['?'])).length === 0) await this.removeUnchecked(spare, '');
     }

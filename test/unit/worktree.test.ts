@@ -474,6 +474,14 @@ describe('worktree: GitWorktrees on real repositories', function () {
     writeFileSync(join(second.path, 'b.txt'), 'from 2\n');
     assert.equal((await wt.merge(await wt.commitWork(second, 'two'), 'two', none)).kind, 'merged');
     assert.deepEqual(r.git('show', '--name-only', '--format=', 'HEAD').trim().split('\n'), ['b.txt']);
+    await wt.remove(second);
+
+    // A run killed before its close leaves the spare; the next run closes it even when it sets
+    // nothing up (everything was done).
+    const next = new GitWorktrees({ repoDir: r.dir, specName: 'feat' });
+    assert.equal((await next.leftovers()).filter((l) => l.branch === '').length, 1);
+    await next.close();
+    assert.deepEqual(await next.leftovers(), []);
   });
 });
 
