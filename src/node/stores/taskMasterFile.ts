@@ -10,11 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { TasksFile } from '../../core/ports';
 import { checkOffTaskMaster, uncheckTaskMaster, type StatusEditResult } from '../../core/taskMasterEdit';
-import { decodeStrict, edits } from './tasksFile';
-
-const MAX_ATTEMPTS = 25;
-const pause = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** Math.min(attempt, 10), 500)));
+import { decodeStrict, editUntilItHolds } from './tasksFile';
 
 export class TaskMasterTasksFile implements TasksFile {
   readonly path: string;
@@ -41,18 +37,7 @@ export class TaskMasterTasksFile implements TasksFile {
   }
 
   private edit(taskId: string, change: (text: string) => StatusEditResult, doing: string): Promise<StatusEditResult> {
-    return edits.run(this.path, async () => {
-      let first: StatusEditResult | undefined;
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const result = await this.writeValue(change);
-        first ??= result;
-        if (!result.changed) return { ...first, text: result.text };
-        const now = change(decodeStrict(await fs.readFile(this.path), this.path));
-        if (!now.changed) return { ...first, text: now.text };
-        await pause(attempt);
-      }
-      throw new Error(`${this.path}: the file kept changing while ${doing} task ${taskId}; gave up after ${MAX_ATTEMPTS} tries`);
-    });
+    return editUntilItHolds(this.path, `${doing} task ${taskId}`, change, (c) => this.writeValue(c));
   }
 
   private async writeValue(change: (text: string) => StatusEditResult): Promise<StatusEditResult> {

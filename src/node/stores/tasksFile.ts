@@ -15,7 +15,7 @@ import { KeyedQueue } from './atomic';
 
 // One queue for the whole process: two TasksFile objects for the same file must not interleave
 // their read-edit-rename cycles, which the compare step alone cannot rule out.
-export const edits = new KeyedQueue();
+const edits = new KeyedQueue();
 
 /** Tries before giving up on a file that never settles: ~8 s of pauses in all. */
 const MAX_ATTEMPTS = 25;
@@ -25,6 +25,33 @@ const pause = (attempt: number): Promise<void> =>
 async function readUtf8(file: string): Promise<{ bytes: Buffer; text: string }> {
   const bytes = await fs.readFile(file);
   return { bytes, text: decodeStrict(bytes, file) };
+}
+
+/**
+ * The loop both check-off stores share: one try (`writeOnce`: read, edit in place if the file is
+ * still as read), then a fresh read through the path; done once that look finds nothing left to
+ * change, else again after a growing pause, until MAX_ATTEMPTS. Edits of one file never
+ * interleave within this process.
+ */
+export function editUntilItHolds<R extends { readonly changed: boolean; readonly text: string }>(
+  file: string,
+  doing: string,
+  change: (text: string) => R,
+  writeOnce: (change: (text: string) => R) => Promise<R>,
+): Promise<R> {
+  return edits.run(file, async () => {
+    let first: R | undefined;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const result = await writeOnce(change);
+      first ??= result;
+      if (!result.changed) return { ...first, text: result.text };
+      // Read back through the path: the change holds once a fresh look finds nothing to do.
+      const now = change((await readUtf8(file)).text);
+      if (!now.changed) return { ...first, text: now.text };
+      await pause(attempt);
+    }
+    throw new Error(`${file}: the file kept changing while ${doing}; gave up after ${MAX_ATTEMPTS} tries`);
+  });
 }
 
 export class FileTasksFile implements TasksFile {
@@ -54,19 +81,7 @@ export class FileTasksFile implements TasksFile {
 
   /** Applies `change` (one checkbox character) until reading the file back shows it applied. */
   private edit(taskId: string, change: (text: string) => CheckOffResult, doing: string): Promise<CheckOffResult> {
-    return edits.run(this.path, async () => {
-      let first: CheckOffResult | undefined;
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const result = await this.writeMark(change);
-        first ??= result;
-        if (!result.changed) return { ...first, text: result.text };
-        // Read back through the path: the change holds once a fresh look finds nothing to do.
-        const now = change((await readUtf8(this.path)).text);
-        if (!now.changed) return { ...first, text: now.text };
-        await pause(attempt);
-      }
-      throw new Error(`${this.path}: the file kept changing while ${doing} task ${taskId}; gave up after ${MAX_ATTEMPTS} tries`);
-    });
+    return editUntilItHolds(this.path, `${doing} task ${taskId}`, change, (c) => this.writeMark(c));
   }
 
   /** One try: read, find the byte, write it in place if its line is still where it was read. */
