@@ -7,25 +7,10 @@ import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
 import { range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { screenTaskFiles } from './taskFiles';
-import { lineAt, lineStartsOf, parseEstimateMinutes } from './values';
+import { offsetRanges, parseEstimateMinutes } from './values';
 
 export function parseManifest(text: string, options: { readonly path: string }): Spec {
-  const lineStarts = lineStartsOf(text);
-  const lines = text.split(/\r?\n/);
-  const position = (offset: number) => {
-    const line = lineAt(lineStarts, offset);
-    const lineLength = (lines[line] ?? '').length;
-    return { line, character: Math.min(lineLength, offset - (lineStarts[line] ?? 0)) };
-  };
-  const spanOf = (start: number, end: number): Range => {
-    const s = position(start);
-    const e = position(end);
-    return range(s.line, s.character, e.line, e.character);
-  };
-  const lineOf = (offset: number): Range => {
-    const p = position(offset);
-    return range(p.line, 0, p.line, (lines[p.line] ?? '').length);
-  };
+  const { position, spanOf, lineOf, lineCount } = offsetRanges(text);
 
   const diagnostics: Diagnostic[] = [];
   const spec = (tasks: Task[]): Spec => ({
@@ -34,7 +19,7 @@ export function parseManifest(text: string, options: { readonly path: string }):
     phases: [],
     tasks,
     diagnostics: diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character),
-    lineCount: lines.length,
+    lineCount,
   });
 
   // jsonc-parser reads arrays and objects recursively: some thousand `[` exhaust the stack.

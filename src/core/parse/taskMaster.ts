@@ -20,7 +20,7 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import type { CheckState, Diagnostic, Range, Spec, Task } from '../model';
 import { range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
-import { lineAt, lineStartsOf } from './values';
+import { offsetRanges } from './values';
 
 export const TASK_MASTER_DEFAULT_TAG = 'master';
 
@@ -119,21 +119,7 @@ function localId(id: string | undefined, parentId: string): string | undefined {
 }
 
 export function parseTaskMaster(text: string, options: { readonly path: string; readonly tag?: string }): Spec {
-  const lineStarts = lineStartsOf(text);
-  const lines = text.split(/\r?\n/);
-  const position = (offset: number) => {
-    const line = lineAt(lineStarts, offset);
-    return { line, character: Math.min((lines[line] ?? '').length, offset - (lineStarts[line] ?? 0)) };
-  };
-  const spanOf = (start: number, end: number): Range => {
-    const s = position(start);
-    const e = position(end);
-    return range(s.line, s.character, e.line, e.character);
-  };
-  const lineOf = (offset: number): Range => {
-    const p = position(offset);
-    return range(p.line, 0, p.line, (lines[p.line] ?? '').length);
-  };
+  const { position, spanOf, lineOf, lineCount } = offsetRanges(text);
   const diagnostics: Diagnostic[] = [];
   let tag: string | undefined;
   const spec = (tasks: Task[]): Spec => ({
@@ -143,7 +129,7 @@ export function parseTaskMaster(text: string, options: { readonly path: string; 
     phases: [],
     tasks,
     diagnostics: diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character),
-    lineCount: lines.length,
+    lineCount,
   });
   const fatal = (message: string, at: Range): Spec => {
     diagnostics.push({ severity: 'error', code: 'malformed-input', message, range: at });

@@ -1,5 +1,7 @@
 // Readers of single field values. Pure string work, shared by the markdown and manifest readers.
 
+import { range, type Range } from '../model';
+
 /** The content of each inline code span in `raw`, in order (CommonMark: a run of n backticks
  *  closed by a run of exactly n; one space of padding on both sides is dropped). */
 export function codeSpans(raw: string): string[] {
@@ -223,4 +225,36 @@ export function lineAt(lineStarts: readonly number[], offset: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** Offsets in `text` (as jsonc-parser gives them) as positions and ranges. */
+export interface OffsetRanges {
+  readonly lineCount: number;
+  position(offset: number): { line: number; character: number };
+  /** From one offset to another. */
+  spanOf(start: number, end: number): Range;
+  /** The whole line holding the offset. */
+  lineOf(offset: number): Range;
+}
+
+export function offsetRanges(text: string): OffsetRanges {
+  const lineStarts = lineStartsOf(text);
+  const lines = text.split(/\r?\n/);
+  const position = (offset: number) => {
+    const line = lineAt(lineStarts, offset);
+    return { line, character: Math.min((lines[line] ?? '').length, offset - (lineStarts[line] ?? 0)) };
+  };
+  return {
+    lineCount: lines.length,
+    position,
+    spanOf(start, end) {
+      const s = position(start);
+      const e = position(end);
+      return range(s.line, s.character, e.line, e.character);
+    },
+    lineOf(offset) {
+      const p = position(offset);
+      return range(p.line, 0, p.line, (lines[p.line] ?? '').length);
+    },
+  };
 }
