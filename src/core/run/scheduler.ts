@@ -149,6 +149,7 @@ class RunEngine {
   private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
   private taskIndexCursor = 0;
   private excludeCache: Set<string> | undefined;
+  private ralphsFilesCache: Set<string> | undefined;
   private previous: RalphState | undefined;
   private runId = '';
   private startedAt = 0;
@@ -1210,8 +1211,10 @@ class RunEngine {
   }
 
   /** Ralph's own state, lock and per-task progress files, repository-relative. */
-  private ralphsFiles(): Set<string> {
+  private ralphsFiles(): ReadonlySet<string> {
+    if (this.ralphsFilesCache) return this.ralphsFilesCache;
     const files = new Set<string>();
+    this.ralphsFilesCache = files;
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
     const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
     if (stateFile !== undefined) files.add(stateFile);
