@@ -3,6 +3,7 @@
 
 import { onStaleGitLock } from './gitLocks';
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Plan } from '../core/model';
 import { runPlan, RUN_LOCK_FILE, type RunPorts } from '../core/run';
@@ -82,6 +83,8 @@ export interface PreparedRun {
 /** Resolves settings against the repository (throws RunSetupError when they cannot work). */
 export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
   if (o.log) onStaleGitLock(o.log);
+  // A Task Master tag other than master keeps its state in a folder of its own (see loadSpec).
+  mkdirSync(o.specDir, { recursive: true });
   const topLevel = await gitTopLevel(o.specDir);
   const cwd = topLevel ?? o.fallbackCwd;
   const isolation = await chooseIsolation(o.isolation, o.commit, topLevel);

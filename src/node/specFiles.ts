@@ -3,7 +3,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, dirname, resolve, basename } from 'node:path';
 import type { Spec } from '../core/model';
-import { looksLikeTaskMaster, parseManifest, parseSpec, parseTaskMaster, type BlockCache } from '../core/parse';
+import { looksLikeTaskMaster, parseManifest, parseSpec, parseTaskMaster, TASK_MASTER_DEFAULT_TAG, type BlockCache } from '../core/parse';
 
 /** A problem with the input itself: shown as `file[:line]: message`, exit code 2. */
 export class InputError extends Error {
@@ -76,14 +76,55 @@ export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCach
     throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, arg);
   }
   const displayPath = relativeForDisplay(file, options.cwd);
+  if (file.toLowerCase().endsWith('.json') && (options.tag !== undefined || looksLikeTaskMaster(text, file))) {
+    return loadTaskMaster(file, text, displayPath, options.tag);
+  }
   const spec = !file.toLowerCase().endsWith('.json')
     ? parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) })
-    : options.tag !== undefined || looksLikeTaskMaster(text, file)
-      ? parseTaskMaster(text, { path: displayPath, ...(options.tag !== undefined ? { tag: options.tag } : {}) })
-      : parseManifest(text, { path: displayPath });
-  const fatal = spec.diagnostics.find((d) => d.code === 'malformed-input');
-  if (fatal) throw new InputError(fatal.message, displayPath, fatal.range.start.line + 1);
+    : parseManifest(text, { path: displayPath });
+  throwIfMalformed(spec, displayPath);
   return { spec, file, specDir: dirname(file), text };
+}
+
+function throwIfMalformed(spec: Spec, displayPath: string, hint = ''): void {
+  const fatal = spec.diagnostics.find((d) => d.code === 'malformed-input');
+  if (fatal) throw new InputError(fatal.message + hint, displayPath, fatal.range.start.line + 1);
+}
+
+/**
+ * A Task Master file, read at the tag asked for, else at Task Master's own current tag (its
+ * `.taskmaster/state.json`, as `task-master use-tag` left it), else `master`. Each tag is a list
+ * of its own whose ids repeat those of the others (every tag has a task 1), so each tag other
+ * than `master` keeps Ralph's state, progress notes, lock and worktree branches in a folder of
+ * its own: `ralph-tags/<tag>` beside tasks.json.
+ */
+function loadTaskMaster(file: string, text: string, displayPath: string, asked: string | undefined): LoadedSpec {
+  const current = asked === undefined ? taskMasterCurrentTag(file) : undefined;
+  const tag = asked ?? current;
+  const spec = parseTaskMaster(text, { path: displayPath, ...(tag !== undefined ? { tag } : {}) });
+  throwIfMalformed(spec, displayPath, current !== undefined ? ` (the current tag of ${join('.taskmaster', 'state.json')}; choose another with --tag)` : '');
+  const specDir = spec.tag === undefined || spec.tag === TASK_MASTER_DEFAULT_TAG ? dirname(file) : join(dirname(file), 'ralph-tags', folderSafe(spec.tag));
+  return { spec, file, specDir, text };
+}
+
+/** `currentTag` of the `state.json` beside the `tasks` folder of a `.taskmaster` tasks.json. */
+function taskMasterCurrentTag(file: string): string | undefined {
+  const tasksDir = dirname(file);
+  if (basename(tasksDir) !== 'tasks' || basename(dirname(tasksDir)) !== '.taskmaster') return undefined;
+  try {
+    const state: unknown = JSON.parse(readFileSync(join(dirname(tasksDir), 'state.json'), 'utf8'));
+    const tag = typeof state === 'object' && state !== null ? (state as { currentTag?: unknown }).currentTag : undefined;
+    return typeof tag === 'string' && tag.trim() !== '' ? tag : undefined;
+  } catch {
+    return undefined; // no state.json (or not JSON): Task Master's own default then
+  }
+}
+
+/** A tag as one folder name: Task Master's tags are letters, digits, `-` and `_`; anything else
+ *  (a hand-edited key such as `../x`) is replaced so it stays one folder below `ralph-tags`. */
+function folderSafe(tag: string): string {
+  const safe = tag.replace(/[^A-Za-z0-9_-]/g, '_');
+  return safe === '' ? '_' : safe;
 }
 
 function relativeForDisplay(file: string, cwd = process.cwd()): string {

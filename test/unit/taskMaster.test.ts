@@ -369,6 +369,51 @@ describe('Task Master tasks.json', () => {
       }
     });
 
+    it('each tag runs on its own: `--tag` on run and status, Task Master\'s current tag by default, state apart from master\'s', async function () {
+      this.timeout(60_000);
+      const dir = mkdtempSync(join(tmpdir(), 'ralph-tm-tags-'));
+      const speed = process.env.RALPH_DEMO_SPEED;
+      process.env.RALPH_DEMO_SPEED = '0';
+      try {
+        const tasksDir = join(dir, '.taskmaster', 'tasks');
+        mkdirSync(tasksDir, { recursive: true });
+        const task = (id: number, title: string, status = 'pending') => ({ id, title, description: title, status, dependencies: id > 1 ? [id - 1] : [], priority: 'medium', details: '', testStrategy: '', subtasks: [] });
+        const file = join(tasksDir, 'tasks.json');
+        const original = JSON.stringify(
+          { master: { tasks: [task(1, 'Master one'), task(2, 'Master two')] }, feature: { tasks: [task(1, 'Feature one'), task(2, 'Feature two')] } },
+          null,
+          2,
+        );
+        writeFileSync(file, original);
+        const ran = await run(['run', '.', '--agent', 'demo', '--isolation', 'none', '--commit', 'none', '--tag', 'feature'], dir);
+        assert.equal(ran.code, 0, ran.out + ran.err);
+        const after = JSON.parse(readFileSync(file, 'utf8'));
+        assert.deepEqual(after.feature.tasks.map((t: { status: string }) => t.status), ['done', 'done']);
+        assert.deepEqual(after.master.tasks.map((t: { status: string }) => t.status), ['pending', 'pending'], 'the master tag, whose ids are the same, is untouched');
+        // The tag's state is its own: master has not run, the feature tag has.
+        assert.ok(readFileSync(join(tasksDir, 'ralph-tags', 'feature', '.ralph-state.json'), 'utf8').includes('"success"'));
+        const master = await run(['status', '.'], dir);
+        assert.match(master.out, /no run yet/, master.out);
+        const feature = await run(['status', '.', '--tag', 'feature'], dir);
+        assert.match(feature.out, /✔ 1\s+success\s+Feature one/, feature.out);
+        // `task-master use-tag feature` makes it the tag read when none is named.
+        writeFileSync(join(dir, '.taskmaster', 'state.json'), JSON.stringify({ currentTag: 'feature', lastSwitched: '2026-11-29T00:00:00.000Z' }));
+        const current = await run(['status', '.'], dir);
+        assert.match(current.out, /✔ 2\s+success\s+Feature two/, current.out);
+        const plan = JSON.parse((await run(['plan', '.', '--json', '--tag', 'master'], dir)).out);
+        assert.deepEqual(plan.tasks.map((t: { title: string }) => t.title), ['Master one', 'Master two']);
+        // A current tag that is not in the file says where it came from.
+        writeFileSync(join(dir, '.taskmaster', 'state.json'), JSON.stringify({ currentTag: 'gone' }));
+        const gone = await run(['plan', '.'], dir);
+        assert.equal(gone.code, 2, gone.out + gone.err);
+        assert.match(gone.err, /No tag "gone".*current tag of \.taskmaster\/state\.json; choose another with --tag/, gone.err);
+      } finally {
+        if (speed === undefined) delete process.env.RALPH_DEMO_SPEED;
+        else process.env.RALPH_DEMO_SPEED = speed;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('loadSpec finds .taskmaster/tasks/tasks.json in a folder with no tasks.md', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ralph-tm-'));
       try {

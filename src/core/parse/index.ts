@@ -8,7 +8,7 @@ import { looksLikeTaskMaster, parseTaskMaster } from './taskMaster';
 
 export { BlockCache } from './blockBody';
 export { parseManifest } from './manifest';
-export { looksLikeTaskMaster, parseTaskMaster } from './taskMaster';
+export { looksLikeTaskMaster, parseTaskMaster, TASK_MASTER_DEFAULT_TAG } from './taskMaster';
 export { matchTaskLine, type TaskLineMatch } from './taskLine';
 export { extractVerifyCommand, parseEstimateMinutes } from './values';
 

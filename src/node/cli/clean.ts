@@ -2,6 +2,7 @@
 // merge conflicts, a killed run), listed, and removed. Merged and clean ones go at once; anything
 // holding work that is not in the current branch goes only when the user says so.
 
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadSpec } from '../specFiles';
@@ -9,7 +10,7 @@ import { RUN_LOCK_FILE } from '../../core/run';
 import { acquireSpecLock } from '../stores/lock';
 import { GitWorktrees, type Leftover } from '../worktree';
 import { gitTopLevel } from '../runSession';
-import { parseCommandArgs, UsageError, type CliIo } from './main';
+import { parseCommandArgs, tagOption, UsageError, type CliIo } from './main';
 
 export interface CleanIo extends CliIo {
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -18,8 +19,13 @@ export interface CleanIo extends CliIo {
 }
 
 export async function cleanCommand(args: readonly string[], io: CleanIo): Promise<number> {
-  const { values, spec: arg } = parseCommandArgs(args, { yes: { type: 'boolean', short: 'y' } });
-  const loaded = loadSpec(arg, { cwd: io.cwd });
+  const { values, spec: arg } = parseCommandArgs(args, { yes: { type: 'boolean', short: 'y' }, tag: { type: 'string' } });
+  const loaded = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
+  // A Task Master tag that never ran has no folder of its own yet, and so nothing left behind.
+  if (!existsSync(loaded.specDir)) {
+    io.stdout.write(`${loaded.spec.path}: no run of this tag yet, so no task worktrees or branches left\n`);
+    return 0;
+  }
   const top = await gitTopLevel(loaded.specDir);
   if (top === undefined) throw new UsageError(`${loaded.spec.path} is not in a git repository: there are no worktrees to clean`);
   // A run of this spec may be using its worktrees right now.

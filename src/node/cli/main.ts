@@ -32,7 +32,8 @@ Commands
   plan <spec>      show parallel groups, DAG levels, conflicts, diagnostics, estimate
                    --max-concurrent N   slots for the estimate (default 3)
                    --json               one stable JSON object
-                   --tag NAME           Task Master: read this tag (default master)
+                   --tag NAME           Task Master: read this tag (default: Task Master's
+                                        current tag in .taskmaster/state.json, else master)
   graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR,
                    --tag NAME)
   run <spec>       run the spec's tasks with an agent, in parallel where the plan allows
@@ -51,11 +52,12 @@ Commands
                    --verbose            each agent's transcript: its text, one line per
                                         tool call (✎ Edit src/x.ts, $ npm test), its answer
                    --json               RunEvents as JSON lines
+                   --tag NAME           Task Master: run this tag's tasks (as plan)
   retry <spec>     rerun failed tasks (and those they blocked); same options as run
   status <spec>    the last run: each task's status, attempts, time, tokens and cost,
-                   and where its agent's raw output is kept (--json)
+                   and where its agent's raw output is kept (--json, --tag NAME)
   clean <spec>     list and remove the task worktrees and branches a run left behind; asks
-                   before dropping unmerged work (--yes to drop it without asking)
+                   before dropping unmerged work (--yes to drop it without asking; --tag NAME)
 
 Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage, or a problem of the
 machine (git not installed or not on PATH, no space left on the disk)`;
@@ -151,7 +153,7 @@ export function positiveInt(value: string | boolean | undefined, name: string, f
 }
 
 /** `--tag NAME`: which Task Master tag to read. */
-function tagOption(value: string | boolean | undefined): { tag?: string } {
+export function tagOption(value: string | boolean | undefined): { tag?: string } {
   return typeof value === 'string' ? { tag: value } : {};
 }
 

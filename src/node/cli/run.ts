@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
 import { firstOfEachId } from '../../core/model';
 import { LiveView } from './liveView';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './main';
+import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './main';
 
 export { STATE_FILE };
 
@@ -32,6 +32,7 @@ const RUN_OPTIONS = {
   'max-cost': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  tag: { type: 'string' },
 } as const;
 
 export async function runCommand(args: readonly string[], io: CliIo, retry: boolean): Promise<number> {
@@ -44,7 +45,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   const agent = resolveAgent(typeof values.agent === 'string' ? values.agent : (io.env.RALPH_AGENT ?? 'claude'));
   const maxCostUsd = values['max-cost'] === undefined ? undefined : parseCost(String(values['max-cost']));
 
-  const loaded = loadSpec(arg, { cwd: io.cwd, settle: true });
+  const loaded = loadSpec(arg, { cwd: io.cwd, settle: true, ...tagOption(values.tag) });
   const plan = planSpec(loaded.spec, { maxConcurrent });
   if (plan.hasErrors) {
     for (const d of plan.diagnostics.filter((x) => x.severity === 'error')) {
@@ -150,8 +151,8 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
 }
 
 export async function statusCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, spec: arg } = parseCommandArgs(args, { json: { type: 'boolean' } });
-  const loaded = loadSpec(arg, { cwd: io.cwd });
+  const { values, spec: arg } = parseCommandArgs(args, { json: { type: 'boolean' }, tag: { type: 'string' } });
+  const loaded = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
   const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE)).load();
   if (values.json) {
     io.stdout.write(JSON.stringify(state ?? null, null, 2) + '\n');
