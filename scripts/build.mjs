@@ -17,7 +17,7 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['src/node/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/node/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   // The DAG webview page, with mermaid inside: one script the page's CSP allows by nonce.
   {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
 import { unfinishedAncestors } from '../core/run';
 import { STATE_FILE } from '../node/runSession';
-import { cleanCommand } from '../node/cli/clean';
+import { cleanLeftovers, describeLeftover, leftoverName } from '../node/leftovers';
+import { loadSpec } from '../node/specFiles';
 import { messageOf, type Log } from './log';
 import { RunRefused, type RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
@@ -282,22 +283,24 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       const entry = await pickSpec(arg, 'Clean Worktrees');
       if (!entry) return undefined;
       if (runs.isRunning(entry)) throw new RunRefused(`${entry.displayPath} is running; its worktrees are in use.`);
-      let out = '';
-      const sink = { write: (chunk: string | Uint8Array) => ((out += chunk.toString()), true) } as unknown as NodeJS.WritableStream;
-      const code = await cleanCommand([entry.file], {
-        stdout: sink,
-        stderr: sink,
-        cwd: entry.dir,
-        env: process.env,
-        confirm: async (question) => {
+      const outcome = await cleanLeftovers(loadSpec(entry.file), {
+        confirmDrop: async (holding, found) => {
           const remove = 'Remove Them';
-          return (await vscode.window.showWarningMessage(question.replace(/ \[y\/N\] $/, ''), { modal: true, detail: out.trim() }, remove)) === remove;
+          const detail = found.map((l) => `${leftoverName(l, true)}: ${describeLeftover(l)}`).join('\n');
+          const question = `Remove ${holding.length} branch(es) and worktree(s) with unmerged or uncommitted work? This cannot be undone.`;
+          return (await vscode.window.showWarningMessage(question, { modal: true, detail }, remove)) === remove;
         },
       });
-      for (const line of out.trim().split('\n')) if (line) log.info('clean', line);
-      const last = out.trim().split('\n').pop() ?? '';
-      void (code === 0 ? vscode.window.showInformationMessage(`Ralph: ${last}`) : vscode.window.showWarningMessage(`Ralph: ${last}`));
-      return code;
+      for (const { leftover, merged } of outcome.removed) log.info('clean', `removed ${leftoverName(leftover, true)} (${merged ? 'merged' : 'its work is gone'})`);
+      for (const l of outcome.kept) log.info('clean', `kept ${leftoverName(l, true)}: ${describeLeftover(l)}`);
+      const said =
+        outcome.kind === 'no-repository'
+          ? `${entry.displayPath} is not in a git repository: there are no worktrees to clean.`
+          : outcome.kind === 'found'
+            ? `removed ${outcome.removed.length} of ${outcome.found.length} task branch(es)${outcome.kept.length ? `; kept ${outcome.kept.map((l) => leftoverName(l)).join(', ')}` : ''}.`
+            : `${entry.displayPath}: no task worktrees or branches left.`;
+      void (outcome.kind === 'no-repository' || outcome.kept.length > 0 ? vscode.window.showWarningMessage(`Ralph: ${said}`) : vscode.window.showInformationMessage(`Ralph: ${said}`));
+      return outcome;
     },
 
     'ralph.refresh': async () => {

@@ -41,4 +41,61 @@ describe('layers', () => {
     const offences = sources(join(ROOT, 'src', 'node')).filter((f) => imports(f).includes('vscode'));
     assert.deepEqual(offences, [], offences.join('\n'));
   });
+
+  it('src/vscode never imports the CLI (src/node/cli): the extension calls the engine, not a command line', () => {
+    const offences = sources(join(ROOT, 'src', 'vscode')).flatMap((f) =>
+      imports(f)
+        .filter((spec) => spec.startsWith('.') && relative(join(ROOT, 'src', 'node', 'cli'), join(f, '..', spec)).split(/[\\/]/)[0] !== '..')
+        .map((spec) => `${relative(ROOT, f)} imports ${spec}`),
+    );
+    assert.deepEqual(offences, [], offences.join('\n'));
+  });
+
+  it('src/shared and webview/ import only each other, pure core modules and mermaid: no Node, no vscode', () => {
+    const offences: string[] = [];
+    for (const file of [...sources(join(ROOT, 'src', 'shared')), ...sources(join(ROOT, 'webview'))]) {
+      for (const spec of imports(file)) {
+        const rel = relative(ROOT, file);
+        if (!spec.startsWith('.')) {
+          if (spec !== 'mermaid') offences.push(`${rel} imports ${spec}`);
+          continue;
+        }
+        const target = relative(ROOT, join(file, '..', spec)).split(/[\\/]/);
+        const allowed = (target[0] === 'src' && (target[1] === 'shared' || target[1] === 'core')) || target[0] === 'webview';
+        if (!allowed) offences.push(`${rel} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(offences, [], offences.join('\n'));
+  });
+
+  it('no import cycles among the sources', () => {
+    const files = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'webview'))];
+    const known = new Set(files);
+    const edges = new Map<string, string[]>();
+    for (const f of files) {
+      const targets: string[] = [];
+      for (const spec of imports(f)) {
+        if (!spec.startsWith('.')) continue;
+        const base = join(f, '..', spec);
+        const hit = [base + '.ts', join(base, 'index.ts')].find((c) => known.has(c));
+        if (hit) targets.push(hit);
+      }
+      edges.set(f, targets);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const t of edges.get(f) ?? []) {
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(ROOT, x)).join(' → '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of files) if (!state.has(f)) visit(f);
+    assert.deepEqual(cycles, [], cycles.join('\n'));
+  });
 });

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { cleanCommand } from '../../src/node/cli/clean';
+import { cleanLeftovers, describeLeftover } from '../../src/node/leftovers';
+import { loadSpec } from '../../src/node/specFiles';
 import { GitWorktrees } from '../../src/node/worktree';
 import { agentSetup, collect, ensureBuilt, isAlive, makeRepo, readJournal, ROOT, runCli, startCli, taskMd, waitFor, type Repo } from './e2e-helpers';
 
@@ -311,6 +313,31 @@ describe('ralph clean (end to end)', function () {
     assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
     assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
     assert.equal(existsSync(dirname(legacy)), false, 'nothing left inside .git');
+  });
+
+  it('cleanLeftovers (the extension\'s Clean Worktrees) returns what it found, removed and kept as data', async () => {
+    const r = makeRepo(spec(taskMd('1.1', 'Work', { files: ['a.txt'] })));
+    repos.push(r);
+    const wt = new GitWorktrees({ repoDir: r.dir, specName: 's' });
+    const w = await wt.prepare('1.1');
+    writeFileSync(join(w.path, 'a.txt'), 'unmerged work\n');
+    await wt.commitWork(w, 'work');
+    r.git('branch', 'ralph/s/old', 'HEAD');
+    const loaded = loadSpec(join(r.dir, SPEC));
+    const offered: string[][] = [];
+    const kept = await cleanLeftovers(loaded, { confirmDrop: async (holding) => (offered.push(holding.map((l) => l.branch)), false) });
+    assert.equal(kept.kind, 'found');
+    assert.deepEqual(offered, [['ralph/s/1.1']], 'only the unmerged branch is put to the user');
+    assert.deepEqual(kept.removed.map((x) => [x.leftover.branch, x.merged]), [['ralph/s/old', true]]);
+    assert.deepEqual(kept.kept.map((l) => l.branch), ['ralph/s/1.1']);
+    assert.equal(kept.unconfirmed, false);
+    assert.match(describeLeftover(kept.kept[0]!), /^NOT MERGED/);
+    const unasked = await cleanLeftovers(loaded);
+    assert.deepEqual([unasked.kept.map((l) => l.branch), unasked.unconfirmed], [['ralph/s/1.1'], true], 'with no one to ask, unmerged work stays');
+    const dropped = await cleanLeftovers(loaded, { confirmDrop: async () => true });
+    assert.deepEqual(dropped.removed.map((x) => [x.leftover.branch, x.merged]), [['ralph/s/1.1', false]]);
+    assert.equal((await cleanLeftovers(loaded)).kind, 'clean');
+    assert.equal(r.git('branch', '--list', 'ralph/*').trim(), '');
   });
 
   it('asks before dropping unmerged work, and keeps it on a no', async () => {

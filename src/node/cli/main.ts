@@ -2,7 +2,6 @@
 // Exit codes: 0 ok, 1 the plan has errors or tasks failed, 2 bad input or usage, or the machine
 // lacks what a run needs (git, disk space).
 
-import { parseArgs } from 'node:util';
 import { InputError, loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
@@ -10,18 +9,13 @@ import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
 import { cleanCommand } from './clean';
 import { environmentProblem } from '../environment';
+import { StateError } from '../../core/state';
+import { SpecLockedError } from '../stores/lock';
+import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
 
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly stderr: NodeJS.WritableStream;
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  /** Where `ralph clean` asks before dropping unmerged work; default process.stdin. */
-  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-}
+export { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo };
 
-/** A usage mistake: printed with a hint, exit code 2. */
-export class UsageError extends Error {}
+
 
 const USAGE = `Usage: ralph <command> <spec> [options]
 
@@ -104,7 +98,7 @@ export function reportError(err: unknown, io: CliIo): number {
     io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
     return 2;
   }
-  if (err instanceof Error && (err.name === 'StateError' || err.name === 'SpecLockedError')) {
+  if (err instanceof StateError || err instanceof SpecLockedError) {
     io.stderr.write(`ralph: ${err.message}\n`);
     return 2;
   }
@@ -123,38 +117,6 @@ export function reportError(err: unknown, io: CliIo): number {
   io.stderr.write(`ralph: internal error: ${e.message}\n`);
   if (io.env.RALPH_DEBUG) io.stderr.write(`${e.stack}\n`);
   return 2;
-}
-
-type ArgOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-
-export function parseCommandArgs(
-  args: readonly string[],
-  options: ArgOptions,
-): { values: Record<string, string | boolean | undefined>; spec: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const [spec, ...extra] = parsed.positionals;
-  if (!spec) throw new UsageError('which spec? Give a tasks.md, a spec folder or a manifest.json');
-  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  return { values: parsed.values as Record<string, string | boolean | undefined>, spec };
-}
-
-export function positiveInt(value: string | boolean | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) {
-    throw new UsageError(`${name} must be a whole number of at least 1, not '${String(value)}'`);
-  }
-  return n;
-}
-
-/** `--tag NAME`: which Task Master tag to read. */
-export function tagOption(value: string | boolean | undefined): { tag?: string } {
-  return typeof value === 'string' ? { tag: value } : {};
 }
 
 function planCommand(args: readonly string[], io: CliIo): number {

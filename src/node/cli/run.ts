@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
 import { firstOfEachId } from '../../core/model';
 import { LiveView } from './liveView';
-import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './main';
+import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
 
 export { STATE_FILE };
 

@@ -1,6 +1,6 @@
 // Entry point of the `ralph` binary (bundled to dist/cli.js).
-import { main } from './cli/main';
-import { dropOutputOnceClosed } from './cli/closedOutput';
+import { main } from './main';
+import { dropOutputOnceClosed } from './closedOutput';
 
 dropOutputOnceClosed(process.stdout);
 dropOutputOnceClosed(process.stderr);
