@@ -3,7 +3,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, dirname, resolve, basename } from 'node:path';
 import type { Spec } from '../core/model';
-import { looksLikeTaskMaster, parseManifest, parseSpec, parseTaskMaster, TASK_MASTER_DEFAULT_TAG, type BlockCache } from '../core/parse';
+import { parseManifest, parseSpec, parseTaskMaster, specReaderFor, TASK_MASTER_DEFAULT_TAG, type BlockCache } from '../core/parse';
 
 /** A problem with the input itself: shown as `file[:line]: message`, exit code 2. */
 export class InputError extends Error {
@@ -76,12 +76,9 @@ export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCach
     throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, arg);
   }
   const displayPath = relativeForDisplay(file, options.cwd);
-  if (file.toLowerCase().endsWith('.json') && (options.tag !== undefined || looksLikeTaskMaster(text, file))) {
-    return loadTaskMaster(file, text, displayPath, options.tag);
-  }
-  const spec = !file.toLowerCase().endsWith('.json')
-    ? parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) })
-    : parseManifest(text, { path: displayPath });
+  const reader = specReaderFor(text, file, options.tag);
+  if (reader === 'taskmaster') return loadTaskMaster(file, text, displayPath, options.tag);
+  const spec = reader === 'manifest' ? parseManifest(text, { path: displayPath }) : parseSpec(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) });
   throwIfMalformed(spec, displayPath);
   return { spec, file, specDir: dirname(file), text };
 }

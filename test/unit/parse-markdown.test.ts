@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Range, Spec, Task } from '../../src/core/model';
-import { parseAny, parseSpec } from '../../src/core/parse/index';
+import { parseAny, parseSpec, specReaderFor } from '../../src/core/parse/index';
+import { loadSpec } from '../../src/node/specFiles';
+import { tmpdir } from 'node:os';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures/parse', name), 'utf8');
 const show = (v: unknown) => JSON.stringify(v);
@@ -256,5 +258,19 @@ describe('parse: parseAny', () => {
     assert.equal(parseAny('{"tasks": []}', { path: 'tasks' }).format, 'manifest');
     assert.equal(parseAny('[ ] 1.1 not json\n', { path: 'tasks.md' }).format, 'ralph-specum');
     assert.equal(parseAny(fixture('kiro.md'), { path: 'tasks.md' }).format, 'kiro');
+  });
+
+  it('a .md is markdown whatever it starts with; loadSpec reads a file as parseAny does', () => {
+    const text = '{"tasks": []}\n\n- [ ] 1.1 Task\n';
+    assert.equal(specReaderFor(text, 'specs/x/tasks.md'), 'markdown');
+    assert.equal(specReaderFor('{"master": {"tasks": []}}', 'tasks'), 'taskmaster');
+    assert.equal(specReaderFor('- [ ] 1.1 Task\n', 'x.json'), 'manifest', 'the extension says JSON: a JSON error, not a markdown guess');
+    const dir = mkdtempSync(path.join(tmpdir(), 'ralph-reader-'));
+    try {
+      writeFileSync(path.join(dir, 'tasks'), '{"tasks": [{"task_id": "1"}]}');
+      assert.equal(loadSpec(path.join(dir, 'tasks')).spec.format, parseAny('{"tasks": [{"task_id": "1"}]}', { path: 'tasks' }).format);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,13 +19,26 @@ export function parseSpec(text: string, options: { path: string; format?: SpecFo
   return parseMarkdownSpec(text, options);
 }
 
-/** JSON when the path says `.json` or the text is a JSON object or array — Task Master's
- *  tasks.json when it has its shape, else a manifest —, else markdown. */
+/** Which reader a file takes — decided here once, for the CLI, the extension and the tests: the
+ *  path's extension when it says (`.md` markdown; `.json`, `.jsonc` JSON), else the text (a JSON
+ *  object or array is JSON); JSON with Task Master's shape (or read at a tag) is Task Master's
+ *  tasks.json, other JSON a task manifest. */
+export function specReaderFor(text: string, path: string, tag?: string): 'markdown' | 'manifest' | 'taskmaster' {
+  const json = /\.jsonc?$/i.test(path) || (!/\.(md|markdown)$/i.test(path) && looksLikeJson(text));
+  if (!json) return 'markdown';
+  return tag !== undefined || looksLikeTaskMaster(text, path) ? 'taskmaster' : 'manifest';
+}
+
+/** Reads any spec file with the reader specReaderFor picks. */
 export function parseAny(text: string, options: { path: string; cache?: BlockCache; tag?: string }): Spec {
-  if (/\.jsonc?$/i.test(options.path) || looksLikeJson(text)) {
-    return options.tag !== undefined || looksLikeTaskMaster(text, options.path) ? parseTaskMaster(text, options) : parseManifest(text, options);
+  switch (specReaderFor(text, options.path, options.tag)) {
+    case 'taskmaster':
+      return parseTaskMaster(text, options);
+    case 'manifest':
+      return parseManifest(text, options);
+    default:
+      return parseMarkdownSpec(text, options);
   }
-  return parseMarkdownSpec(text, options);
 }
 
 function looksLikeJson(text: string): boolean {
