@@ -3,12 +3,13 @@
 
 import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
 import { unfinishedAncestors } from '../core/run';
 import { STATE_FILE } from '../node/runSession';
 import { cleanLeftovers, describeLeftover, leftoverName } from '../node/leftovers';
 import { loadSpec } from '../node/specFiles';
+import { userProblem } from '../node/userErrors';
 import { messageOf, type Log } from './log';
 import { RunRefused, type RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
@@ -332,6 +333,18 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
             const manage = !vscode.workspace.isTrusted ? ['Manage Workspace Trust'] : [];
             void vscode.window.showErrorMessage(`Ralph: ${error.message}`, ...manage).then((a) => {
               if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+            });
+            return undefined;
+          }
+          // A file to fix, a spec another run holds, no git: the user's to fix, with the way to it.
+          const problem = userProblem(error);
+          if (problem) {
+            log.warn('command', `${id}: ${problem.message}`);
+            const file = problem.file !== undefined && isAbsolute(problem.file) ? problem.file : undefined;
+            void vscode.window.showErrorMessage(`Ralph: ${problem.message}`, ...(file ? ['Open File'] : [])).then(async (a) => {
+              if (!a || !file) return;
+              const line = Math.max(0, (problem.line ?? 1) - 1);
+              await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(line, 0, line, 0) });
             });
             return undefined;
           }

@@ -2,15 +2,13 @@
 // Exit codes: 0 ok, 1 the plan has errors or tasks failed, 2 bad input or usage, or the machine
 // lacks what a run needs (git, disk space).
 
-import { InputError, loadSpec } from '../specFiles';
+import { loadSpec } from '../specFiles';
 import { planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
 import { cleanCommand } from './clean';
-import { environmentProblem } from '../environment';
-import { StateError } from '../../core/state';
-import { SpecLockedError } from '../stores/lock';
+import { userProblem } from '../userErrors';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
 
 export { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo };
@@ -90,26 +88,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 export function reportError(err: unknown, io: CliIo): number {
-  if (err instanceof InputError) {
-    io.stderr.write(`ralph: ${err.format()}\n`);
-    return 2;
-  }
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || (err instanceof Error && (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
     io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
     return 2;
   }
-  if (err instanceof StateError || err instanceof SpecLockedError) {
-    io.stderr.write(`ralph: ${err.message}\n`);
-    return 2;
-  }
-  if (err instanceof Error && (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    io.stderr.write(`ralph: ${err.message}\nRun 'ralph help' for usage.\n`);
-    return 2;
-  }
-  // git missing, a full disk: the machine needs fixing, not Ralph.
-  const environment = environmentProblem(err);
-  if (environment !== undefined) {
-    io.stderr.write(`ralph: ${environment}\n`);
+  // A file to fix, a spec another run holds, a machine without git or disk space: not Ralph's bug.
+  const problem = userProblem(err);
+  if (problem !== undefined) {
+    io.stderr.write(`ralph: ${problem.message}\n`);
     return 2;
   }
   // Anything else is a bug in Ralph: say so, with the stack only when asked for.
