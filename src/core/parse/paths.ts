@@ -293,22 +293,40 @@ function isPath(token: string, how: { backticked: boolean; folders: boolean }): 
   return how.backticked || isFileLike(segments[segments.length - 1] as string, true);
 }
 
-/** A prose word without the quotes, brackets and punctuation around it. */
+const OPENING_QUOTES = '\'"<';
+const CLOSING_MARKS = '\'">,;:!?.';
+
+/** A prose word without the quotes, punctuation and unmatched brackets around it. Every step
+ *  cuts a character, and the bracket counts are kept as it goes, so a long word costs one pass. */
 function cleanWord(word: string): string {
-  let token = word;
-  for (let before = ''; before !== token; ) {
-    before = token;
-    token = token.replace(/^['"<]+/, '');
-    token = trimEndOf(token, '\'">,;:!?.');
-    // Emphasis around a word (`**src/a.ts**`), not a glob's own stars.
-    const emphasis = /^(\*\*|__|\*|_)(.+)\1$/.exec(token);
-    if (emphasis && !emphasis[2]?.includes('/*')) token = emphasis[2] as string;
-    if (token.startsWith('(') && count(token, '(') > count(token, ')')) token = token.slice(1);
-    if (token.startsWith('[') && count(token, '[') > count(token, ']')) token = token.slice(1);
-    if (token.endsWith(')') && count(token, ')') > count(token, '(')) token = token.slice(0, -1);
-    if (token.endsWith(']') && count(token, ']') > count(token, '[')) token = token.slice(0, -1);
+  let start = 0;
+  let end = word.length;
+  const open = { '(': count(word, '('), '[': count(word, '[') };
+  const close = { ')': count(word, ')'), ']': count(word, ']') };
+  for (let cut = true; cut && start < end; ) {
+    cut = false;
+    const from = start;
+    const to = end;
+    while (start < end && OPENING_QUOTES.includes(word.charAt(start))) start++;
+    while (end > start && CLOSING_MARKS.includes(word.charAt(end - 1))) end--;
+    cut = start !== from || end !== to;
+    const first = word.charAt(start);
+    if ((first === '(' && open['('] > close[')']) || (first === '[' && open['['] > close[']'])) {
+      open[first]--;
+      start++;
+      cut = true;
+    }
+    const last = word.charAt(end - 1);
+    if (end > start && ((last === ')' && close[')'] > open['(']) || (last === ']' && close[']'] > open['[']))) {
+      close[last]--;
+      end--;
+      cut = true;
+    }
   }
-  return token;
+  const token = word.slice(start, end);
+  // Emphasis around a word (`**src/a.ts**`), not a glob's own stars.
+  const emphasis = /^(\*\*|__|\*|_)(.+)\1$/.exec(token);
+  return emphasis && !emphasis[2]?.includes('/*') ? (emphasis[2] as string) : token;
 }
 
 function count(text: string, c: string): number {
