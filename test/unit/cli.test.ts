@@ -35,6 +35,36 @@ describe('ralph plan / graph (CLI)', function () {
     assert.deepEqual(plan.groups[0].taskIds, ['1.2', '1.3', '1.4'], JSON.stringify(plan.groups));
   });
 
+  it('reads route folders, remarks and brace lists as paths: no false conflict, the [P] group stays parallel', async () => {
+    const res = await runCli(['plan', join(FIX, 'route-folders.md'), '--json'], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const plan = JSON.parse(res.stdout);
+    assert.deepEqual([plan.conflicts, plan.diagnostics], [[], []], res.stdout);
+    assert.deepEqual(plan.levels, [['1.1'], ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9']], JSON.stringify(plan.levels));
+    const t18 = plan.tasks.find((t: { id: string }) => t.id === '1.8');
+    assert.deepEqual(t18.files, ['src/helpers/', 'src/date.ts', 'src/money.ts'], JSON.stringify(t18));
+  });
+
+  it('reads no paths in spec-kit prose words (in backend/, per research.md, .ics, and/or, N/A): no false conflict', async () => {
+    const res = await runCli(['plan', join(FIX, 'speckit-prose.md'), '--json'], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const plan = JSON.parse(res.stdout);
+    assert.deepEqual([plan.conflicts, plan.diagnostics], [[], []], res.stdout);
+    assert.deepEqual(plan.groups[0].taskIds, ['T002', 'T003', 'T004', 'T005'], JSON.stringify(plan.groups));
+    assert.deepEqual(
+      plan.tasks.map((t: { files: string[] }) => t.files),
+      [[], ['backend/src/models/calendar.py'], ['backend/src/services/event_service.py'], ['backend/src/api/export.py'], ['backend/tests/contract/test_export.py', 'backend/tests/fixtures/']],
+      res.stdout,
+    );
+  });
+
+  it('finds the overlap a brace list named: the two [P] tasks are kept apart, with a warning', async () => {
+    const res = await runCli(['plan', join(FIX, 'brace-overlap.md')], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout, /1\.1 ↔ 1\.2/, res.stdout);
+    assert.match(res.stdout, /brace-overlap\.md:9: warning: Task 1\.2 is in parallel group 1 with 1\.1 but both touch src\/lib\/tax\.ts/, res.stdout);
+  });
+
   it('exits 1 and prints file:line diagnostics when the plan has errors', async () => {
     const res = await runCli(['plan', 'test/fixtures/cli/cycle.md'], ROOT);
     assert.equal(res.code, 1, res.stdout + res.stderr);

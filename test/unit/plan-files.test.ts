@@ -30,6 +30,25 @@ describe('filesOverlap', () => {
     // Parentheses alone are an ordinary path, not a pattern.
     ['app/(auth)/page.tsx', 'app/(auth)/page.tsx', true],
     ['app/(auth)/page.tsx', 'app/auth/page.tsx', false],
+    ['app/(auth)/**', 'app/(auth)/login/page.tsx', true],
+    ['app/(auth)/**', 'app/auth/login/page.tsx', false],
+    // Route folders of Next.js and SvelteKit are literal names, not character classes.
+    ['app/api/items/[id]/route.ts', 'app/api/items/i/route.ts', false],
+    ['app/api/items/[id]/route.ts', 'app/api/items/[id]/route.ts', true],
+    ['app/[locale]/page.tsx', 'app/l/page.tsx', false],
+    ['app/[locale]/page.tsx', 'app/api/items/[id]/route.ts', false],
+    ['pages/[id].tsx', 'pages/[slug].tsx', false],
+    ['app/docs/[...slug]/page.tsx', 'app/docs/s/page.tsx', false],
+    ['app/shop/[[...filters]]/page.tsx', 'app/shop/f/page.tsx', false],
+    ['src/routes/[[lang=locale]]/+page.svelte', 'src/routes/l/+page.svelte', false],
+    ['app/[locale]/**', 'app/[locale]/page.tsx', true],
+    ['app/[locale]/**', 'app/en/page.tsx', false],
+    ['app/[locale]/*.tsx', 'app/[locale]/page.tsx', true],
+    // Character classes a person meant stay classes.
+    ['src/*.[jt]s', 'src/a.js', true],
+    ['src/*.[ch]', 'src/a.h', true],
+    ['src/v[0-9].ts', 'src/v1.ts', true],
+    ['src/[a-z].ts', 'src/q.ts', true],
   ];
   for (const [a, b, expected] of cases) {
     it(`${a} vs ${b}: ${expected ? 'overlap' : 'apart'}`, () => {

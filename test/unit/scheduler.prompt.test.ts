@@ -60,6 +60,13 @@ describe('scheduler: commit helpers', () => {
     assert.deepEqual(matched, ['src/a.ts', 'lib/x/y.js', 'test/unit/q.test.ts'], JSON.stringify(matched));
   });
 
+  it('matches a route folder by its name, not as a character class', () => {
+    const owns = declaredFileMatcher(['app/api/items/[id]/route.ts', 'app/(auth)/**', 'src/*.[jt]s']);
+    const paths = ['app/api/items/[id]/route.ts', 'app/api/items/i/route.ts', 'app/(auth)/login/page.tsx', 'app/auth/x.ts', 'src/a.js', 'src/a.cs'];
+    const matched = paths.filter(owns);
+    assert.deepEqual(matched, ['app/api/items/[id]/route.ts', 'app/(auth)/login/page.tsx', 'src/a.js'], JSON.stringify(matched));
+  });
+
   it('makes paths relative to the repository', () => {
     const actual = [relativeTo('/repo', '/repo/specs/x/.ralph-state.json'), relativeTo('/repo/', '/other/x'), relativeTo('C:\\repo', 'C:\\repo\\a\\b.md')];
     assert.deepEqual(actual, ['specs/x/.ralph-state.json', undefined, 'a/b.md'], JSON.stringify(actual));

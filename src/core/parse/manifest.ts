@@ -6,6 +6,7 @@ import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseErro
 import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
 import { range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
+import { expandBraces } from './paths';
 import { screenTaskFiles } from './taskFiles';
 import { offsetRanges, parseEstimateMinutes } from './values';
 
@@ -109,7 +110,7 @@ export function parseManifest(text: string, options: { readonly path: string }):
     const dependsOn = stringsOf('depends_on_tasks');
     const conflictsWith = stringsOf('conflicts_with') ?? [];
     const scopeNode = property(node, 'file_scope');
-    const files = screenTaskFiles(stringsOf('file_scope') ?? [], id, 'declared', lineOf((scopeNode ?? node).offset), diagnostics);
+    const files = screenTaskFiles((stringsOf('file_scope') ?? []).flatMap(expandBraces), id, 'declared', lineOf((scopeNode ?? node).offset), diagnostics);
     const group = stringOf('parallelism_group');
 
     let parallelRequested = false;

@@ -7,19 +7,18 @@ import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
+import { pathsInProse, readFilesField } from './paths';
 import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
 import {
   codeSpans,
   extractDependsClause,
-  extractDescriptionPaths,
   extractVerifyCommand,
   lineAt,
   lineStartsOf,
   parseDependsList,
   type DependsValue,
   parseEstimateMinutes,
-  parseFilesList,
   parseRequirementList,
   trimEndOf,
   trimEndSpaceTab,
@@ -520,7 +519,7 @@ function factsOf(parsed: ParsedBody): BodyFacts {
   const facts: BodyFacts = {
     fields,
     fieldAt,
-    files: fields.files !== undefined ? parseFilesList(fields.files) : [],
+    files: fields.files !== undefined ? readFilesField(fields.files) : [],
     requirements: fields.requirements !== undefined ? parseRequirementList(fields.requirements) : [],
     ...(verify !== undefined ? { verify } : {}),
     ...(commit !== undefined ? { commit } : {}),
@@ -561,7 +560,7 @@ function buildTask(
 
   let files = screenTaskFiles(facts.files, id, 'declared', fieldRange('files'), diagnostics);
   if (format === 'spec-kit') {
-    const named = screenTaskFiles(extractDescriptionPaths(title), id, 'described', range(draft.line, 0, draft.line, lineText.length), diagnostics);
+    const named = screenTaskFiles(pathsInProse(title), id, 'described', range(draft.line, 0, draft.line, lineText.length), diagnostics);
     if (named.length) files = [...new Set([...files, ...named])];
   }
 

@@ -5,7 +5,20 @@ import { range, type Range } from '../model';
 /** The content of each inline code span in `raw`, in order (CommonMark: a run of n backticks
  *  closed by a run of exactly n; one space of padding on both sides is dropped). */
 export function codeSpans(raw: string): string[] {
-  const spans: string[] = [];
+  return codeSpanRanges(raw).map((span) => span.content);
+}
+
+export interface CodeSpan {
+  /** Offset of the opening backticks in the text. */
+  readonly start: number;
+  /** Offset just past the closing backticks. */
+  readonly end: number;
+  readonly content: string;
+}
+
+/** Each inline code span in `raw` with where it stands, in order (see codeSpans). */
+export function codeSpanRanges(raw: string): CodeSpan[] {
+  const spans: CodeSpan[] = [];
   let i = 0;
   while (i < raw.length) {
     const open = raw.indexOf('`', i);
@@ -25,7 +38,7 @@ export function codeSpans(raw: string): string[] {
         if (content.length > 2 && content.startsWith(' ') && content.endsWith(' ') && content.trim() !== '') {
           content = content.slice(1, -1);
         }
-        spans.push(content);
+        spans.push({ start: open, end: e, content });
         i = e;
         closed = true;
         break;
@@ -95,25 +108,6 @@ export function parseDependsList(raw: string): DependsValue {
   return ids.length ? { kind: 'ids', ids } : { kind: 'malformed' };
 }
 
-/** A `**Files**` value: comma or line separated, backticked or not; prose ("None (existing specs)")
- *  names no file. */
-export function parseFilesList(raw: string): string[] {
-  const files: string[] = [];
-  for (const rawPart of raw.split(/,|\n/)) {
-    const part = rawPart.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, '');
-    if (!part) continue;
-    const spans = codeSpans(part);
-    if (spans.length) {
-      for (const span of spans) if (span.trim()) files.push(span.trim());
-      continue;
-    }
-    const bare = withoutTrailingParenthetical(part).trim();
-    if (!bare || /\s/.test(bare) || /^(?:none|n\/a|-|—|–|tbd)\.?$/i.test(bare)) continue;
-    files.push(bare);
-  }
-  return dedupe(files);
-}
-
 /** `FR-1, FR-2` / `1.1, 2.3`. */
 export function parseRequirementList(raw: string): string[] {
   return dedupe(
@@ -123,44 +117,6 @@ export function parseRequirementList(raw: string): string[] {
       .map((s) => s.trim().replace(/\.$/, ''))
       .filter((s) => s.length > 0),
   );
-}
-
-const FILE_EXTENSIONS = new Set(
-  ('py ts tsx js jsx mjs cjs json jsonc md mdx yaml yml toml ini cfg conf env go rs java kt kts rb php cs fs ' +
-    'c h cc cpp hpp m mm swift sh bash zsh ps1 css scss sass less html htm vue svelte sql txt csv xml ' +
-    'lock gradle proto dart ex exs erl lua r scala clj graphql gql tf hcl dockerfile ipynb pyi rst')
-    .split(' '),
-);
-
-// Product names that look like file names in prose.
-const NOT_FILES = /^(?:node|next|vue|nuxt|three|d3|express|nest|chart|ember|backbone|angular|react|solid|alpine)\.js$/i;
-const SLASH_WORDS = new Set(['and/or', 'either/or', 'input/output', 'read/write', 'client/server', 'true/false', 'yes/no', 'on/off', 'i/o']);
-
-/** File paths named in a spec-kit task description: path-ish words with a `/` or a known file
- *  extension; not URLs, abbreviations ("e.g."), version numbers or product names. */
-export function extractDescriptionPaths(description: string): string[] {
-  const found: string[] = [];
-  for (const rawToken of description.split(/\s+/)) {
-    const token = trimEndOf(trimEndOf(rawToken.replace(/^[`'"(\[<]+/, ''), '`\'")]>,;:!?'), '.');
-    if (token.length < 3 || token.includes('://') || /^(?:e\.g|i\.e|etc|vs)$/i.test(token)) continue;
-    if (/^v?\d+(?:\.\d+)+$/.test(token) || /^[\d.]+$/.test(token)) continue;
-    if (token.includes('/')) {
-      if (SLASH_WORDS.has(token.toLowerCase())) continue;
-      if (/^[\w.@~*$-]+(?:\/[\w.@*$[\]-]+)+\/?$/.test(token) || /^\/?[\w.@-]+(?:\/[\w.@*-]+)*\/$/.test(token)) {
-        found.push(token);
-      }
-      continue;
-    }
-    if (NOT_FILES.test(token)) continue;
-    const ext = /^\.?[\w@-][\w.@-]*\.([A-Za-z0-9]+)$/.exec(token);
-    if (ext && FILE_EXTENSIONS.has((ext[1] ?? '').toLowerCase())) {
-      found.push(token);
-      continue;
-    }
-    // Dot files such as `.env`, `.gitignore`.
-    if (/^\.[a-z][\w-]+(?:\.[\w-]+)*$/.test(token)) found.push(token);
-  }
-  return dedupe(found);
 }
 
 // The opening of a spec-kit clause. The list and its `)` are found apart: one regex for the whole
@@ -193,15 +149,6 @@ export function trimEndOf(text: string, chars: string): string {
 /** `text` without spaces and tabs at its end (other white space is content, as in CommonMark). */
 export function trimEndSpaceTab(text: string): string {
   return trimEndOf(text, ' \t');
-}
-
-/** `src/a.ts (new)` → `src/a.ts `: a last parenthetical remark, with no `)` inside, cut off. */
-function withoutTrailingParenthetical(part: string): string {
-  const end = part.trimEnd();
-  if (!end.endsWith(')')) return part;
-  const previousClose = end.length >= 2 ? end.lastIndexOf(')', end.length - 2) : -1;
-  const open = end.indexOf('(', previousClose + 1);
-  return open < 0 ? part : part.slice(0, open);
 }
 
 function dedupe(values: string[]): string[] {

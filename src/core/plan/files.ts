@@ -1,10 +1,12 @@
 // File scopes: when two tasks may touch the same file. A scope is a path (`src/a.ts`), a
-// directory (`src/`, or any path another one lies inside) or a glob (`src/**/*.ts`). The answer
+// directory (`src/`, or any path another one lies inside) or a glob (`src/**/*.ts`; what is glob
+// syntax and what a literal route folder such as `app/[id]/` is decided in parse/paths). The answer
 // errs on the side of "overlap": a false conflict costs some parallelism, a missed one costs a
 // broken merge.
 
 import picomatch from 'picomatch';
 import { MAX_FILE_PATTERN_LENGTH } from '../parse/limits';
+import { pathPattern } from '../parse/paths';
 
 export interface FileScope {
   /** As the author wrote it (for messages). */
@@ -19,9 +21,6 @@ export interface FileScope {
   readonly base: readonly string[];
   readonly matches?: (path: string) => boolean;
 }
-
-// Parentheses alone do not make a glob: `app/(auth)/page.tsx` is an ordinary Next.js path.
-const GLOB_CHARS = /[*?[{]/;
 
 // Scopes are immutable and re-planning reads the same spellings again on every keystroke, so they
 // are kept across plans; the bound keeps a stream of distinct spellings from growing it forever.
@@ -50,17 +49,17 @@ function readFileScope(raw: string): FileScope {
     segments.push(seg);
   }
   text = segments.join('/');
-  const scan = picomatch.scan(text);
-  const isGlob = scan.isGlob && GLOB_CHARS.test(text);
+  // Which brackets, parentheses and braces are glob syntax is decided in parse/paths, for the
+  // readers and the planner alike: `app/[id]/route.ts` is a path, `src/*.[jt]s` a glob.
+  const { isGlob, pattern, base } = pathPattern(segments);
   if (!isGlob) return { raw, path: text, segments, isDirectory, isGlob: false, base: segments };
-  const base = scan.base.split('/').filter((s) => s !== '' && s !== '.');
   // The readers leave such patterns out of a task's files; should one come here all the same,
   // picomatch would throw on it, and everything under its base is the answer that errs on the
   // side of overlap.
-  if (text.length > MAX_FILE_PATTERN_LENGTH) {
+  if (pattern.length > MAX_FILE_PATTERN_LENGTH) {
     return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => isPrefix(base, p.split('/')) };
   }
-  const matcher = picomatch(text, { dot: true });
+  const matcher = picomatch(pattern, { dot: true });
   return { raw, path: text, segments, isDirectory, isGlob: true, base, matches: (p) => matcher(p) };
 }
 

@@ -3,6 +3,7 @@
 
 import picomatch from 'picomatch';
 import type { Task } from '../model';
+import { pathPattern } from '../parse/paths';
 
 /** `path` relative to `root` with forward slashes, or undefined when it lies outside root. */
 export function relativeTo(root: string, path: string): string | undefined {
@@ -48,8 +49,10 @@ export function declaredFileMatcher(declared: readonly string[]): (path: string)
   const patterns = declared
     .map((d) => d.trim().replace(/^`|`$/g, '').replace(/\\/g, '/').replace(/^\.\//, ''))
     .filter((d) => d.length > 0);
-  const globs = patterns.filter((p) => picomatch.scan(p).isGlob);
+  // Which declared files are globs is parse/paths' answer: `app/[id]/route.ts` is a path.
+  const read = patterns.map((p) => ({ p, as: pathPattern(p.split('/').filter((s) => s !== '' && s !== '.')) }));
+  const globs = read.filter((r) => r.as.isGlob).map((r) => r.as.pattern);
   const globMatch = globs.length > 0 ? picomatch(globs, { dot: true }) : () => false;
-  const plain = patterns.filter((p) => !picomatch.scan(p).isGlob).map((p) => p.replace(/\/+$/, ''));
+  const plain = read.filter((r) => !r.as.isGlob).map((r) => r.p.replace(/\/+$/, ''));
   return (path) => plain.some((p) => path === p || path.startsWith(p + '/')) || globMatch(path);
 }
