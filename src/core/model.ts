@@ -159,7 +159,10 @@ export interface Estimate {
   readonly serialMinutes: number;
   /** Makespan of a list schedule of the DAG with maxConcurrent slots (conflicts respected). */
   readonly scheduleMinutes: number;
-  /** The seeds' wave formula: sum over groups (and single tasks) of the longest member. */
+  /** Wave by wave: each group (or single task), in file order, runs in rounds of at most
+   *  maxConcurrent tasks with no conflict inside a round, each round as long as its longest task;
+   *  nothing of the next wave starts before the wave ends. A real schedule, so never below the
+   *  critical path; usually above scheduleMinutes, which overlaps what the DAG allows. */
   readonly waveMinutes: number;
   readonly criticalPath: readonly string[];
   readonly criticalPathMinutes: number;
