@@ -25,7 +25,8 @@ export function isJsonFormat(format: SpecFormat): boolean {
  *  is work begun and not finished: in progress, and it runs. */
 export type CheckState = 'todo' | 'done' | 'in-progress';
 
-export type Severity = 'error' | 'warning' | 'info';
+/** `hint`: nothing is wrong, but the text could say what it seems to mean (a `[P]` with no effect). */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
 export type DiagnosticCode =
   | 'duplicate-id'
@@ -33,6 +34,7 @@ export type DiagnosticCode =
   | 'dependency-cycle'
   | 'parallel-file-overlap'
   | 'parallel-with-barrier'
+  | 'parallel-no-effect'
   | 'high-risk-parallel'
   | 'asymmetric-conflict'
   | 'malformed-field'
@@ -171,6 +173,16 @@ export interface Estimate {
   readonly waveSavingsPercent: number;
 }
 
+/** What `[P]` could do in a markdown task list (see plan/hints.ts). */
+export interface ParallelHints {
+  /** Runs of adjacent tasks (file order) that run one after another only because they are not
+   *  marked `[P]`: each names its files, none in common, no dependency between them. */
+  readonly opportunities: readonly (readonly string[])[];
+  /** Per `[P]` task with no effect (a group of one): the neighbours that, marked `[P]` too,
+   *  would run beside it. */
+  readonly joinable: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface Plan {
   readonly spec: Spec;
   /** Ids of the tasks that take part in the DAG (first of each duplicate id), file order. */
@@ -195,6 +207,8 @@ export interface Plan {
   readonly diagnostics: readonly Diagnostic[];
   readonly hasErrors: boolean;
   readonly estimate: Estimate;
+  /** Optional only so hand-built plans may leave it out. */
+  readonly parallelHints?: ParallelHints;
 }
 
 /** The first task with each id, file order: a later task with an id already used (a checklist

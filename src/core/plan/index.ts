@@ -15,6 +15,7 @@ import type { Diagnostic, ParallelGroup, Plan, Spec, Task } from '../model';
 import { buildStructure, isBarrier, manifestEdges, markdownEdges, taskMasterEdges, type Edges, type Structure } from './dag';
 import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
+import { parallelHints } from './hints';
 import { waveNumbers } from './waves';
 import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } from './graph';
 
@@ -91,6 +92,7 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
   }
 
   markerDiagnostics(spec, structure, diagnostics);
+  const hints = parallelHints(spec, structure, groupOf, diagnostics);
   const conflicts = findConflicts(spec, structure, edges, preds, succs, order, levelOf, groupOf, diagnostics);
 
   const usesParallelFlag = spec.format === 'manifest' && tasks.some((t) => t.parallelRequested || 'parallel' in t.fields);
@@ -138,6 +140,7 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
     diagnostics: allDiagnostics,
     hasErrors: allDiagnostics.some((d) => d.severity === 'error'),
     estimate,
+    parallelHints: hints,
   };
   return { plan, own: diagnostics };
 }
