@@ -73,7 +73,7 @@ export function parallelHints(spec: Spec, structure: Structure, groupOf: Readonl
             : `no task next to it (${sides.map((n) => task(list[n] as number).id).join(', ')}) is [P]`;
       const advice =
         fitIds.length > 0
-          ? `Mark ${fitIds.join(' or ')} [P] too to run them together (no file in common), or remove the [P].`
+          ? `Mark ${fitIds.join(' or ')} [P] too to run it beside ${t.id} (no file in common), or remove the [P].`
           : 'A [P] task runs beside the [P] tasks right next to it, with no heading or text between them.';
       diagnostics.push({
         severity: 'hint',
