@@ -11,6 +11,7 @@ import { TaskTerminals } from './vscode/terminals';
 import { TasksTree, type TreeItemSnapshot } from './vscode/tree';
 import { RalphCodeLens, SPEC_SELECTOR } from './vscode/codeLens';
 import { PlanDiagnostics } from './vscode/diagnostics';
+import { ParallelMarkerActions } from './vscode/codeActions';
 import { TaskDecorations } from './vscode/decorations';
 import { RunStatusBar } from './vscode/statusBar';
 import { DagPanels } from './vscode/dagPanel';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): RalphApi {
       codeLens,
       vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, codeLens),
       new PlanDiagnostics(specs),
+      vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new ParallelMarkerActions(specs), ParallelMarkerActions.metadata),
       new TaskDecorations(specs, runs),
       new RunStatusBar(runs),
       dag,

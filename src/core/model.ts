@@ -25,7 +25,8 @@ export function isJsonFormat(format: SpecFormat): boolean {
  *  is work begun and not finished: in progress, and it runs. */
 export type CheckState = 'todo' | 'done' | 'in-progress';
 
-export type Severity = 'error' | 'warning' | 'info';
+/** `hint`: nothing is wrong, but the text could say what it seems to mean (a `[P]` with no effect). */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
 export type DiagnosticCode =
   | 'duplicate-id'
@@ -33,6 +34,7 @@ export type DiagnosticCode =
   | 'dependency-cycle'
   | 'parallel-file-overlap'
   | 'parallel-with-barrier'
+  | 'parallel-no-effect'
   | 'high-risk-parallel'
   | 'asymmetric-conflict'
   | 'malformed-field'
@@ -159,13 +161,26 @@ export interface Estimate {
   readonly serialMinutes: number;
   /** Makespan of a list schedule of the DAG with maxConcurrent slots (conflicts respected). */
   readonly scheduleMinutes: number;
-  /** The seeds' wave formula: sum over groups (and single tasks) of the longest member. */
+  /** Wave by wave: each group (or single task), in file order, runs in rounds of at most
+   *  maxConcurrent tasks with no conflict inside a round, each round as long as its longest task;
+   *  nothing of the next wave starts before the wave ends. A real schedule, so never below the
+   *  critical path; usually above scheduleMinutes, which overlaps what the DAG allows. */
   readonly waveMinutes: number;
   readonly criticalPath: readonly string[];
   readonly criticalPathMinutes: number;
   /** (serial - schedule) / serial * 100, rounded to one decimal; 0 for an empty spec. */
   readonly savingsPercent: number;
   readonly waveSavingsPercent: number;
+}
+
+/** What `[P]` could do in a markdown task list (see plan/hints.ts). */
+export interface ParallelHints {
+  /** Runs of adjacent tasks (file order) that run one after another only because they are not
+   *  marked `[P]`: each names its files, none in common, no dependency between them. */
+  readonly opportunities: readonly (readonly string[])[];
+  /** Per `[P]` task with no effect (a group of one): the neighbours that, marked `[P]` too,
+   *  would run beside it. */
+  readonly joinable: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Plan {
@@ -192,6 +207,8 @@ export interface Plan {
   readonly diagnostics: readonly Diagnostic[];
   readonly hasErrors: boolean;
   readonly estimate: Estimate;
+  /** Optional only so hand-built plans may leave it out. */
+  readonly parallelHints?: ParallelHints;
 }
 
 /** The first task with each id, file order: a later task with an id already used (a checklist

@@ -43,6 +43,9 @@ export interface PlanJson {
   conflicts: [string, string][];
   exclusive: string[];
   levels: string[][];
+  /** Runs of adjacent tasks that could run together if marked [P] (no file in common, no
+   *  dependency between them); markdown lists only. */
+  parallelOpportunities: string[][];
   diagnostics: PlanJsonDiagnostic[];
   estimate: Plan['estimate'];
 }
@@ -83,6 +86,7 @@ export function toPlanJson(plan: Plan): PlanJson {
     conflicts: plan.conflicts.map(([a, b]) => [a, b]),
     exclusive: [...plan.exclusive],
     levels: plan.levels.map((l) => [...l]),
+    parallelOpportunities: (plan.parallelHints?.opportunities ?? []).map((o) => [...o]),
     diagnostics: plan.diagnostics.map((d) => ({
       severity: d.severity,
       code: d.code,
@@ -111,6 +115,9 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Lines of `ralph plan` for the [P] opportunities; the JSON has them all. */
+const OPPORTUNITY_LINES = 8;
+
 export function formatPlanText(plan: Plan): string {
   const { spec, estimate } = plan;
   const out: string[] = [];
@@ -132,6 +139,14 @@ export function formatPlanText(plan: Plan): string {
   if (plan.groups.length === 0) out.push('  (none)');
   for (const g of plan.groups) out.push(`  group ${g.index + 1}: ${g.taskIds.join(', ')}`);
 
+  const opportunities = plan.parallelHints?.opportunities ?? [];
+  if (opportunities.length > 0) {
+    out.push('', 'Could run together if marked [P] (next to each other, no file in common, no dependency)');
+    for (const ids of opportunities.slice(0, OPPORTUNITY_LINES)) out.push(`  ${ids.join(', ')}`);
+    const more = opportunities.length - OPPORTUNITY_LINES;
+    if (more > 0) out.push(`  … and ${more} more (ralph plan --json lists them all)`);
+  }
+
   out.push('', 'DAG levels (tasks on one level may run at the same time)');
   plan.levels.forEach((level, i) => {
     out.push(`  ${String(i).padStart(2)}: ${level.join(' ')}`);
@@ -151,8 +166,8 @@ export function formatPlanText(plan: Plan): string {
     `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${estimate.defaultTaskMinutes} min)`,
   );
   out.push(`  serial          ${formatMinutes(estimate.serialMinutes)}`);
-  out.push(`  DAG schedule    ${formatMinutes(estimate.scheduleMinutes)}  (${estimate.savingsPercent}% saved)`);
-  out.push(`  waves           ${formatMinutes(estimate.waveMinutes)}  (${estimate.waveSavingsPercent}% saved)`);
+  out.push(`  DAG schedule    ${formatMinutes(estimate.scheduleMinutes)}  (${estimate.savingsPercent}% saved; --mode dag: a task starts once its dependencies are done)`);
+  out.push(`  waves           ${formatMinutes(estimate.waveMinutes)}  (${estimate.waveSavingsPercent}% saved; --mode waves: one group at a time, file order)`);
   const cp = estimate.criticalPath.join(' → ');
   out.push(`  critical path   ${cp || '(empty)'}  (${formatMinutes(estimate.criticalPathMinutes)})`);
   return out.join('\n') + '\n';

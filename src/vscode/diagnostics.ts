@@ -14,6 +14,8 @@ const SEVERITY = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
+  // Drawn as dots under the text with its quick fixes; VS Code keeps hints out of the Problems panel.
+  hint: vscode.DiagnosticSeverity.Hint,
 } as const;
 
 export function toDiagnostic(uri: vscode.Uri, plan: Plan, d: Diagnostic): vscode.Diagnostic {

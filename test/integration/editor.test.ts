@@ -105,6 +105,26 @@ describe('tasks.md in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('offers quick fixes for a [P] with no effect: mark the neighbour [P] too, or remove it', async () => {
+    const uri = vscode.Uri.joinPath(workspaceRoot(), 'specs', 'lone', 'tasks.md');
+    mkdirSync(dirname(uri.fsPath), { recursive: true });
+    writeFileSync(uri.fsPath, '# Tasks\n\n- [ ] 1.1 [P] Parser\n  - **Files**: `parse.js`\n\n- [ ] 1.2 Printer\n  - **Files**: `print.js`\n');
+    await (await api()).ready();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const hint = await waitFor('the [P] hint', () => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'parallel-no-effect'));
+    assert.equal(hint.severity, vscode.DiagnosticSeverity.Hint);
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, hint.range)) ?? [];
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Mark 1.2 [P] too, to run it beside 1.1'), titles.join('\n'));
+    const remove = actions.find((a) => a.title === 'Remove the [P] of 1.1 (it has no effect)');
+    assert.ok(remove?.edit && remove.isPreferred, titles.join('\n'));
+    await vscode.workspace.applyEdit(remove.edit);
+    assert.equal(doc.lineAt(2).text, '- [ ] 1.1 Parser');
+    await waitFor('the hint gone', () => (!codes(uri).includes('parallel-no-effect') ? true : undefined));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('lists specs → phases → tasks in the Tasks tree', async () => {
     const ralph = await api();
     const tree = await waitFor('the demo spec in the tree', async () => (await ralph.treeSnapshot()).find((s) => s.label === 'text-helpers'));

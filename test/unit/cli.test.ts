@@ -22,7 +22,7 @@ describe('ralph plan / graph (CLI)', function () {
     const res = await runCli(['plan', join(DEMO, 'tasks.md'), '--json', '--max-concurrent', '2'], ROOT);
     assert.equal(res.code, 0, res.stderr);
     const plan = JSON.parse(res.stdout);
-    assert.deepEqual(Object.keys(plan).sort(), ['conflicts', 'diagnostics', 'estimate', 'exclusive', 'groups', 'levels', 'spec', 'tasks', 'version'], res.stdout);
+    assert.deepEqual(Object.keys(plan).sort(), ['conflicts', 'diagnostics', 'estimate', 'exclusive', 'groups', 'levels', 'parallelOpportunities', 'spec', 'tasks', 'version'], res.stdout);
     const t12 = plan.tasks.find((t: { id: string }) => t.id === '1.2');
     assert.deepEqual(
       { line: t12.line, markers: t12.markers, files: t12.files, dependsOn: t12.dependsOn, verify: t12.verify },

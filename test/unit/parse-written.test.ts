@@ -168,7 +168,9 @@ function shape(p: Plan, name: (id: string) => string, except?: string): unknown 
     ids: p.taskIds.filter(keep).map(name),
     groups: p.groups.map((g) => g.taskIds.filter(keep).map(name)),
     edges: p.taskIds.filter(keep).map((id) => [name(id), (p.dependsOn[id] ?? []).filter(keep).map(name)]),
-    diagnostics: codes(p),
+    diagnostics: p.diagnostics
+      .filter((d) => d.taskId === undefined || keep(d.taskId))
+      .map((d) => `${d.severity}:${d.code}:${d.taskId === undefined ? '' : name(d.taskId)}`),
   };
 }
 

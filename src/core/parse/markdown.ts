@@ -8,6 +8,7 @@ import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { pathsInProse, readFilesField } from './paths';
+import { keepPhases } from './phases';
 import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
 import {
@@ -107,7 +108,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
-  const { drafts, phases, title, tooDeep } = scanBlocks(lines, first, false);
+  const { drafts, phases: headings, title, tooDeep } = scanBlocks(lines, first, false);
   if (tooDeep) {
     // Nothing of the file is read: its bodies would go to remark, whose cost and stack grow with
     // the depth, and a partial list of tasks would run what the author did not ask for.
@@ -128,9 +129,12 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     bodies.map((b) => b.key),
     (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
   );
-  const tasks = drafts.map((draft, index) =>
-    buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics),
-  );
+  const { phases, indexOf } = keepPhases(headings, drafts.map((d) => d.phaseIndex));
+  const tasks = drafts.map((draft, index) => {
+    const task = buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics);
+    const phaseIndex = task.phaseIndex === undefined ? undefined : indexOf(task.phaseIndex);
+    return phaseIndex === task.phaseIndex ? task : { ...task, phaseIndex };
+  });
   diagnostics.sort(byPosition);
   const spec: Spec = {
     path: options.path,

@@ -1,4 +1,5 @@
-// How long the spec takes: serially, as the scheduler would run it, and by the seeds' wave formula.
+// How long the spec takes: serially, and as the scheduler would run it in each mode: `dag` (a task
+// starts once its dependencies are done) and `waves` (the same, one wave at a time).
 
 import type { Estimate } from '../model';
 
@@ -15,8 +16,8 @@ export interface EstimateInput {
   /** Conflicting positions per position. */
   readonly conflictsOf: ReadonlyMap<number, ReadonlySet<number>>;
   readonly exclusive: ReadonlySet<number>;
-  /** File order walk for the wave formula: each entry a group's members or a single task. */
-  readonly waves: readonly (readonly number[])[];
+  /** The wave of each position (see waveNumbers); -1 for none (containers, tasks left out). */
+  readonly waveOf: readonly number[];
   readonly maxConcurrent: number;
   readonly defaultTaskMinutes: number;
   readonly idOf: (position: number) => string;
@@ -69,10 +70,12 @@ class Heap<T> {
 /**
  * A list schedule: whenever a slot is free, start the ready task with the longest remaining path
  * (ties: file order) that conflicts with nothing running. Tasks of zero minutes (done, containers)
- * finish the moment they are ready and take no slot.
+ * finish the moment they are ready and take no slot. With `byWave`, as `--mode waves` runs: only
+ * tasks of the lowest wave that still has work may start, so a wave of 5 with 2 slots takes 3
+ * rounds of equal tasks, and the next wave waits for the last of them.
  */
-function listSchedule(input: EstimateInput): number {
-  const { minutes, preds, succs, order, conflictsOf, exclusive } = input;
+function listSchedule(input: EstimateInput, byWave: boolean): number {
+  const { minutes, preds, succs, order, conflictsOf, exclusive, waveOf } = input;
   const slots = input.maxConcurrent;
   const rank = new Float64Array(minutes.length);
   for (let k = order.length - 1; k >= 0; k--) {
@@ -86,7 +89,20 @@ function listSchedule(input: EstimateInput): number {
   const waiting = new Int32Array(minutes.length);
   for (const n of order) waiting[n] = (preds[n] as readonly number[]).length;
 
-  const ready = new Heap<number>((a, b) => (rank[a] as number) > (rank[b] as number) || (rank[a] === rank[b] && a < b));
+  // One queue of ready tasks per wave (one in all without waves), and per wave the work left.
+  const wave = (n: number): number => (byWave ? Math.max(0, waveOf[n] ?? 0) : 0);
+  const waveCount = order.reduce((most, n) => Math.max(most, wave(n)), 0) + 1;
+  const readyByWave = Array.from(
+    { length: waveCount },
+    () => new Heap<number>((a, b) => (rank[a] as number) > (rank[b] as number) || (rank[a] === rank[b] && a < b)),
+  );
+  const left = new Int32Array(waveCount);
+  for (const n of order) if ((minutes[n] as number) > 0) left[wave(n)] = (left[wave(n)] as number) + 1;
+  let current = 0;
+  const advance = (): void => {
+    while (current < waveCount - 1 && left[current] === 0) current++;
+  };
+  advance();
   const running = new Heap<{ task: number; end: number }>((a, b) => a.end < b.end || (a.end === b.end && a.task < b.task));
   const runningNow = new Set<number>();
   let now = 0;
@@ -101,7 +117,7 @@ function listSchedule(input: EstimateInput): number {
         waiting[s] = (waiting[s] as number) - 1;
         if (waiting[s] !== 0) continue;
         if (minutes[s] === 0) stack.push(s);
-        else ready.push(s);
+        else (readyByWave[wave(s)] as Heap<number>).push(s);
       }
     }
   };
@@ -109,10 +125,11 @@ function listSchedule(input: EstimateInput): number {
     // Only sources: anything else becomes ready through finish().
     if ((preds[n] as readonly number[]).length !== 0) continue;
     if (minutes[n] === 0) finish(n);
-    else ready.push(n);
+    else (readyByWave[wave(n)] as Heap<number>).push(n);
   }
 
   for (;;) {
+    const ready = readyByWave[current] as Heap<number>;
     const heldBack: number[] = [];
     while (runningNow.size < slots && ready.size > 0) {
       const n = ready.pop() as number;
@@ -132,6 +149,8 @@ function listSchedule(input: EstimateInput): number {
     now = next.end;
     makespan = Math.max(makespan, now);
     runningNow.delete(next.task);
+    left[wave(next.task)] = (left[wave(next.task)] as number) - 1;
+    advance();
     finish(next.task);
   }
   return makespan;
@@ -140,8 +159,8 @@ function listSchedule(input: EstimateInput): number {
 export function estimatePlan(input: EstimateInput): Estimate {
   const { minutes, runnable, preds, order } = input;
   const serialMinutes = runnable.reduce((sum, n) => sum + (minutes[n] as number), 0);
-  const scheduleMinutes = listSchedule(input);
-  const waveMinutes = input.waves.reduce((sum, wave) => sum + Math.max(0, ...wave.map((n) => minutes[n] as number)), 0);
+  const scheduleMinutes = listSchedule(input, false);
+  const waveMinutes = listSchedule(input, true);
 
   // Longest path by minutes; ties go to the task earlier in the file.
   const reach = new Float64Array(minutes.length);

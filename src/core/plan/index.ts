@@ -15,6 +15,8 @@ import type { Diagnostic, ParallelGroup, Plan, Spec, Task } from '../model';
 import { buildStructure, isBarrier, manifestEdges, markdownEdges, taskMasterEdges, type Edges, type Structure } from './dag';
 import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
+import { parallelHints } from './hints';
+import { waveNumbers } from './waves';
 import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } from './graph';
 
 export { filesOverlap } from './files';
@@ -90,6 +92,7 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
   }
 
   markerDiagnostics(spec, structure, diagnostics);
+  const hints = parallelHints(spec, structure, groupOf, diagnostics);
   const conflicts = findConflicts(spec, structure, edges, preds, succs, order, levelOf, groupOf, diagnostics);
 
   const usesParallelFlag = spec.format === 'manifest' && tasks.some((t) => t.parallelRequested || 'parallel' in t.fields);
@@ -104,16 +107,9 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
     conflictsOf.set(a, (conflictsOf.get(a) ?? new Set()).add(b));
     conflictsOf.set(b, (conflictsOf.get(b) ?? new Set()).add(a));
   }
-  const waves: number[][] = [];
-  const counted = new Set<number>();
-  for (const n of nodes) {
-    const g = groupOf.get(n);
-    if (g === undefined) waves.push([n]);
-    else if (!counted.has(g)) {
-      counted.add(g);
-      waves.push(groupLists[g] as number[]);
-    }
-  }
+  const idsOf = (list: readonly number[]): string[] => list.map((n) => task(n).id);
+  const waveIds = waveNumbers({ spec, taskIds: idsOf(nodes), groups, levels, containers: idsOf([...structure.containers]) });
+  const waveOf = tasks.map((t, i) => (structure.included[i] ? (waveIds.get(t.id) ?? -1) : -1));
   const estimate = estimatePlan({
     minutes,
     runnable,
@@ -123,14 +119,13 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
     order,
     conflictsOf,
     exclusive: exclusiveSet,
-    waves,
+    waveOf,
     maxConcurrent,
     defaultTaskMinutes,
     idOf: (n) => task(n).id,
   });
 
   const allDiagnostics = [...spec.diagnostics, ...diagnostics].sort(compareDiagnostics);
-  const idsOf = (list: readonly number[]): string[] => list.map((n) => task(n).id);
   const plan: Plan = {
     spec,
     taskIds: idsOf(nodes),
@@ -145,6 +140,7 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
     diagnostics: allDiagnostics,
     hasErrors: allDiagnostics.some((d) => d.severity === 'error'),
     estimate,
+    parallelHints: hints,
   };
   return { plan, own: diagnostics };
 }

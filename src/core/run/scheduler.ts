@@ -11,7 +11,7 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import { isJsonFormat, type Plan, type Task } from '../model';
+import type { Plan, Task } from '../model';
 import type {
   CancellationToken,
   Clock,
@@ -45,6 +45,7 @@ import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { basePathOf, specNameOf, StateWriter } from './state';
 import { lastPluginSignal } from './signals';
 import { unfinishedAncestors } from './ancestors';
+import { waveNumbers } from '../plan/waves';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
 import type { AgentUsage } from '../ports';
@@ -1377,30 +1378,9 @@ class RunEngine {
     return out;
   }
 
-  /** Waves: each parallel group is one wave, every other task a wave of its own, file order.
-   *  A manifest has no list order to speak of: there each level of its DAG is one wave. */
+  /** Waves: see waveNumbers, which the plan's wave estimate uses too. */
   private waves(): Map<string, number> {
-    if (isJsonFormat(this.plan.spec.format)) {
-      const byLevel = new Map<string, number>();
-      this.plan.levels.forEach((level, i) => level.forEach((id) => byLevel.set(id, i)));
-      return byLevel;
-    }
-    const groupOf = new Map<string, number>();
-    for (const [g, group] of this.plan.groups.entries()) for (const id of group.taskIds) groupOf.set(id, g);
-    const waveOfGroup = new Map<number, number>();
-    const waveOf = new Map<string, number>();
-    let next = 0;
-    for (const id of this.byId.keys()) {
-      if (this.containers.has(id)) continue;
-      const g = groupOf.get(id);
-      if (g === undefined) {
-        waveOf.set(id, next++);
-      } else {
-        if (!waveOfGroup.has(g)) waveOfGroup.set(g, next++);
-        waveOf.set(id, waveOfGroup.get(g) ?? -1);
-      }
-    }
-    return waveOf;
+    return waveNumbers(this.plan);
   }
 
   private currentWave(): number {
