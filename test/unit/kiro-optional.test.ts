@@ -9,6 +9,8 @@ import { planSpec } from '../../src/core/plan';
 import { OPTIONAL_SKIP_REASON } from '../../src/core/plan/optional';
 import type { RunOptions, RunScope } from '../../src/core/ports';
 import { formatPlanText, toPlanJson } from '../../src/core/report';
+import { buildDagGraph, drawView } from '../../src/core/graph';
+import { toMermaid } from '../../src/core/mermaid';
 import { neverCancelled, runPlan } from '../../src/core/run';
 import { flush, rig, type Rig } from './fakes';
 
@@ -77,6 +79,17 @@ describe('Kiro optional tasks: report', () => {
     const row = (id: string) => json.tasks.find((t) => t.id === id);
     assert.deepEqual([row('2.3')?.optional, row('2.3')?.skipped, row('2.2')?.optional, row('2.2')?.skipped], [true, true, false, false], show(json.tasks));
     assert.equal(toPlanJson(planOf(FLAT, true)).tasks.find((t) => t.id === '2.3')?.skipped, false);
+  });
+});
+
+describe('Kiro optional tasks: DAG', () => {
+  it('labels optional tasks "optional" on the DAG page and in ralph graph', () => {
+    const graph = buildDagGraph(planOf(FLAT));
+    assert.deepEqual(graph.nodes.filter((n) => n.optional).map((n) => n.id), ['1.3', '2.3'], show(graph.nodes));
+    const page = drawView(graph, { kind: 'full' }).text;
+    assert.match(page, /\["2\.3 Write integration tests for the session… \(optional\)"\]/, page);
+    assert.match(page, /\["2\.2 Add the logout endpoint"\]/, page);
+    assert.match(toMermaid(planOf(FLAT)), /\["1\.3 Write unit tests for the migration runn… \(optional\)"\]/);
   });
 });
 

@@ -198,6 +198,8 @@ function statusIcon(status: string): string {
       return '⊘';
     case 'running':
       return '●';
+    case 'skipped':
+      return '↷';
     default:
       return '·';
   }
