@@ -107,6 +107,9 @@ describe('Kiro optional tasks: run', () => {
     // Neither done nor failed: skipped, in the state both tools read.
     assert.equal(r.state.current.ralph?.tasks['2.3']?.status, 'skipped', show(r.state.current.ralph?.tasks));
     assert.equal(r.state.current.ralph?.tasks['2.3']?.reason, OPTIONAL_SKIP_REASON);
+    // The ralph-specum plugin's taskResults know no "skipped": open work is pending to it.
+    const index = planOf(FLAT).spec.tasks.findIndex((t) => t.id === '2.3');
+    assert.equal(r.state.current.taskResults?.[String(index)]?.status, 'pending', show(r.state.current.taskResults));
   });
 
   it('runs them like any other task when the plan includes them', async () => {

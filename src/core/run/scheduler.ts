@@ -1303,8 +1303,8 @@ class RunEngine {
     }
     const run = this.runs.get(id);
     if (run) {
-      const status: TaskResult['status'] =
-        record.status === 'success' || record.status === 'failed' || record.status === 'skipped' ? record.status : 'pending';
+      // The plugin's schema knows only these three: a skipped optional task is pending to it.
+      const status: TaskResult['status'] = record.status === 'success' ? 'success' : record.status === 'failed' ? 'failed' : 'pending';
       const error = status === 'success' ? undefined : record.reason;
       this.taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
     }
