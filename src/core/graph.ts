@@ -10,7 +10,7 @@
 // neighbourhood. Each view stays within DAG_LIMITS, which are well inside MERMAID_LIMITS, the
 // page's mermaid configuration.
 
-import { escapeLabel, groupPlacement, mermaidNodeId, shorten } from './mermaid';
+import { escapeLabel, groupPlacement, mermaidNodeId, shorten, taskLabel } from './mermaid';
 import type { Plan, Task } from './model';
 import type { RunEvent, TaskResultStatus } from './ports';
 
@@ -67,6 +67,8 @@ export interface DagNode {
   readonly status: DagStatus;
   /** A Kiro task with sub-tasks: never executed itself. */
   readonly container: boolean;
+  /** A Kiro optional task (`- [ ]* 2.3`): its label says so. */
+  readonly optional?: boolean;
   readonly critical: boolean;
   readonly details: DagTaskDetails;
 }
@@ -169,6 +171,7 @@ export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGra
       ...(group === undefined ? {} : { group }),
       status: known?.status ?? (task.done ? 'done' : 'pending'),
       container: containers.has(id),
+      ...(task.optional ? { optional: true } : {}),
       critical: onPath.has(id),
       details,
     });
@@ -438,7 +441,7 @@ export function drawView(graph: DagGraph, view: DagView, options: DrawOptions = 
 }
 
 function taskNodeLine(n: DagNode): string {
-  return `${n.mermaidId}["${escapeLabel(`${n.id} ${n.shortTitle}`)}"]`;
+  return `${n.mermaidId}["${escapeLabel(taskLabel(n.id, n.shortTitle, n.optional === true))}"]`;
 }
 
 function drawFocus(

@@ -61,7 +61,12 @@ export function mermaidNodeId(taskId: string): string {
 }
 
 function nodeLine(task: Task): string {
-  return `${mermaidNodeId(task.id)}["${escapeLabel(`${task.id} ${shorten(task.title, TITLE_LIMIT)}`)}"]`;
+  return `${mermaidNodeId(task.id)}["${escapeLabel(taskLabel(task.id, shorten(task.title, TITLE_LIMIT), task.optional))}"]`;
+}
+
+/** A task node's text: id and title, and whether the task is optional (Kiro `- [ ]* 2.3`). */
+export function taskLabel(id: string, title: string, optional: boolean): string {
+  return `${id} ${title}${optional ? ' (optional)' : ''}`;
 }
 
 export function toMermaid(plan: Plan, options: MermaidOptions = {}): string {

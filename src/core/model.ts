@@ -201,6 +201,10 @@ export interface Plan {
    *  as succeeded the moment all its dependencies are satisfied (blocked if one failed) and gives
    *  it no slot, process or commit. Optional only so hand-built plans may leave it out. */
   readonly containers?: readonly string[];
+  /** Kiro optional tasks (with an optional parent's sub-tasks) that a run of this plan skips:
+   *  not done, planned without optional tasks. They keep their edges; a scheduler reports them
+   *  skipped and treats them as satisfied, unless the run names one. Absent in hand-built plans. */
+  readonly skippedOptional?: readonly string[];
   /** Topological levels: level 0 has no predecessors. Tasks on a cycle are left out. */
   readonly levels: readonly (readonly string[])[];
   /** Parse diagnostics and plan diagnostics, sorted by position. */

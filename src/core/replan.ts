@@ -137,6 +137,8 @@ function sameForPlanner(a: Task, b: Task): boolean {
     a.index === b.index &&
     a.check === b.check &&
     a.done === b.done &&
+    // Whether a run skips it, and so what the estimate counts.
+    a.optional === b.optional &&
     a.parallelRequested === b.parallelRequested &&
     a.separatedFromPrevious === b.separatedFromPrevious &&
     a.estimateMinutes === b.estimateMinutes &&

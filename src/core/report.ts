@@ -12,7 +12,10 @@ export interface PlanJsonTask {
   state: Task['check'];
   /** The checkbox character as written (`~` for `[~]`); null for manifests. */
   mark: string | null;
+  /** Kiro `- [ ]* 2.3`: may be left out. */
   optional: boolean;
+  /** An open optional task that a run of this plan skips (planned without --include-optional). */
+  skipped: boolean;
   markers: string[];
   files: string[];
   verify: string | null;
@@ -55,6 +58,7 @@ export function toPlanJson(plan: Plan): PlanJson {
   const groupOf = new Map<string, number>();
   for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
   const inDag = new Set(plan.taskIds);
+  const skipped = new Set(plan.skippedOptional ?? []);
   const tasks = firstOfEachId(spec.tasks)
     .filter((t) => inDag.has(t.id))
     .map(
@@ -66,6 +70,7 @@ export function toPlanJson(plan: Plan): PlanJson {
         state: t.check,
         mark: t.mark ?? null,
         optional: t.optional,
+        skipped: skipped.has(t.id),
         markers: t.markers.map((m) => m.name),
         files: [...t.files],
         verify: t.verify ?? null,
@@ -130,10 +135,15 @@ export function formatPlanText(plan: Plan): string {
         ? `tag ${spec.tag}`
         : 'no tags'
       : `${spec.phases.length} phase${spec.phases.length === 1 ? '' : 's'}`;
+  const skipped = new Set(plan.skippedOptional ?? []);
+  const optional = firstOfEachId(spec.tasks).filter((t) => inDag.has(t.id) && (t.optional || skipped.has(t.id)) && !t.done);
+  const counts = [done ? `${done} done` : '', skipped.size ? `${skipped.size} optional skipped` : ''].filter(Boolean).join(', ');
   out.push(
     `${spec.path} — ${spec.format}, ${plan.taskIds.length} task${plan.taskIds.length === 1 ? '' : 's'}` +
-      `${done ? ` (${done} done)` : ''}, ${where}`,
+      `${counts ? ` (${counts})` : ''}, ${where}`,
   );
+  const optionalIds = new Set(optional.map((t) => t.id));
+  const star = (id: string): string => (optionalIds.has(id) ? `${id}*` : id);
 
   out.push('', 'Parallel groups');
   if (plan.groups.length === 0) out.push('  (none)');
@@ -147,10 +157,20 @@ export function formatPlanText(plan: Plan): string {
     if (more > 0) out.push(`  … and ${more} more (ralph plan --json lists them all)`);
   }
 
-  out.push('', 'DAG levels (tasks on one level may run at the same time)');
+  out.push('', `DAG levels (tasks on one level may run at the same time${optional.length ? '; * optional' : ''})`);
   plan.levels.forEach((level, i) => {
-    out.push(`  ${String(i).padStart(2)}: ${level.join(' ')}`);
+    out.push(`  ${String(i).padStart(2)}: ${level.map(star).join(' ')}`);
   });
+
+  if (optional.length) {
+    out.push(
+      '',
+      skipped.size
+        ? 'Optional tasks (skipped: run with --include-optional, or run one with --task ID)'
+        : 'Optional tasks (included)',
+    );
+    for (const t of optional) out.push(`  ${t.id}  ${t.title}`);
+  }
 
   out.push('', 'Conflicts (never run together)');
   if (plan.conflicts.length === 0) out.push('  (none)');

@@ -1,5 +1,6 @@
 // CodeLens in tasks.md: "Run spec" and "Show DAG" at the top, "Run group (N tasks)" above the
-// first task of each parallel group, "Run task" on the other runnable tasks; while the spec runs,
+// first task of each parallel group, "Run task" on the other runnable tasks ("Run optional task"
+// on Kiro's `- [ ]*` tasks, which spec runs skip unless ralph.includeOptional); while the spec runs,
 // "Stop" (and "Stop task" on running tasks); after failures, "Retry failed".
 
 import * as vscode from 'vscode';
@@ -69,6 +70,7 @@ export class RalphCodeLens implements vscode.CodeLensProvider, vscode.Disposable
     }
 
     const containers = new Set(plan.containers ?? []);
+    const skipped = new Set(plan.skippedOptional ?? []);
     const groupStarts = new Map(plan.groups.map((g) => [g.taskIds[0], g] as const));
     const seen = new Set<string>();
     for (const task of plan.spec.tasks) {
@@ -87,6 +89,13 @@ export class RalphCodeLens implements vscode.CodeLensProvider, vscode.Disposable
         if (left > 0) lens(line, `$(run-all) Run group (${group.taskIds.length} tasks)`, 'ralph.runGroup', [uri, group.index], `Run parallel group ${group.index + 1}: ${group.taskIds.join(', ')}`);
       }
       if (task.done || containers.has(task.id)) continue;
+      if (task.optional) {
+        const tip = skipped.has(task.id)
+          ? 'Optional task (- [ ]*): runs of the spec skip it (setting ralph.includeOptional); this runs it alone'
+          : 'Optional task (- [ ]*): included in runs of the spec (setting ralph.includeOptional); this runs it alone';
+        lens(line, state === 'failed' ? '$(debug-rerun) Run optional task again' : '$(play) Run optional task', 'ralph.runTask', [uri, task.id], tip);
+        continue;
+      }
       lens(line, state === 'failed' ? '$(debug-rerun) Run task again' : '$(play) Run task', 'ralph.runTask', [uri, task.id]);
     }
     return lenses;
@@ -104,7 +113,9 @@ function firstContentLine(plan: Plan): number {
   return heading !== undefined && heading < first ? heading : first;
 }
 
+/** What "Run spec" would run: not done, not a container, not a skipped optional task. */
 function openTasks(plan: Plan): number {
   const containers = new Set(plan.containers ?? []);
-  return plan.spec.tasks.filter((t) => !t.done && !containers.has(t.id)).length;
+  const skipped = new Set(plan.skippedOptional ?? []);
+  return plan.spec.tasks.filter((t) => !t.done && !containers.has(t.id) && !skipped.has(t.id)).length;
 }

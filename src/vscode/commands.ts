@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
 import { unfinishedAncestors } from '../core/run';
+import { throughSkipped } from '../core/plan/optional';
 import { STATE_FILE } from '../node/runSession';
 import { cleanLeftovers, describeLeftover, leftoverName } from '../node/leftovers';
 import { loadSpec } from '../node/specFiles';
@@ -97,8 +98,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     const plan = entry.plan;
     if (!plan) return [];
     const board = runs.board(entry);
+    // As the scheduler orders them: a skipped optional task is passed through, not waited for.
+    const skipped = new Set((plan.skippedOptional ?? []).filter((id) => !ids.includes(id)));
+    const depsOf = (id: string) => throughSkipped(plan.dependsOn[id] ?? [], (d) => plan.dependsOn[d] ?? [], skipped);
     const missing = new Set(
-      unfinishedAncestors(ids, (id) => plan.dependsOn[id] ?? [], (id) => {
+      unfinishedAncestors(ids, depsOf, (id) => {
         const status = board.entry(id, plan.spec).status;
         return status === 'done' || status === 'succeeded';
       }),

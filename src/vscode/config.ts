@@ -65,3 +65,9 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
     ...(typeof budget === 'number' && Number.isFinite(budget) && budget > 0 ? { maxCostUsd: budget } : {}),
   };
 }
+
+/** `ralph.includeOptional`: whether plans (and so runs and estimates) take Kiro's optional tasks.
+ *  Read apart from readSettings because every plan of the folder's specs depends on it. */
+export function readIncludeOptional(scope: vscode.Uri | undefined): boolean {
+  return vscode.workspace.getConfiguration('ralph', scope).get('includeOptional') === true;
+}

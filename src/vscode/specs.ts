@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Plan, Task } from '../core/model';
 import { Replanner } from '../core/replan';
 import type { Log } from './log';
+import { readIncludeOptional } from './config';
 
 /** The files Ralph treats as specs, wherever they are in the workspace. */
 export const SPEC_GLOB = '**/tasks.md';
@@ -22,7 +23,7 @@ export function isSpecUri(uri: vscode.Uri): boolean {
 }
 
 export class SpecEntry {
-  private readonly replanner: Replanner;
+  private replanner: Replanner;
   private current: Plan | undefined;
   /** Tasks by id (the first of a duplicate id, as the planner takes it), built once per plan:
    *  the tree asks for every task each second while a run goes on. */
@@ -30,12 +31,25 @@ export class SpecEntry {
   /** Bumped on every new plan, so views can tell a plan they drew from a newer one. */
   version = 0;
 
+  /** The text last planned, to plan again when a setting the plan depends on changes. */
+  private text: string | undefined;
+
   constructor(
     readonly uri: vscode.Uri,
     /** Workspace-relative, as diagnostics and titles show it. */
     readonly displayPath: string,
+    /** `ralph.includeOptional`: Kiro's optional tasks are run (else skipped). */
+    private includeOptional = false,
   ) {
-    this.replanner = new Replanner({ path: displayPath });
+    this.replanner = new Replanner({ path: displayPath, includeOptional });
+  }
+
+  /** Plans again if the setting changed; true when the plan changed. */
+  setIncludeOptional(includeOptional: boolean): boolean {
+    if (includeOptional === this.includeOptional) return false;
+    this.includeOptional = includeOptional;
+    this.replanner = new Replanner({ path: this.displayPath, includeOptional });
+    return this.text !== undefined && this.update(this.text);
   }
 
   get file(): string {
@@ -62,6 +76,7 @@ export class SpecEntry {
 
   /** Re-plans from the given text; true when the plan changed. */
   update(text: string): boolean {
+    this.text = text;
     const next = this.replanner.update(text);
     if (next === this.current) return false;
     this.current = next;
@@ -116,6 +131,12 @@ export class SpecRegistry implements vscode.Disposable {
         if (isSpecUri(doc.uri)) void this.refreshFromDisk(doc.uri);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('ralph.includeOptional')) return;
+        for (const entry of this.entries.values()) {
+          if (entry.setIncludeOptional(readIncludeOptional(entry.uri))) this.changePlan.fire(entry);
+        }
+      }),
     );
   }
 
@@ -164,7 +185,7 @@ export class SpecRegistry implements vscode.Disposable {
     const key = uri.toString();
     const known = this.entries.get(key);
     if (known) return { entry: known, isNew: false };
-    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri));
+    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri), readIncludeOptional(uri));
     this.entries.set(key, entry);
     return { entry, isNew: true };
   }

@@ -217,13 +217,19 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     const markers = task?.markers.map((m) => `[${m.name}${m.arg ? ` ${m.arg}` : ''}]`).join(' ') ?? '';
     const status = statusText(state);
     const cost = state.status === 'running' ? undefined : formatUsageShort(state.usage);
-    item.description = [markers, status, cost].filter(Boolean).join('  ');
+    // Kiro `- [ ]*`: said on the item, as in the editor; runs skip it unless ralph.includeOptional.
+    const optional = task?.optional ? 'optional' : '';
+    item.description = [markers, optional, status, cost].filter(Boolean).join('  ');
     item.iconPath = statusIcon(state.status);
-    item.accessibilityInformation = { label: `Task ${taskId} ${task?.title ?? ''}, ${status || state.status}` };
+    item.accessibilityInformation = { label: `Task ${taskId} ${task?.title ?? ''}${optional ? ', optional' : ''}, ${status || state.status}` };
 
     // Author and agent text goes in through appendText/appendCodeblock, which escape it.
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown('**').appendText(taskId).appendMarkdown('** ').appendText(task?.title ?? '').appendMarkdown('\n\n');
+    if (optional) {
+      const skipped = entry.plan?.skippedOptional?.includes(taskId) === true;
+      tip.appendText(`Optional task: ${skipped ? 'runs of the spec skip it (ralph.includeOptional is off); Run Task runs it' : 'included in runs (ralph.includeOptional)'}`).appendMarkdown('\n\n');
+    }
     tip.appendMarkdown(`$(${ICONS[state.status][0].replace('~spin', '')}) `).appendText(`${state.status}${state.attempt ? ` · attempt ${state.attempt}` : ''}${state.durationMs ? ` · ${formatElapsed(state.durationMs)}` : ''}`).appendMarkdown('\n\n');
     const used = formatUsage(state.usage);
     if (used) tip.appendMarkdown('**Used:** ').appendText(used).appendMarkdown('\n\n');

@@ -274,6 +274,33 @@ describe('grammar: Kiro tasks.md', () => {
   });
 });
 
+describe('grammar: Kiro tasks written flat', () => {
+  let lines: Line[];
+  before(async () => {
+    lines = await tokenizeFixture('kiro-flat.md');
+  });
+
+  it('scopes the optional star of a flat [ ]*, [x]* and a numbered 1. [ ]* task', () => {
+    for (const [needle, id] of [['- [ ]* 1.2', '1.2'], ['- [x]* 1.3', '1.3'], ['1. [ ]* 2.1', '2.1']] as const) {
+      const line = lineWith(lines, needle);
+      assertScope(line, '*', 'keyword.other.optional.ralph');
+      assertScope(line, id, ID);
+    }
+  });
+
+  it('keeps a flat sub-task a task of its own, beside its parent rather than inside it', () => {
+    const line = lineWith(lines, '- [ ]* 1.2');
+    const scopes = scopesOf(line, '1.2');
+    assert.equal(scopes.filter((s) => s === TASK).length, 1, `${scopes.join(' ')}\n${dump(line)}`);
+  });
+
+  it('does not take a star in the title for the optional mark', () => {
+    const line = lineWith(lines, 'Set up the database');
+    assertNotScope(line, 'Set', 'keyword.other.optional.ralph');
+    assert.ok(!line.tokens.some((t) => t.scopes.includes('keyword.other.optional.ralph')), dump(line));
+  });
+});
+
 describe('grammar: other list shapes', () => {
   let lines: Line[];
   before(async () => {

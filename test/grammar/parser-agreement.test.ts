@@ -7,7 +7,7 @@ import { parseMarkdownSpec } from '../../src/core/parse/markdown';
 import { FIXTURES, type Line, ROOT, type Token, dump, tokenize } from './tokenize';
 
 const FIXTURE_FILES = [
-  ...['specum.md', 'speckit.md', 'kiro.md', 'shapes.md', 'bodies.md', 'negatives.md'].map((f) => join(FIXTURES, f)),
+  ...['specum.md', 'speckit.md', 'kiro.md', 'kiro-flat.md', 'shapes.md', 'bodies.md', 'negatives.md'].map((f) => join(FIXTURES, f)),
   join(ROOT, 'examples', 'demo-spec', 'tasks.md'),
 ];
 
@@ -41,6 +41,12 @@ describe('grammar agrees with the parser', () => {
         const expected = spec.tasks.map((t) => `${t.ranges.id.start.line + 1}:${t.ranges.id.start.character}-${t.ranges.id.end.character}`);
         const found = lines.flatMap((l) => spans(l, isHeadId));
         assert.deepEqual(found, expected, `ids: ${spec.tasks.map((t) => t.id).join(', ')}`);
+      });
+
+      it('scopes the optional star exactly on the tasks the parser reads as optional', () => {
+        const expected = spec.tasks.filter((t) => t.optional).map((t) => `${t.ranges.checkbox.end.line + 1}:${t.ranges.checkbox.end.character}-${t.ranges.checkbox.end.character + 1}`);
+        const found = lines.flatMap((l) => spans(l, (t) => t.scopes.includes('keyword.other.optional.ralph')));
+        assert.deepEqual(found, expected, `optional: ${spec.tasks.filter((t) => t.optional).map((t) => t.id).join(', ')}`);
       });
 
       it('scopes as markers exactly the markers the parser reads, each with its scope', () => {

@@ -99,6 +99,36 @@ describe('ralph plan / graph (CLI)', function () {
     assert.equal(zero.code, 2, zero.stderr);
   });
 
+  it('reads a Kiro list with flat parents and optional tasks as a person means it', async () => {
+    const kiro = 'test/fixtures/kiro/flat-tasks.md';
+    const res = await runCli(['plan', kiro], ROOT);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const expected = [
+      `${kiro} — kiro, 9 tasks (1 done, 2 optional skipped), 0 phases`,
+      '',
+      'Parallel groups',
+      '  (none)',
+      '',
+      'DAG levels (tasks on one level may run at the same time; * optional)',
+      ...['1.1', '1.2', '1.3*', '1', '2.1', '2.2', '2.3*', '2', '3'].map((id, i) => `   ${i}: ${id}`),
+      '',
+      'Optional tasks (skipped: run with --include-optional, or run one with --task ID)',
+      '  1.3  Write unit tests for the migration runner',
+      '  2.3  Write integration tests for the session API',
+    ];
+    assert.equal(res.stdout.split('\n').slice(0, expected.length).join('\n'), expected.join('\n'), res.stdout);
+    // Four tasks of work: the parents 1 and 2 are containers, 2.1 is done, 1.3 and 2.3 are skipped.
+    assert.match(res.stdout, /serial {10}40 min\n/, res.stdout);
+    assert.match(res.stdout, /critical path {3}1\.1 → 1\.2 → 2\.2 → 3 {2}\(40 min\)/, res.stdout);
+
+    const all = await runCli(['plan', kiro, '--include-optional', '--json'], ROOT);
+    assert.equal(all.code, 0, all.stdout + all.stderr);
+    const plan = JSON.parse(all.stdout);
+    const t = (id: string) => plan.tasks.find((x: { id: string }) => x.id === id);
+    assert.deepEqual([t('2.3').optional, t('2.3').skipped, t('2.3').parent, t('1').parent], [true, false, '2', null], all.stdout);
+    assert.equal(plan.estimate.serialMinutes, 60, JSON.stringify(plan.estimate));
+  });
+
   it('graph --mermaid prints a flowchart with phases as subgraphs', async () => {
     const res = await runCli(['graph', DEMO, '--mermaid'], ROOT);
     assert.equal(res.code, 0, res.stderr);

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
 import { LiveView } from '../../src/node/cli/liveView';
 import type { RunEvent } from '../../src/core/ports';
+import { OPTIONAL_SKIP_REASON } from '../../src/core/plan/optional';
 
 function view(tty: boolean): { v: LiveView; text: () => string } {
   const out = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
@@ -66,5 +67,16 @@ describe('CLI live view: what the agents cost and why a run stopped', () => {
     assert.match(out, /■ no new task starts: the budget of \$0\.04 is spent/, out);
     assert.match(out, /agents reported: 12k in \(8\.0k cached\) · 800 out · \$0\.04/, out);
     assert.match(out, /stopped early: the budget/, out);
+  });
+
+  it('tells a skipped optional task from one that was already done', () => {
+    const { v, text } = view(false);
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.1', status: 'skipped', reason: 'already done', attempt: 0, durationMs: 0 }));
+    v.onEvent(ev({ type: 'taskFinished', taskId: '1.2', status: 'skipped', reason: OPTIONAL_SKIP_REASON, attempt: 0, durationMs: 0 }));
+    v.finish({ succeeded: 0, failed: 0, blocked: 0, cancelled: 0, skipped: 2, elapsedMs: 1000, serialEstimateMinutes: 0 });
+    const out = text();
+    assert.match(out, /↷ 1\.2 Second — optional, skipped/, out);
+    assert.doesNotMatch(out, /1\.1 First/, out);
+    assert.match(out, /0 blocked, 1 already done, 1 optional skipped \(--include-optional runs them\)/, out);
   });
 });

@@ -33,7 +33,11 @@ describe('planSpec on parsed markdown', () => {
     const plan = planSpec(parseSpec(fixture('kiro.md'), { path: '.kiro/specs/sync/tasks.md' }));
     assert.deepEqual(plan.containers, ['1', '2'], show(plan));
     assert.deepEqual(plan.levels, [['1.1'], ['1.2'], ['1'], ['2.1'], ['2.2'], ['2'], ['3']], show(plan.levels));
-    assert.equal(plan.estimate.serialMinutes, 50, show(plan.estimate));
+    // 2.2 is optional (`[ ]*`): skipped, so it takes no time unless optional tasks are included.
+    assert.deepEqual(plan.skippedOptional, ['2.2'], show(plan.skippedOptional));
+    assert.equal(plan.estimate.serialMinutes, 40, show(plan.estimate));
+    const all = planSpec(parseSpec(fixture('kiro.md'), { path: '.kiro/specs/sync/tasks.md' }), { includeOptional: true });
+    assert.deepEqual([all.skippedOptional, all.estimate.serialMinutes], [[], 50], show(all.estimate));
   });
 
   it('draws the parsed spec with its groups and phases', () => {

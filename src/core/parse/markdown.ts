@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { pathsInProse, readFilesField } from './paths';
 import { keepPhases } from './phases';
@@ -130,11 +131,12 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
   );
   const { phases, indexOf } = keepPhases(headings, drafts.map((d) => d.phaseIndex));
-  const tasks = drafts.map((draft, index) => {
+  const built = drafts.map((draft, index) => {
     const task = buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics);
     const phaseIndex = task.phaseIndex === undefined ? undefined : indexOf(task.phaseIndex);
     return phaseIndex === task.phaseIndex ? task : { ...task, phaseIndex };
   });
+  const tasks = format === 'kiro' ? attachFlatSubtasks(built) : built;
   diagnostics.sort(byPosition);
   const spec: Spec = {
     path: options.path,
@@ -444,7 +446,7 @@ export function reparseTaskBlock(
   const body = bodyOf(draft, lines, text, lineStartOffsets(text, lines));
   const parsed = cache.bodies([body.key], () => bodyText(body, lines))[0] ?? EMPTY_BODY;
   const ownDiagnostics: Diagnostic[] = [];
-  const task = buildTask(draft, k, lines, spec.format, body, parsed, ownDiagnostics);
+  const task = keepFlatParent(buildTask(draft, k, lines, spec.format, body, parsed, ownDiagnostics), old);
 
   const oldLast = old.ranges.block.end.line;
   const newTasks = tasks.slice();

@@ -4,9 +4,9 @@
 import type { Estimate } from '../model';
 
 export interface EstimateInput {
-  /** Minutes per position; 0 for a task that does not run (done, container). */
+  /** Minutes per position; 0 for a task that does not run (done, container, skipped optional). */
   readonly minutes: readonly number[];
-  /** Positions that count as runnable work (not done, not a container, in the plan). */
+  /** Positions that count as runnable work (not done, not a container, not a skipped optional task, in the plan). */
   readonly runnable: readonly number[];
   readonly estimatedTasks: number;
   readonly preds: readonly (readonly number[])[];

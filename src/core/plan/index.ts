@@ -5,6 +5,8 @@
 // - Containers (a task with sub-tasks, Kiro style) are in the DAG but never executed: their
 //   sub-tasks wait for what the container would have waited for, and the container depends on its
 //   sub-tasks, so it is satisfied the moment they all are (see Plan.containers).
+// - Optional tasks a run skips (Plan.skippedOptional) keep their place and edges in the DAG; only
+//   the estimate and the scheduler leave them out.
 // - Conflict pairs leave out pairs where one task is an ancestor of the other in the DAG: they can
 //   never run together, so listing them would only clutter the graph. Pairs with a task on or
 //   behind a cycle are kept, and so is every pair if a spec is too large to decide ancestry cheaply.
@@ -17,6 +19,7 @@ import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
 import { parallelHints } from './hints';
 import { waveNumbers } from './waves';
+import { skippedOptionalPositions } from './optional';
 import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } from './graph';
 
 export { filesOverlap } from './files';
@@ -26,6 +29,8 @@ export interface PlanOptions {
   readonly maxConcurrent?: number;
   /** Minutes assumed for a task without its own estimate; default 10. */
   readonly defaultTaskMinutes?: number;
+  /** Run Kiro's optional tasks (`- [ ]* 2.3`) too; default false: they are skipped. */
+  readonly includeOptional?: boolean;
 }
 
 const byPosition = (a: number, b: number): number => a - b;
@@ -99,7 +104,8 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
   const exclusiveSet = new Set(usesParallelFlag ? nodes.filter((n) => !task(n).parallelRequested) : []);
 
   // Estimate.
-  const runnable = nodes.filter((n) => !task(n).done && !structure.containers.has(n));
+  const skipped = skippedOptionalPositions(tasks, options.includeOptional === true);
+  const runnable = nodes.filter((n) => !task(n).done && !structure.containers.has(n) && !skipped.has(n));
   const minutes = tasks.map(() => 0);
   for (const n of runnable) minutes[n] = task(n).estimateMinutes ?? defaultTaskMinutes;
   const conflictsOf = new Map<number, Set<number>>();
@@ -136,6 +142,7 @@ export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): {
     conflicts: conflicts.map(([a, b]) => [task(a).id, task(b).id] as const),
     exclusive: idsOf([...exclusiveSet]),
     containers: idsOf([...structure.containers].sort(byPosition)),
+    skippedOptional: idsOf(nodes.filter((n) => skipped.has(n))),
     levels,
     diagnostics: allDiagnostics,
     hasErrors: allDiagnostics.some((d) => d.severity === 'error'),

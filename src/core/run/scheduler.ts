@@ -46,6 +46,7 @@ import { basePathOf, specNameOf, StateWriter } from './state';
 import { lastPluginSignal } from './signals';
 import { unfinishedAncestors } from './ancestors';
 import { waveNumbers } from '../plan/waves';
+import { OPTIONAL_SKIP_REASON, optionalSkippedInRun, throughSkipped } from '../plan/optional';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
 import type { AgentUsage } from '../ports';
@@ -131,6 +132,8 @@ export function runPlan(
 class RunEngine {
   private readonly byId = new Map<string, Task>();
   private readonly containers: ReadonlySet<string>;
+  /** Optional tasks this run skips (satisfied for what waits on them, never started). */
+  private skippedOptional: ReadonlySet<string> = new Set();
   /** The tasks this run is about, file order. */
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
@@ -235,6 +238,7 @@ class RunEngine {
     }
     if (!this.isolated) await this.recoverCommits();
 
+    this.skippedOptional = optionalSkippedInRun(this.plan, this.options.scope, (id) => this.descendantsOf(id));
     const scope = this.resolveScope();
     this.createRuns(scope);
     this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
@@ -407,6 +411,12 @@ class RunEngine {
         run.reason = 'already done';
         // A killed run may have recorded success before it could tick the box.
         if (!run.task.done && record?.status === 'success') await this.markDone(id);
+        this.emitFinished(run, 'skipped', 0, now);
+      } else if (this.skippedOptional.has(id)) {
+        // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
+        run.status = 'skipped';
+        run.reason = OPTIONAL_SKIP_REASON;
+        this.setRecord(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
         this.emitFinished(run, 'skipped', 0, now);
       } else if (this.resumed && record?.status === 'failed') {
         // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
@@ -1294,6 +1304,7 @@ class RunEngine {
     }
     const run = this.runs.get(id);
     if (run) {
+      // The plugin's schema knows only these three: a skipped optional task is pending to it.
       const status: TaskResult['status'] = record.status === 'success' ? 'success' : record.status === 'failed' ? 'failed' : 'pending';
       const error = status === 'success' ? undefined : record.reason;
       this.taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
@@ -1326,7 +1337,14 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // Graph helpers.
 
+  /** Dependencies as the scheduler honours them, with skipped optional tasks passed through. */
   private effectiveDeps(id: string): string[] {
+    const deps = this.directDeps(id);
+    if (this.skippedOptional.size === 0 || this.skippedOptional.has(id)) return deps;
+    return throughSkipped(deps, (d) => this.directDeps(d), this.skippedOptional).filter((d) => d !== id);
+  }
+
+  private directDeps(id: string): string[] {
     const deps = new Set<string>();
     for (const dep of this.plan.dependsOn[id] ?? []) {
       // A sub-task never waits for its own parent: the parent waits for it.

@@ -4,6 +4,7 @@
 
 import type { RunEvent, RunSummary } from '../../core/ports';
 import { formatMinutes } from '../../core/report';
+import { OPTIONAL_SKIP_REASON } from '../../core/plan/optional';
 import { addUsage, formatUsage, formatUsageShort } from '../../core/usage';
 import type { AgentUsage } from '../../core/ports';
 
@@ -28,6 +29,7 @@ export class LiveView {
   private succeeded = 0;
   private failed = 0;
   private blocked = 0;
+  private optionalSkipped = 0;
   private startedAt: number;
   private drawnLines = 0;
   /** What the run's agents reported, for the status line while it runs. */
@@ -89,6 +91,9 @@ export class LiveView {
         } else if (event.status === 'blocked') {
           this.blocked++;
           this.log(`${this.style('yellow', '⊘')} ${this.label(event.taskId)} — ${event.reason ?? 'blocked'}`);
+        } else if (event.status === 'skipped' && event.reason === OPTIONAL_SKIP_REASON) {
+          this.optionalSkipped++;
+          this.log(this.style('dim', `↷ ${this.label(event.taskId)} — optional, skipped`));
         } else if (event.status === 'cancelled') {
           this.log(`${this.style('yellow', '■')} ${this.label(event.taskId)} — cancelled`);
         }
@@ -123,7 +128,9 @@ export class LiveView {
       `${summary.blocked} blocked`,
     ];
     if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
-    if (summary.skipped) parts.push(`${summary.skipped} already done`);
+    const alreadyDone = summary.skipped - this.optionalSkipped;
+    if (alreadyDone > 0) parts.push(`${alreadyDone} already done`);
+    if (this.optionalSkipped) parts.push(`${this.optionalSkipped} optional skipped (--include-optional runs them)`);
     this.options.out.write(`\n${this.style('bold', `Finished in ${wall.toFixed(1)} s`)}: ${parts.join(', ')}\n`);
     if (this.taskTimeMs > 0 && summary.elapsedMs > 0) {
       const speedup = this.taskTimeMs / summary.elapsedMs;

@@ -26,6 +26,8 @@ Commands
                    --json               one stable JSON object
                    --tag NAME           Task Master: read this tag (default: Task Master's
                                         current tag in .taskmaster/state.json, else master)
+                   --include-optional   count Kiro's optional tasks (- [ ]* 2.3), which
+                                        runs skip unless asked
   graph <spec>     print the DAG as mermaid flowchart text (--mermaid, --direction TD|LR,
                    --tag NAME)
   run <spec>       run the spec's tasks with an agent, in parallel where the plan allows
@@ -34,6 +36,8 @@ Commands
                    --commit batch|individual|none (default batch)
                    --task ID  --group N  (run one task / one parallel group, 1-based)
                    --with-dependencies  with --task/--group: run what they wait for first
+                   --include-optional   also run Kiro's optional tasks (- [ ]* 2.3); without
+                                        it they are skipped (--task runs one by name)
                    --timeout 30m        per-task timeout   --max-task-iterations N (default 2)
                    --isolation none|worktree  each task in a git worktree of its own, merged
                                         back in task order (default worktree when the
@@ -110,10 +114,11 @@ function planCommand(args: readonly string[], io: CliIo): number {
     'max-concurrent': { type: 'string' },
     json: { type: 'boolean' },
     tag: { type: 'string' },
+    'include-optional': { type: 'boolean' },
   });
   const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
   const { spec } = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
-  const plan = planSpec(spec, { maxConcurrent });
+  const plan = planSpec(spec, { maxConcurrent, includeOptional: values['include-optional'] === true });
   if (values.json) io.stdout.write(JSON.stringify(toPlanJson(plan), null, 2) + '\n');
   else io.stdout.write(formatPlanText(plan));
   return plan.hasErrors ? 1 : 0;

@@ -29,6 +29,7 @@ const RUN_OPTIONS = {
   isolation: { type: 'string' },
   'worktree-include': { type: 'string', multiple: true },
   'with-dependencies': { type: 'boolean' },
+  'include-optional': { type: 'boolean' },
   'max-cost': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -46,7 +47,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   const maxCostUsd = values['max-cost'] === undefined ? undefined : parseCost(String(values['max-cost']));
 
   const loaded = loadSpec(arg, { cwd: io.cwd, settle: true, ...tagOption(values.tag) });
-  const plan = planSpec(loaded.spec, { maxConcurrent });
+  const plan = planSpec(loaded.spec, { maxConcurrent, includeOptional: values['include-optional'] === true });
   if (plan.hasErrors) {
     for (const d of plan.diagnostics.filter((x) => x.severity === 'error')) {
       io.stderr.write(`${formatDiagnostic(loaded.spec.path, d)}\n`);
@@ -198,6 +199,8 @@ function statusIcon(status: string): string {
       return '⊘';
     case 'running':
       return '●';
+    case 'skipped':
+      return '↷';
     default:
       return '·';
   }
@@ -207,12 +210,15 @@ function countInScope(plan: ReturnType<typeof planSpec>, scope: RunScope): numbe
   switch (scope.kind) {
     case 'task':
       return 1;
-    case 'group':
-      return plan.groups[scope.groupIndex]?.taskIds.length ?? 0;
+    case 'group': {
+      const skipped = new Set(plan.skippedOptional ?? []);
+      return plan.groups[scope.groupIndex]?.taskIds.filter((id) => !skipped.has(id)).length ?? 0;
+    }
     default: {
       const containers = new Set(plan.containers ?? []);
+      const skipped = new Set(plan.skippedOptional ?? []);
       const done = new Set(plan.spec.tasks.filter((t) => t.done).map((t) => t.id));
-      return plan.taskIds.filter((id) => !containers.has(id) && !done.has(id)).length;
+      return plan.taskIds.filter((id) => !containers.has(id) && !done.has(id) && !skipped.has(id)).length;
     }
   }
 }
