@@ -6,6 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { headingTaskState, headingTitle, matchTaskHeading, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
+import { ignoredCheckboxesWarning, IdlessReader, matchCheckboxItem } from './idless';
+import { noTasksDiagnostic } from './noTasks';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
@@ -55,7 +58,17 @@ interface TaskDraft {
   readonly bodyLines: number[];
   lastLine: number;
   firstChildLine?: number;
+  /** A task written as a heading (headingTasks.ts): its level, and once its body is read, its state. */
+  readonly heading?: { readonly level: number; readonly state?: HeadingTaskState };
 }
+
+/** How one pass of the line scan tells task lines: by id (the formats' own shape), or — in a file
+ *  without any — task headings, then id-less checkbox items. */
+interface TaskReading {
+  readonly item: (line: string) => TaskLineMatch | undefined;
+  readonly heading?: (level: number, line: string) => TaskLineMatch | undefined;
+}
+const BY_ID: TaskReading = { item: matchTaskLine };
 
 const LIST_ITEM = /^\uFEFF?([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
 // The text keeps its trailing blanks (cut by hand below): a lazy `(.*?)` before `[ \t]*$` tried
@@ -108,7 +121,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
-  const { drafts, phases, title, tooDeep } = scanBlocks(lines, first, false);
+  const { drafts, phases, title, tooDeep, reading, ignoredBoxes } = scanTasks(lines, first);
   if (tooDeep) {
     // Nothing of the file is read: its bodies would go to remark, whose cost and stack grow with
     // the depth, and a partial list of tasks would run what the author did not ask for.
@@ -122,6 +135,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     return { spec, lines, topLevel: [] };
   }
 
+  readingDiagnostics(drafts, reading, ignoredBoxes, lines, first, diagnostics);
   const format = options.format ?? detectFormat(drafts);
   const lineOffsets = lineStartOffsets(text, lines);
   const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
@@ -143,7 +157,67 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     diagnostics,
     lineCount: lines.length,
   };
-  return { spec, lines, topLevel: drafts.map((d) => d.topLevel) };
+  // A task of a heading or checklist reading is never re-read alone: its id or reading may depend
+  // on lines outside its block.
+  return { spec, lines, topLevel: drafts.map((d) => reading === 'ids' && d.topLevel) };
+}
+
+/** The scan by ids; in a file without an id'd task, the scan by task headings, then by id-less
+ *  checkbox items (the first that finds a task wins). */
+function scanTasks(lines: readonly string[], first: number): ScanResult & { reading: 'ids' | 'headings' | 'checklist' } {
+  const byId = scanBlocks(lines, first, false);
+  if (byId.drafts.length > 0 || byId.tooDeep) return { ...byId, reading: 'ids' };
+  const headings = scanBlocks(lines, first, false, { item: () => undefined, heading: matchTaskHeading });
+  if (headings.drafts.length > 0) {
+    const drafts = headings.drafts.map((d): TaskDraft => {
+      const state = headingTaskState(d.match, d.bodyLines, lines);
+      return { ...d, match: { ...d.match, check: state.check, mark: state.mark }, heading: { level: d.heading?.level ?? 2, state } };
+    });
+    return { ...headings, drafts, reading: 'headings' };
+  }
+  const idless = new IdlessReader();
+  const checklist = scanBlocks(lines, first, false, { item: (line) => idless.read(line) });
+  if (checklist.drafts.length > 0) return { ...checklist, reading: 'checklist' };
+  return { ...byId, reading: 'ids' };
+}
+
+function readingDiagnostics(
+  drafts: readonly TaskDraft[],
+  reading: 'ids' | 'headings' | 'checklist',
+  ignoredBoxes: readonly number[],
+  lines: readonly string[],
+  first: number,
+  diagnostics: Diagnostic[],
+): void {
+  const found =
+    drafts.length === 0
+      ? noTasksDiagnostic(lines, first)
+      : reading === 'ids'
+        ? ignoredCheckboxesWarning(ignoredBoxes, lines)
+        : reading === 'headings'
+          ? uncheckableHeadingsWarning(
+              drafts.flatMap((d) => (d.heading?.state ? [{ id: d.match.id, line: d.line, state: d.heading.state }] : [])),
+              lines,
+            )
+          : undefined;
+  if (found) diagnostics.push(found);
+}
+
+/** Where a check-off ticks each task of a file read by headings or as a checklist (whose ids are
+ *  not written in it as such): the line and character of the box, or why there is none. Undefined
+ *  for a file whose tasks have ids, which the check-off finds by id on their own lines. */
+export function unwrittenIdTasks(
+  text: string,
+): { id: string; line: number; done: boolean; box?: { line: number; character: number }; state?: HeadingTaskState }[] | undefined {
+  const lines = splitLines(text);
+  const fm = frontMatterEnd(lines);
+  const { drafts, reading } = scanTasks(lines, fm === undefined ? 0 : fm + 1);
+  if (reading === 'ids') return undefined;
+  return drafts.map((d) => {
+    const state = d.heading?.state;
+    const box = state ? state.doneBox && { line: state.doneBox.line, character: state.doneBox.offset } : { line: d.line, character: d.match.checkboxStart + 1 };
+    return { id: d.match.id, line: d.line, done: d.match.check === 'done', ...(box ? { box } : {}), ...(state ? { state } : {}) };
+  });
 }
 
 /** What the line scan found. In a local scan, `end` is the line that closed the block of the task
@@ -157,6 +231,8 @@ interface ScanResult {
   readonly paragraphOpenAtEnd: boolean;
   /** The first line that nests deeper than MAX_NESTING_DEPTH; the scan stopped there. */
   readonly tooDeep?: { readonly line: number; readonly depth: number };
+  /** Id-less checkbox lines outside every task (scan by ids only). */
+  readonly ignoredBoxes: readonly number[];
 }
 
 /**
@@ -164,8 +240,11 @@ interface ScanResult {
  * the line that closes every open item: with nothing open before the task line, what follows that
  * line does not depend on the lines in between.
  */
-function scanBlocks(lines: readonly string[], first: number, local: boolean): ScanResult {
+function scanBlocks(lines: readonly string[], first: number, local: boolean, reading: TaskReading = BY_ID): ScanResult {
   const phases: Phase[] = [];
+  const ignoredBoxes: number[] = [];
+  // Task headings still open, outermost first: a deeper one is a sub-task of the one above.
+  const openHeadings: TaskDraft[] = [];
   let title: string | undefined;
   const drafts: TaskDraft[] = [];
   const stack: OpenItem[] = [];
@@ -251,7 +330,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         }
       }
       while (stack.length && col < (stack[stack.length - 1]?.contentCol ?? 0)) stack.pop();
-      if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen };
+      if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, ignoredBoxes };
     }
     const parentContent = stack[stack.length - 1]?.contentCol ?? 0;
     if (col - parentContent >= 4 || !mayStartBlock) {
@@ -262,7 +341,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     }
     if (lead === 62) {
       const depth = stack.length + containerPrefixDepth(line, chars);
-      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth }, ignoredBoxes };
     }
 
     const fenceOpen = lead === 96 || lead === 126 ? FENCE_OPEN.exec(rest) : null;
@@ -280,11 +359,23 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     }
     const heading = lead === 35 ? HEADING.exec(rest) : null;
     if (heading) {
+      const level = heading[1]?.length ?? 1;
+      const taskHeading = reading.heading?.(level, line);
+      if (reading.heading && stack.length === 1 && stack[0]?.task?.heading) {
+        // A heading task's body ends at the next task heading or a heading as high as its own.
+        if (taskHeading || level <= stack[0].task.heading.level) stack.pop();
+      }
       if (stack.length === 0) {
-        const level = heading[1]?.length ?? 1;
         const headingText = withoutClosingHashes(trimEndSpaceTab(heading[2] ?? '')).trim();
         if (level === 1 && title === undefined) title = headingText.replace(/^tasks\s*:\s*/i, '').trim() || headingText;
-        if (level === 2) {
+        while ((openHeadings[openHeadings.length - 1]?.heading?.level ?? 0) >= level) openHeadings.pop();
+        if (taskHeading) {
+          const parent = openHeadings[openHeadings.length - 1];
+          const draft = headingDraft(i, taskHeading, level, col, parent, phaseIndex);
+          drafts.push(draft);
+          stack.push({ contentCol: 0, task: draft });
+          openHeadings.push(draft);
+        } else if (level === 2) {
           const number = /^phase\s+(\d+(?:\.\d+)*)\b/i.exec(headingText)?.[1];
           phases.push({ title: headingText, ...(number ? { number } : {}), range: range(i, 0, i, line.length) });
           phaseIndex = phases.length - 1;
@@ -308,7 +399,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
       const spacing = columnAt(line, item[0].length) - markerEndCol;
       const hasContent = item[0].length < line.length;
       const contentCol = markerEndCol + (!hasContent || spacing > 4 ? 1 : spacing);
-      const match = matchTaskLine(line);
+      const match = reading.item(line);
       if (match) {
         const parent = nearestTask();
         const depth = parent ? parent.depth + 1 : 0;
@@ -339,6 +430,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         drafts.push(draft);
         stack.push({ contentCol, task: draft });
       } else {
+        if (reading === BY_ID && !nearestTask() && matchCheckboxItem(line)) ignoredBoxes.push(i);
         belongs(i, true);
         stack.push({ contentCol });
       }
@@ -346,13 +438,13 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
       // Items inside items, on this line (`- - - x`) or by indentation, counted before a body
       // holding them reaches remark.
       const depth = stack.length + containerPrefixDepth(line, item[0].length);
-      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth }, ignoredBoxes };
       continue;
     }
     belongs(i, true);
     paragraphOpen = true;
   }
-  return { drafts, phases, title, end: lines.length, paragraphOpenAtEnd: paragraphOpen };
+  return { drafts, phases, title, end: lines.length, paragraphOpenAtEnd: paragraphOpen, ignoredBoxes };
 }
 
 
@@ -483,6 +575,28 @@ function shiftTask(task: Task, delta: number): Task {
   };
 }
 
+function headingDraft(line: number, match: TaskLineMatch, level: number, col: number, parent: TaskDraft | undefined, phaseIndex: number | undefined): TaskDraft {
+  if (parent) {
+    parent.childIds.push(match.id);
+    parent.firstChildLine ??= line;
+  }
+  return {
+    line,
+    topLevel: false,
+    match,
+    depth: parent ? parent.depth + 1 : 0,
+    markerCol: col,
+    contentCol: 0,
+    ...(parent ? { parent } : {}),
+    childIds: [],
+    separated: false,
+    ...(phaseIndex !== undefined ? { phaseIndex } : {}),
+    bodyLines: [],
+    lastLine: line,
+    heading: { level },
+  };
+}
+
 /** What a parsed body says, in the terms of a Task. Computed once per cached body. */
 interface BodyFacts {
   readonly fields: Readonly<Record<string, string>>;
@@ -551,7 +665,7 @@ function buildTask(
     ...(m.arg !== undefined ? { arg: m.arg } : {}),
     range: range(draft.line, m.start, draft.line, m.end),
   }));
-  const title = lineText.slice(titleStart).trim();
+  const title = draft.heading ? headingTitle(lineText.slice(titleStart)) : lineText.slice(titleStart).trim();
   const facts = factsOf(parsed);
   const fieldRange = (label: string): Range => {
     const field = facts.fieldAt[label];
