@@ -52,8 +52,12 @@ export function matchTaskHeading(level: number, line: string): TaskLineMatch | u
 /** `- Create the user model ✅ ##` → `Create the user model`: the title without what separates it
  *  from the id, its done glyphs and tags, and a closing `#` run. */
 export function headingTitle(text: string): string {
-  return text
-    .replace(/[ \t]+#+[ \t]*$/, '')
+  // By hand: `/[ \t]+#+[ \t]*$/` retries every blank of a long run that does not end the line.
+  let title = text.trimEnd();
+  let start = title.length;
+  while (start > 0 && title.charAt(start - 1) === '#') start--;
+  if (start < title.length && /[ \t]/.test(title.charAt(start - 1))) title = title.slice(0, start);
+  return title
     .replace(new RegExp(DONE_IN_HEADING.source, 'giu'), '')
     .replace(/^[ \t]*[-\u2013\u2014:][ \t]*/, '')
     .replace(/[\uFE0E\uFE0F]/g, '')

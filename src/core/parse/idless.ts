@@ -50,6 +50,9 @@ export function slugOf(title: string): string {
  */
 export class IdlessReader {
   private readonly seen = new Set<string>();
+  /** Per slug, the suffix to try next: a thousand "Write tests" cost a thousand looks, not a
+   *  million. */
+  private readonly nextSuffix = new Map<string, number>();
 
   /** The task an id-less checkbox line is, or undefined when the line is not one. */
   read(line: string): TaskLineMatch | undefined {
@@ -58,7 +61,9 @@ export class IdlessReader {
     const { titleStart } = readMarkers(line, item.textStart);
     const base = slugOf(line.slice(titleStart));
     let id = base;
-    for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
+    let n = this.nextSuffix.get(base) ?? 2;
+    while (this.seen.has(id)) id = `${base}-${n++}`;
+    this.nextSuffix.set(base, n);
     this.seen.add(id);
     return {
       id,

@@ -6,9 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
-import { headingTaskState, headingTitle, matchTaskHeading, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
-import { ignoredCheckboxesWarning, IdlessReader, matchCheckboxItem } from './idless';
-import { noTasksDiagnostic } from './noTasks';
+import { headingTitle, type HeadingTaskState } from './headingTasks';
+import { matchCheckboxItem } from './idless';
+import { checkOffPlaces, headingDraft, readingDiagnostics, scanTasks, type UnwrittenIdTask } from './readings';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { screenTaskFiles } from './taskFiles';
 import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
@@ -41,7 +41,7 @@ interface OpenItem {
   readonly task?: TaskDraft;
 }
 
-interface TaskDraft {
+export interface TaskDraft {
   readonly line: number;
   /** Nothing was open when the task line came. */
   readonly topLevel: boolean;
@@ -64,7 +64,7 @@ interface TaskDraft {
 
 /** How one pass of the line scan tells task lines: by id (the formats' own shape), or — in a file
  *  without any — task headings, then id-less checkbox items. */
-interface TaskReading {
+export interface TaskReading {
   readonly item: (line: string) => TaskLineMatch | undefined;
   readonly heading?: (level: number, line: string) => TaskLineMatch | undefined;
 }
@@ -121,7 +121,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
-  const { drafts, phases, title, tooDeep, reading, ignoredBoxes } = scanTasks(lines, first);
+  const { drafts, phases, title, tooDeep, reading, ignoredBoxes } = scanTasks(lines, (r) => scanBlocks(lines, first, false, r));
   if (tooDeep) {
     // Nothing of the file is read: its bodies would go to remark, whose cost and stack grow with
     // the depth, and a partial list of tasks would run what the author did not ask for.
@@ -162,68 +162,20 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
   return { spec, lines, topLevel: drafts.map((d) => reading === 'ids' && d.topLevel) };
 }
 
-/** The scan by ids; in a file without an id'd task, the scan by task headings, then by id-less
- *  checkbox items (the first that finds a task wins). */
-function scanTasks(lines: readonly string[], first: number): ScanResult & { reading: 'ids' | 'headings' | 'checklist' } {
-  const byId = scanBlocks(lines, first, false);
-  if (byId.drafts.length > 0 || byId.tooDeep) return { ...byId, reading: 'ids' };
-  const headings = scanBlocks(lines, first, false, { item: () => undefined, heading: matchTaskHeading });
-  if (headings.drafts.length > 0) {
-    const drafts = headings.drafts.map((d): TaskDraft => {
-      const state = headingTaskState(d.match, d.bodyLines, lines);
-      return { ...d, match: { ...d.match, check: state.check, mark: state.mark }, heading: { level: d.heading?.level ?? 2, state } };
-    });
-    return { ...headings, drafts, reading: 'headings' };
-  }
-  const idless = new IdlessReader();
-  const checklist = scanBlocks(lines, first, false, { item: (line) => idless.read(line) });
-  if (checklist.drafts.length > 0) return { ...checklist, reading: 'checklist' };
-  return { ...byId, reading: 'ids' };
-}
-
-function readingDiagnostics(
-  drafts: readonly TaskDraft[],
-  reading: 'ids' | 'headings' | 'checklist',
-  ignoredBoxes: readonly number[],
-  lines: readonly string[],
-  first: number,
-  diagnostics: Diagnostic[],
-): void {
-  const found =
-    drafts.length === 0
-      ? noTasksDiagnostic(lines, first)
-      : reading === 'ids'
-        ? ignoredCheckboxesWarning(ignoredBoxes, lines)
-        : reading === 'headings'
-          ? uncheckableHeadingsWarning(
-              drafts.flatMap((d) => (d.heading?.state ? [{ id: d.match.id, line: d.line, state: d.heading.state }] : [])),
-              lines,
-            )
-          : undefined;
-  if (found) diagnostics.push(found);
-}
-
-/** Where a check-off ticks each task of a file read by headings or as a checklist (whose ids are
- *  not written in it as such): the line and character of the box, or why there is none. Undefined
- *  for a file whose tasks have ids, which the check-off finds by id on their own lines. */
-export function unwrittenIdTasks(
-  text: string,
-): { id: string; line: number; done: boolean; box?: { line: number; character: number }; state?: HeadingTaskState }[] | undefined {
+/** Where a check-off ticks each task of a file read by headings or as a checklist; undefined for a
+ *  file whose tasks have ids, which the check-off finds by id on their own lines. */
+export function unwrittenIdTasks(text: string): readonly UnwrittenIdTask[] | undefined {
   const lines = splitLines(text);
   const fm = frontMatterEnd(lines);
-  const { drafts, reading } = scanTasks(lines, fm === undefined ? 0 : fm + 1);
-  if (reading === 'ids') return undefined;
-  return drafts.map((d) => {
-    const state = d.heading?.state;
-    const box = state ? state.doneBox && { line: state.doneBox.line, character: state.doneBox.offset } : { line: d.line, character: d.match.checkboxStart + 1 };
-    return { id: d.match.id, line: d.line, done: d.match.check === 'done', ...(box ? { box } : {}), ...(state ? { state } : {}) };
-  });
+  const first = fm === undefined ? 0 : fm + 1;
+  const { drafts, reading } = scanTasks(lines, (r) => scanBlocks(lines, first, false, r));
+  return reading === 'ids' ? undefined : checkOffPlaces(drafts);
 }
 
 /** What the line scan found. In a local scan, `end` is the line that closed the block of the task
  *  the scan started on (or the line count), and `paragraphOpenAtEnd` the paragraph state that line
  *  met. */
-interface ScanResult {
+export interface ScanResult {
   readonly drafts: TaskDraft[];
   readonly phases: Phase[];
   readonly title: string | undefined;
@@ -572,28 +524,6 @@ function shiftTask(task: Task, delta: number): Task {
       id: shiftRange(ranges.id, delta),
       block: shiftRange(ranges.block, delta),
     },
-  };
-}
-
-function headingDraft(line: number, match: TaskLineMatch, level: number, col: number, parent: TaskDraft | undefined, phaseIndex: number | undefined): TaskDraft {
-  if (parent) {
-    parent.childIds.push(match.id);
-    parent.firstChildLine ??= line;
-  }
-  return {
-    line,
-    topLevel: false,
-    match,
-    depth: parent ? parent.depth + 1 : 0,
-    markerCol: col,
-    contentCol: 0,
-    ...(parent ? { parent } : {}),
-    childIds: [],
-    separated: false,
-    ...(phaseIndex !== undefined ? { phaseIndex } : {}),
-    bodyLines: [],
-    lastLine: line,
-    heading: { level },
   };
 }
 
