@@ -116,6 +116,12 @@ describe('parse: task headings', () => {
     assert.deepEqual(states('### Task 1: A ✅\n\n### Task 2: B (done)\n\n### Task 3: C\n\n- [x] Done\n'), ['done', 'done', 'done']);
     assert.deepEqual(states('### Task 1: A\n\n**Status**: Complete\n\n### Task 2: B\n\nStatus: not started\n'), ['done', 'todo']);
     assert.deepEqual(states('### Task 1: A\n\n- [x] one\n- [x] two\n\n### Task 2: B\n\n- [x] one\n- [ ] two\n'), ['done', 'todo']);
+    // `### 1.1 Backend` over checkbox items numbers a section of a checklist; beside a `### Task`
+    // heading it is a task, and its items are steps.
+    const sections = parse('## 1. Login\n\n### 1.1 Backend\n\n- [ ] Create the user model\n- [ ] Add the route\n\n### 1.2 Frontend\n\n- [ ] Build the form\n');
+    assert.deepEqual(sections.tasks.map((t) => t.id), ['create-the-user-model', 'add-the-route', 'build-the-form'], show(summary(sections)));
+    const steps = parse('### Task 1.1: Backend\n\n- [ ] Create the user model\n\n### 1.2 Frontend\n\n- [ ] Build the form\n');
+    assert.deepEqual(steps.tasks.map((t) => t.id), ['1.1', '1.2'], show(summary(steps)));
     // A heading is a section, not a task, without "Task" or a dotted id; `## 1. Intro` neither.
     assert.deepEqual(parse('## 1. Intro\n\n### Overview\n\nText.\n').tasks.length, 0);
   });

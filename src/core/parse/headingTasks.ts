@@ -26,13 +26,14 @@ const DONE_IN_HEADING = /[\u2705\u2714\u2713\u2611]|\[[xX]\]|\((?:done|complete|
 const DONE_BOX_TEXT = /^(?:\*\*|__)?(?:done|complete|completed|finished)(?:\*\*|__)?[.!]?\s*$/i;
 const STATUS = /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*Status\*\*[ \t]*:|\*\*Status:\*\*|__Status__[ \t]*:|_Status:|Status[ \t]*:)[ \t]*(.*)$/i;
 
-/** A task heading's id and where it sits in the heading line; undefined for any other heading. */
-export function matchTaskHeading(level: number, line: string): TaskLineMatch | undefined {
+/** A task heading's id and where it sits in the heading line; undefined for any other heading.
+ *  `bare`: whether `### 1.1 Title`, without the word Task, is one. */
+export function matchTaskHeading(level: number, line: string, bare = true): TaskLineMatch | undefined {
   if (level < 2) return undefined;
   const hashes = /^[ \t]*#+[ \t]*/.exec(line);
   if (!hashes) return undefined;
   const text = line.slice(hashes[0].length);
-  const m = TASK_WORD.exec(text) ?? (level >= 3 ? BARE_ID.exec(text) : null);
+  const m = TASK_WORD.exec(text) ?? (bare && level >= 3 ? BARE_ID.exec(text) : null);
   const id = m?.[1];
   if (!m || id === undefined) return undefined;
   const idEnd = hashes[0].length + m[0].length;
@@ -71,6 +72,13 @@ export interface HeadingTaskState {
   readonly mark: string;
   /** Line and offset in it of the box's character. */
   readonly doneBox?: { readonly line: number; readonly offset: number };
+  /** Checkbox items of its body other than the Done line. */
+  readonly steps: number;
+}
+
+/** Whether a task heading has the word Task (`### Task 1.1`), not only a number (`### 1.1`). */
+export function saysTask(line: string, match: TaskLineMatch): boolean {
+  return /task/i.test(line.slice(0, match.idStart));
 }
 
 export function headingTaskState(heading: TaskLineMatch, bodyLines: readonly number[], lines: readonly string[]): HeadingTaskState {
@@ -91,15 +99,15 @@ export function headingTaskState(heading: TaskLineMatch, bodyLines: readonly num
     }
     if (status === undefined) status = STATUS.exec(line)?.[1]?.trim();
   }
-  const box = doneBox ? { doneBox: { line: doneBox.line, offset: doneBox.offset } } : {};
+  const box = { steps: boxes, ...(doneBox ? { doneBox: { line: doneBox.line, offset: doneBox.offset } } : {}) };
   if (heading.check === 'done') return { check: 'done', mark: heading.mark, ...box };
   if (doneBox) return { check: checkStateOf(doneBox.mark), mark: doneBox.mark, ...box };
   if (status !== undefined) {
     const check = statusState(status);
-    return { check, mark: check === 'done' ? 'x' : check === 'todo' ? ' ' : '~' };
+    return { check, mark: check === 'done' ? 'x' : check === 'todo' ? ' ' : '~', ...box };
   }
-  if (boxes > 0 && ticked === boxes) return { check: 'done', mark: 'x' };
-  return { check: 'todo', mark: ' ' };
+  if (boxes > 0 && ticked === boxes) return { check: 'done', mark: 'x', ...box };
+  return { check: 'todo', mark: ' ', ...box };
 }
 
 function statusState(value: string): CheckState {

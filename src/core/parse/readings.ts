@@ -5,7 +5,7 @@
 // markdown.ts's, run once per reading tried.
 
 import type { Diagnostic } from '../model';
-import { headingTaskState, matchTaskHeading, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
+import { headingTaskState, matchTaskHeading, saysTask, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
 import { ignoredCheckboxesWarning, IdlessReader } from './idless';
 import type { ScanResult, TaskDraft, TaskReading } from './markdown';
 import { noTasksDiagnostic } from './noTasks';
@@ -17,18 +17,28 @@ export type Reading = 'ids' | 'headings' | 'checklist';
 export function scanTasks(lines: readonly string[], scan: (reading?: TaskReading) => ScanResult): ScanResult & { reading: Reading } {
   const byId = scan();
   if (byId.drafts.length > 0 || byId.tooDeep) return { ...byId, reading: 'ids' };
-  const headings = scan({ item: () => undefined, heading: matchTaskHeading });
-  if (headings.drafts.length > 0) {
-    const drafts = headings.drafts.map((d): TaskDraft => {
-      const state = headingTaskState(d.match, d.bodyLines, lines);
-      return { ...d, match: { ...d.match, check: state.check, mark: state.mark }, heading: { level: d.heading?.level ?? 2, state } };
-    });
-    return { ...headings, drafts, reading: 'headings' };
+  let headings = readHeadings(lines, scan, true);
+  // `### 1.1 Backend` over `- [ ] Create the user model` items numbers a section of a checklist:
+  // in a file where no heading says Task and such a heading holds checkbox items, the items are
+  // the tasks. Beside `### Task 1.1` headings, `### 1.2` is a task and its items are its steps.
+  const { drafts } = headings;
+  if (!drafts.some((d) => saysTask(lines[d.line] ?? '', d.match)) && drafts.some((d) => (d.heading?.state?.steps ?? 0) > 0)) {
+    headings = readHeadings(lines, scan, false);
   }
+  if (headings.drafts.length > 0) return { ...headings, reading: 'headings' };
   const idless = new IdlessReader();
   const checklist = scan({ item: (line) => idless.read(line) });
   if (checklist.drafts.length > 0) return { ...checklist, reading: 'checklist' };
   return { ...byId, reading: 'ids' };
+}
+
+function readHeadings(lines: readonly string[], scan: (reading?: TaskReading) => ScanResult, bare: boolean): ScanResult {
+  const headings = scan({ item: () => undefined, heading: (level, line) => matchTaskHeading(level, line, bare) });
+  const drafts = headings.drafts.map((d): TaskDraft => {
+    const state = headingTaskState(d.match, d.bodyLines, lines);
+    return { ...d, match: { ...d.match, check: state.check, mark: state.mark }, heading: { level: d.heading?.level ?? 2, state } };
+  });
+  return { ...headings, drafts };
 }
 
 /** What the reading has to tell the author: no task at all, id-less boxes a file with ids leaves
