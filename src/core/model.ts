@@ -40,7 +40,10 @@ export type DiagnosticCode =
   | 'malformed-field'
   | 'malformed-input'
   | 'file-outside-repository'
-  | 'file-pattern-too-long';
+  | 'file-pattern-too-long'
+  | 'no-tasks'
+  | 'ignored-checkbox'
+  | 'cannot-check-off';
 
 export interface Diagnostic {
   readonly severity: Severity;

@@ -2,7 +2,8 @@
 // byte (line endings, trailing spaces, the user's edits elsewhere) stays as it is. The task is
 // found by id in the text as it is now, never by a line number remembered from an earlier parse.
 
-import { matchTaskLine } from './parse';
+import { matchTaskLine, unwrittenIdTasks } from './parse';
+import { cannotCheckOffHeading } from './parse/headingTasks';
 
 export interface CheckOffResult {
   readonly text: string;
@@ -88,7 +89,27 @@ export function checkOffTask(text: string, taskId: string): CheckOffResult {
     const done = doneLetter(text, taskId);
     return { text: text.slice(0, at) + done + text.slice(at + 1), changed: true, line: number, offset: at };
   }
-  return { text, changed: false };
+  const task = unwrittenIdTask(text, taskId);
+  if (!task) return { text, changed: false };
+  if (task.done) return { text, changed: false, line: task.line };
+  if (task.at === undefined) throw new Error(task.cannot ?? `task ${taskId} has no checkbox that Ralph can tick`);
+  return { text: text.slice(0, task.at) + 'x' + text.slice(task.at + 1), changed: true, line: task.line, offset: task.at };
+}
+
+/**
+ * A task of a file read by headings or as a checklist without ids (see parse/idless.ts and
+ * parse/headingTasks.ts): its id is not written on its line, so the parser's own reading of the
+ * text as it is now finds it — by title slug or heading id, never by a remembered line number.
+ * `at` is the index in `text` of its box's character.
+ */
+function unwrittenIdTask(text: string, taskId: string): { line: number; done: boolean; at?: number; cannot?: string } | undefined {
+  const task = unwrittenIdTasks(text)?.find((t) => t.id === taskId);
+  if (!task) return undefined;
+  const cannot = task.state ? cannotCheckOffHeading(taskId, task.state) : undefined;
+  if (!task.box) return { line: task.line, done: task.done, ...(cannot !== undefined ? { cannot } : {}) };
+  let lineStart = 0;
+  for (let n = 0; n < task.box.line; n++) lineStart = text.indexOf('\n', lineStart) + 1;
+  return { line: task.line, done: task.done, at: lineStart + task.box.character };
 }
 
 /**
@@ -104,11 +125,27 @@ export function uncheckTask(text: string, taskId: string, mark = ' '): CheckOffR
     const at = start + task.markOffset;
     return { text: text.slice(0, at) + mark + text.slice(at + 1), changed: true, line: number, offset: at };
   }
-  return { text, changed: false };
+  const task = unwrittenIdTask(text, taskId);
+  // Only a box Ralph could have ticked is taken back; a heading's glyph or status stays as written.
+  if (!task || !task.done || task.at === undefined || !isDoneMark(text.charAt(task.at))) return { text, changed: false, ...(task ? { line: task.line } : {}) };
+  return { text: text.slice(0, task.at) + mark + text.slice(task.at + 1), changed: true, line: task.line, offset: task.at };
+}
+
+function isDoneMark(c: string): boolean {
+  return c === 'x' || c === 'X' || c === '\u2713' || c === '\u2714';
+}
+
+/** Whether a check-off of the task could be written in `text`: false only for a task whose file
+ *  gives it nothing to tick (a heading task without a `- [ ] Done` line, not done). */
+export function canCheckOff(text: string, taskId: string): boolean {
+  return unwrittenIdTask(text, taskId)?.cannot === undefined;
 }
 
 /** Whether the task's line in `text` says done. */
 export function taskIsChecked(text: string, taskId: string): boolean {
-  const r = checkOffTask(text, taskId);
-  return !r.changed && r.line !== undefined;
+  for (const { line } of taskCandidateLines(text)) {
+    const task = matchTaskCheckboxLine(line);
+    if (task?.id === taskId) return task.done;
+  }
+  return unwrittenIdTask(text, taskId)?.done ?? false;
 }

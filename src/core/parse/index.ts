@@ -10,6 +10,7 @@ export { BlockCache } from './blockBody';
 export { parseManifest } from './manifest';
 export { looksLikeTaskMaster, parseTaskMaster, TASK_MASTER_DEFAULT_TAG } from './taskMaster';
 export { matchTaskLine, type TaskLineMatch } from './taskLine';
+export { unwrittenIdTasks } from './markdown';
 export { extractVerifyCommand, parseEstimateMinutes } from './values';
 
 /** Reads a tasks.md. `format` is detected from the task ids and checkboxes when not given. */

@@ -7,6 +7,9 @@ import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task
 import { range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
+import { headingTitle, type HeadingTaskState } from './headingTasks';
+import { matchCheckboxItem } from './idless';
+import { checkOffPlaces, headingDraft, readingDiagnostics, scanTasks, type UnwrittenIdTask } from './readings';
 import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { pathsInProse, readFilesField } from './paths';
 import { keepPhases } from './phases';
@@ -39,7 +42,7 @@ interface OpenItem {
   readonly task?: TaskDraft;
 }
 
-interface TaskDraft {
+export interface TaskDraft {
   readonly line: number;
   /** Nothing was open when the task line came. */
   readonly topLevel: boolean;
@@ -56,7 +59,17 @@ interface TaskDraft {
   readonly bodyLines: number[];
   lastLine: number;
   firstChildLine?: number;
+  /** A task written as a heading (headingTasks.ts): its level, and once its body is read, its state. */
+  readonly heading?: { readonly level: number; readonly state?: HeadingTaskState };
 }
+
+/** How one pass of the line scan tells task lines: by id (the formats' own shape), or — in a file
+ *  without any — task headings, then id-less checkbox items. */
+export interface TaskReading {
+  readonly item: (line: string) => TaskLineMatch | undefined;
+  readonly heading?: (level: number, line: string) => TaskLineMatch | undefined;
+}
+const BY_ID: TaskReading = { item: matchTaskLine };
 
 const LIST_ITEM = /^\uFEFF?([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
 // The text keeps its trailing blanks (cut by hand below): a lazy `(.*?)` before `[ \t]*$` tried
@@ -109,7 +122,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     frontMatter = readFrontMatter(lines, fm, diagnostics);
     first = fm + 1;
   }
-  const { drafts, phases: headings, title, tooDeep } = scanBlocks(lines, first, false);
+  const { drafts, phases: headings, title, tooDeep, reading, ignoredBoxes } = scanTasks(lines, (r) => scanBlocks(lines, first, false, r));
   if (tooDeep) {
     // Nothing of the file is read: its bodies would go to remark, whose cost and stack grow with
     // the depth, and a partial list of tasks would run what the author did not ask for.
@@ -123,6 +136,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     return { spec, lines, topLevel: [] };
   }
 
+  readingDiagnostics(drafts, reading, ignoredBoxes, lines, first, diagnostics);
   const format = options.format ?? detectFormat(drafts);
   const lineOffsets = lineStartOffsets(text, lines);
   const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
@@ -148,13 +162,25 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     diagnostics,
     lineCount: lines.length,
   };
-  return { spec, lines, topLevel: drafts.map((d) => d.topLevel) };
+  // A task of a heading or checklist reading is never re-read alone: its id or reading may depend
+  // on lines outside its block.
+  return { spec, lines, topLevel: drafts.map((d) => reading === 'ids' && d.topLevel) };
+}
+
+/** Where a check-off ticks each task of a file read by headings or as a checklist; undefined for a
+ *  file whose tasks have ids, which the check-off finds by id on their own lines. */
+export function unwrittenIdTasks(text: string): readonly UnwrittenIdTask[] | undefined {
+  const lines = splitLines(text);
+  const fm = frontMatterEnd(lines);
+  const first = fm === undefined ? 0 : fm + 1;
+  const { drafts, reading } = scanTasks(lines, (r) => scanBlocks(lines, first, false, r));
+  return reading === 'ids' ? undefined : checkOffPlaces(drafts);
 }
 
 /** What the line scan found. In a local scan, `end` is the line that closed the block of the task
  *  the scan started on (or the line count), and `paragraphOpenAtEnd` the paragraph state that line
  *  met. */
-interface ScanResult {
+export interface ScanResult {
   readonly drafts: TaskDraft[];
   readonly phases: Phase[];
   readonly title: string | undefined;
@@ -162,6 +188,8 @@ interface ScanResult {
   readonly paragraphOpenAtEnd: boolean;
   /** The first line that nests deeper than MAX_NESTING_DEPTH; the scan stopped there. */
   readonly tooDeep?: { readonly line: number; readonly depth: number };
+  /** Id-less checkbox lines outside every task (scan by ids only). */
+  readonly ignoredBoxes: readonly number[];
 }
 
 /**
@@ -169,8 +197,11 @@ interface ScanResult {
  * the line that closes every open item: with nothing open before the task line, what follows that
  * line does not depend on the lines in between.
  */
-function scanBlocks(lines: readonly string[], first: number, local: boolean): ScanResult {
+function scanBlocks(lines: readonly string[], first: number, local: boolean, reading: TaskReading = BY_ID): ScanResult {
   const phases: Phase[] = [];
+  const ignoredBoxes: number[] = [];
+  // Task headings still open, outermost first: a deeper one is a sub-task of the one above.
+  const openHeadings: TaskDraft[] = [];
   let title: string | undefined;
   const drafts: TaskDraft[] = [];
   const stack: OpenItem[] = [];
@@ -256,7 +287,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         }
       }
       while (stack.length && col < (stack[stack.length - 1]?.contentCol ?? 0)) stack.pop();
-      if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen };
+      if (local && stack.length === 0) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, ignoredBoxes };
     }
     const parentContent = stack[stack.length - 1]?.contentCol ?? 0;
     if (col - parentContent >= 4 || !mayStartBlock) {
@@ -267,7 +298,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     }
     if (lead === 62) {
       const depth = stack.length + containerPrefixDepth(line, chars);
-      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth }, ignoredBoxes };
     }
 
     const fenceOpen = lead === 96 || lead === 126 ? FENCE_OPEN.exec(rest) : null;
@@ -285,11 +316,23 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
     }
     const heading = lead === 35 ? HEADING.exec(rest) : null;
     if (heading) {
+      const level = heading[1]?.length ?? 1;
+      const taskHeading = reading.heading?.(level, line);
+      if (reading.heading && stack.length === 1 && stack[0]?.task?.heading) {
+        // A heading task's body ends at the next task heading or a heading as high as its own.
+        if (taskHeading || level <= stack[0].task.heading.level) stack.pop();
+      }
       if (stack.length === 0) {
-        const level = heading[1]?.length ?? 1;
         const headingText = withoutClosingHashes(trimEndSpaceTab(heading[2] ?? '')).trim();
         if (level === 1 && title === undefined) title = headingText.replace(/^tasks\s*:\s*/i, '').trim() || headingText;
-        if (level === 2) {
+        while ((openHeadings[openHeadings.length - 1]?.heading?.level ?? 0) >= level) openHeadings.pop();
+        if (taskHeading) {
+          const parent = openHeadings[openHeadings.length - 1];
+          const draft = headingDraft(i, taskHeading, level, col, parent, phaseIndex);
+          drafts.push(draft);
+          stack.push({ contentCol: 0, task: draft });
+          openHeadings.push(draft);
+        } else if (level === 2) {
           const number = /^phase\s+(\d+(?:\.\d+)*)\b/i.exec(headingText)?.[1];
           phases.push({ title: headingText, ...(number ? { number } : {}), range: range(i, 0, i, line.length) });
           phaseIndex = phases.length - 1;
@@ -313,7 +356,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
       const spacing = columnAt(line, item[0].length) - markerEndCol;
       const hasContent = item[0].length < line.length;
       const contentCol = markerEndCol + (!hasContent || spacing > 4 ? 1 : spacing);
-      const match = matchTaskLine(line);
+      const match = reading.item(line);
       if (match) {
         const parent = nearestTask();
         const depth = parent ? parent.depth + 1 : 0;
@@ -344,6 +387,7 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
         drafts.push(draft);
         stack.push({ contentCol, task: draft });
       } else {
+        if (reading === BY_ID && !nearestTask() && matchCheckboxItem(line)) ignoredBoxes.push(i);
         belongs(i, true);
         stack.push({ contentCol });
       }
@@ -351,13 +395,13 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean): Sc
       // Items inside items, on this line (`- - - x`) or by indentation, counted before a body
       // holding them reaches remark.
       const depth = stack.length + containerPrefixDepth(line, item[0].length);
-      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth } };
+      if (depth > MAX_NESTING_DEPTH) return { drafts, phases, title, end: i, paragraphOpenAtEnd: paragraphOpen, tooDeep: { line: i, depth }, ignoredBoxes };
       continue;
     }
     belongs(i, true);
     paragraphOpen = true;
   }
-  return { drafts, phases, title, end: lines.length, paragraphOpenAtEnd: paragraphOpen };
+  return { drafts, phases, title, end: lines.length, paragraphOpenAtEnd: paragraphOpen, ignoredBoxes };
 }
 
 
@@ -556,7 +600,7 @@ function buildTask(
     ...(m.arg !== undefined ? { arg: m.arg } : {}),
     range: range(draft.line, m.start, draft.line, m.end),
   }));
-  const title = lineText.slice(titleStart).trim();
+  const title = draft.heading ? headingTitle(lineText.slice(titleStart)) : lineText.slice(titleStart).trim();
   const facts = factsOf(parsed);
   const fieldRange = (label: string): Range => {
     const field = facts.fieldAt[label];

@@ -27,10 +27,10 @@ const ID_CORE = String.raw`\d+(?:\.(?:\d+[a-wyz]?|[A-Za-z]))+|\d+(?=\.)|[A-Z]{1,
 // partial, `[/]` started, `[-]` Kiro's in progress), and a line the parser skipped would vanish
 // from the plan without a word. A letter or digit other than x (`[y]`, `[1]`) reads as a label,
 // and brackets or a backslash (`[[]`, `[\]`) are not boxes.
-const TASK_LINE = new RegExp(
-  String.raw`^\uFEFF?[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX]|(?![\p{L}\p{N}\][\\\s])[^\ud800-\udfff])\](\*?)[ \t]+(${ID_CORE})(\.?)(?=[ \t:]|$)`,
-  'u',
-);
+/** A list item's marker and checkbox, with the box's character (1) and Kiro's optional `*` (2).
+ *  Shared with the reading of checklists without ids (idless.ts). */
+export const CHECKBOX_ITEM = String.raw`^\uFEFF?[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX]|(?![\p{L}\p{N}\][\\\s])[^\ud800-\udfff])\](\*?)`;
+const TASK_LINE = new RegExp(String.raw`${CHECKBOX_ITEM}[ \t]+(${ID_CORE})(\.?)(?=[ \t:]|$)`, 'u');
 
 /** What a box says. Only `x`/`X` (or a tick, `✓` `✔`) is done: every other mark (partial, started, unknown) is work
  *  that is not finished, so the task runs. */
