@@ -17,7 +17,7 @@ describe('ralph plan / run: task lists without ids (CLI)', function () {
   it('plans a checklist with the slug ids it can be run by', async () => {
     const res = await runCli(['plan', 'test/fixtures/empty/checklist.md'], ROOT);
     assert.equal(res.code, 0, res.stdout + res.stderr);
-    assert.match(res.stdout, /checklist\.md — kiro, 7 tasks \(1 done\), 2 phases/, res.stdout);
+    assert.match(res.stdout, /checklist\.md — kiro, 7 tasks \(1 done, 1 optional skipped\), 2 phases/, res.stdout);
     assert.match(res.stdout, / 0: create-the-user-model\n +1: hash-passwords\n/, res.stdout);
     const json = JSON.parse((await runCli(['plan', 'test/fixtures/empty/checklist.md', '--json'], ROOT)).stdout);
     const hash = json.tasks.find((t: { id: string }) => t.id === 'hash-passwords');
