@@ -125,6 +125,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     survivors: new ProcessSurvivors(),
     clock: { now: () => Date.now() },
     specDir: o.specDir,
+    specFile: o.specFile,
     cwd,
     ...(o.log ? { log: o.log } : {}),
   };

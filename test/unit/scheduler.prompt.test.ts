@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { batchCommitMessage, buildPrompt, CancellationSource, verifyCommandOf } from '../../src/core/run';
 import { declaredFileMatcher, relativeTo } from '../../src/core/run/commits';
 import { makeTask, plan } from './fakes';
+import { parseTaskMaster } from '../../src/core/parse';
+import { planSpec } from '../../src/core/plan';
 
 describe('scheduler: the prompt', () => {
   const p = plan({
@@ -28,6 +30,17 @@ describe('scheduler: the prompt', () => {
       assert.ok(prompt.includes(expected), `missing ${JSON.stringify(expected)} in:\n${prompt}`);
     }
     assert.ok(!/Attempt|failed/i.test(prompt), prompt);
+  });
+
+  it('names the tasks file as the agent\'s worktree has it; a Task Master task by its tag and id, with no tasks.md in sight', () => {
+    const inWorktree = buildPrompt(p, task, { ...ctx, specDir: '/wt/1.2/specs/parallel', specFile: '/wt/1.2/specs/parallel/tasks.md' });
+    assert.match(inWorktree, /- Tasks: \/wt\/1\.2\/specs\/parallel\/tasks\.md$/m, inWorktree);
+    const spec = parseTaskMaster(JSON.stringify({ feature: { tasks: [{ id: 1, title: 'Store books', status: 'pending', dependencies: [] }] } }), { path: '.taskmaster/tasks/tasks.json', tag: 'feature' });
+    const tm = planSpec(spec);
+    const prompt = buildPrompt(tm, spec.tasks[0] ?? makeTask('x', 0), { ...ctx, specFile: '/wt/1/.taskmaster/tasks/tasks.json' });
+    assert.match(prompt, /- Tasks: \/wt\/1\/\.taskmaster\/tasks\/tasks\.json \(Task Master, tag "feature"; this task is id 1\)/, prompt);
+    assert.doesNotMatch(prompt, /tasks\.md|requirements\.md|design\.md/, prompt);
+    assert.match(prompt, /Do not change the task's status in tasks\.json/, prompt);
   });
 
   it('tells a retry what went wrong last time', () => {

@@ -5,6 +5,8 @@ import type { Plan, Task } from '../model';
 
 export interface PromptContext {
   readonly specDir: string;
+  /** The tasks file as the agent can read it (in its worktree, when it has one). */
+  readonly specFile?: string;
   readonly progressFile: string;
   readonly attempt: number;
   readonly lastFailure?: string;
@@ -32,7 +34,8 @@ export function verifyCommandOf(task: Task): string | undefined {
 }
 
 export function buildPrompt(plan: Plan, task: Task, ctx: PromptContext): string {
-  const tasksPath = plan.spec.path.length > 0 ? plan.spec.path : joinPath(ctx.specDir, 'tasks.md');
+  const tasksPath = ctx.specFile ?? (plan.spec.path.length > 0 ? plan.spec.path : joinPath(ctx.specDir, 'tasks.md'));
+  const taskMaster = plan.spec.format === 'taskmaster';
   const verify = verifyCommandOf(task);
   const lines: string[] = [
     `# Task ${task.id}: ${task.title}`,
@@ -47,10 +50,14 @@ export function buildPrompt(plan: Plan, task: Task, ctx: PromptContext): string 
     '',
     '## Spec',
     '',
-    `- Spec folder: ${ctx.specDir}`,
-    `- Requirements: ${joinPath(ctx.specDir, 'requirements.md')}`,
-    `- Design: ${joinPath(ctx.specDir, 'design.md')}`,
-    `- Tasks: ${tasksPath}`,
+    ...(taskMaster
+      ? [`- Tasks: ${tasksPath} (Task Master${plan.spec.tag !== undefined ? `, tag "${plan.spec.tag}"` : ''}; this task is id ${task.id})`]
+      : [
+          `- Spec folder: ${ctx.specDir}`,
+          `- Requirements: ${joinPath(ctx.specDir, 'requirements.md')}`,
+          `- Design: ${joinPath(ctx.specDir, 'design.md')}`,
+          `- Tasks: ${tasksPath}`,
+        ]),
     '',
     '## The task',
     '',
@@ -77,7 +84,9 @@ export function buildPrompt(plan: Plan, task: Task, ctx: PromptContext): string 
     '- what you found out that the next tasks should know',
     '```',
     '',
-    'Do not check off the task in tasks.md and do not commit: Ralph does both once the task passes.',
+    taskMaster
+      ? 'Do not change the task\'s status in tasks.json and do not commit: Ralph does both once the task passes.'
+      : 'Do not check off the task in tasks.md and do not commit: Ralph does both once the task passes.',
     '',
   );
   if (ctx.attempt > 1) {

@@ -67,6 +67,8 @@ export interface RunPorts {
   readonly delay?: (ms: number, token: CancellationToken) => Promise<void>;
   /** Absolute path of the spec folder. */
   readonly specDir: string;
+  /** Absolute path of the file the tasks were read from (tasks.md, tasks.json), when known. */
+  readonly specFile?: string;
   /** The repository root (or the folder the agents work in); git paths are relative to it. */
   readonly cwd: string;
   readonly log?: (msg: string) => void;
@@ -542,8 +544,10 @@ class RunEngine {
         // Sandboxed agents may read only their own workspace: name the spec's documents as the
         // worktree has them (the repository as of the task's start).
         const specDir = (this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specDir) : undefined) ?? this.ports.specDir;
+        const specFile = this.ports.specFile === undefined ? undefined : ((this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specFile) : undefined) ?? this.ports.specFile);
         const prompt = buildPrompt(this.plan, run.task, {
           specDir,
+          ...(specFile !== undefined ? { specFile } : {}),
           progressFile,
           attempt,
           ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
