@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../model';
 import { headingTaskState, matchTaskHeading, saysTask, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
 import { ignoredCheckboxesWarning, IdlessReader } from './idless';
-import type { ScanResult, TaskDraft, TaskReading } from './markdown';
+import type { ScanResult, TaskDraft, TaskReading } from './scanTypes';
 import { noTasksDiagnostic } from './noTasks';
 import type { TaskLineMatch } from './taskLine';
 
