@@ -9,7 +9,8 @@ import { RunBoard, formatElapsed } from '../core/board';
 import { formatUsageShort } from '../core/usage';
 import { CancellationSource, StoppableExecutor } from '../core/run';
 import type { RunEvent, RunScope, RunSummary } from '../core/ports';
-import { prepareRun, RunSetupError, STATE_FILE } from '../node/runSession';
+import { prepareRun, RunSetupError } from '../node/runSession';
+import { STATE_FILE_NAME } from '../core/state';
 import { FileStateStore } from '../node/stores/state';
 import { SpecLockedError } from '../node/stores/lock';
 import { readSettings, SettingsError } from './config';
@@ -49,9 +50,9 @@ export class RunController implements vscode.Disposable {
     private readonly specs: SpecRegistry,
     private readonly log: Log,
   ) {
-    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/${STATE_FILE}`);
+    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/${STATE_FILE_NAME}`);
     const reload = (uri: vscode.Uri): void => {
-      const entry = this.specs.all().find((e) => join(e.dir, STATE_FILE) === uri.fsPath);
+      const entry = this.specs.all().find((e) => join(e.dir, STATE_FILE_NAME) === uri.fsPath);
       // While this window runs the spec, the board is ahead of the file.
       if (entry && !this.active.has(entry.file)) void this.loadBoard(entry);
     };
@@ -91,7 +92,7 @@ export class RunController implements vscode.Disposable {
   async loadBoard(entry: SpecEntry): Promise<void> {
     let board: RunBoard;
     try {
-      board = RunBoard.fromState(await new FileStateStore(join(entry.dir, STATE_FILE)).load());
+      board = RunBoard.fromState(await new FileStateStore(join(entry.dir, STATE_FILE_NAME)).load());
     } catch (error) {
       this.log.warn('runs', `${entry.displayPath}: ${messageOf(error)}`);
       board = new RunBoard();

@@ -47,6 +47,7 @@ import { lastPluginSignal } from './signals';
 import { unfinishedAncestors } from './ancestors';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
+import { STATE_FILE_NAME } from '../state';
 import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
@@ -112,7 +113,6 @@ interface AttemptOutcome {
   readonly logFile?: string;
 }
 
-const STATE_FILE = '.ralph-state.json';
 /** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
 export const RUN_LOCK_FILE = '.ralph-run.lock';
 const FAILURE_TAIL_CHARS = 2000;
@@ -1216,7 +1216,7 @@ class RunEngine {
     const files = new Set<string>();
     this.ralphsFilesCache = files;
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
-    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
+    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE_NAME));
     if (stateFile !== undefined) files.add(stateFile);
     const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
     if (lockFile !== undefined) files.add(lockFile);

@@ -8,14 +8,14 @@ import { CancellationSource } from '../../core/run';
 import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunScope, RalphState } from '../../core/ports';
 import { resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
-import { prepareRun, RunSetupError, STATE_FILE } from '../runSession';
+import { prepareRun, RunSetupError } from '../runSession';
+import { STATE_FILE_NAME } from '../../core/state';
 import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
 import { firstOfEachId } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './main';
 
-export { STATE_FILE };
 
 const RUN_OPTIONS = {
   'max-concurrent': { type: 'string' },
@@ -153,13 +153,13 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
 export async function statusCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, spec: arg } = parseCommandArgs(args, { json: { type: 'boolean' }, tag: { type: 'string' } });
   const loaded = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
-  const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE)).load();
+  const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE_NAME)).load();
   if (values.json) {
     io.stdout.write(JSON.stringify(state ?? null, null, 2) + '\n');
     return 0;
   }
   if (!state) {
-    io.stdout.write(`${loaded.spec.path}: no run yet (no ${STATE_FILE})\n`);
+    io.stdout.write(`${loaded.spec.path}: no run yet (no ${STATE_FILE_NAME})\n`);
     return 0;
   }
   const records = state.ralph?.tasks ?? {};

@@ -1,0 +1,27 @@
+// Things decided once: a name or rule that several modules need is defined in one module and
+// imported everywhere else, so the CLI and the extension can never disagree about it.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The files (repository-relative) of src/ and webview/ whose code, comments aside, matches. */
+function definedIn(pattern: RegExp): string[] {
+  return [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'webview'))]
+    .filter((file) => pattern.test(readFileSync(file, 'utf8').replace(/^\s*(\/\/|\*|\/\*).*$/gm, '')))
+    .map((file) => relative(ROOT, file).replace(/\\/g, '/'));
+}
+
+describe('single definitions', () => {
+  it('names the state file in one place', () => {
+    assert.deepEqual(definedIn(/['"`]\.ralph-state\.json['"`]/), ['src/core/state/index.ts']);
+  });
+});
