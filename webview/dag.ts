@@ -21,6 +21,7 @@ import {
   type DagViewEdge,
   type DagViewNode,
 } from '../src/core/graph';
+import { tasksById } from '../src/core/model';
 import { isHostToWebview, type DagPageState, type HostToWebview, type WebviewApi, type WebviewToHost } from '../src/shared/protocol';
 
 declare const acquireVsCodeApi: (() => WebviewApi) | undefined;
@@ -694,7 +695,7 @@ function validRestoredView(candidate: DagView | undefined, g: DagGraph): DagView
 function receivePlan(next: DagGraph): void {
   const previousSpec = graph?.specPath;
   graph = next;
-  nodeById = new Map(next.nodes.map((n) => [n.id, n]));
+  nodeById = tasksById(next.nodes);
   taskStates.clear();
   for (const n of next.nodes) {
     const s: TaskState = { status: n.status };

@@ -11,7 +11,7 @@
 // page's mermaid configuration.
 
 import { escapeLabel, groupPlacement, mermaidNodeId, shorten } from './mermaid';
-import type { Plan, Task } from './model';
+import { tasksById, type Plan, type Task } from './model';
 import type { RunEvent, TaskResultStatus } from './ports';
 
 export type DagStatus =
@@ -133,8 +133,7 @@ export interface DagGraphOptions {
 
 export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGraph {
   const { spec } = plan;
-  const byId = new Map<string, Task>();
-  for (const t of spec.tasks) if (!byId.has(t.id)) byId.set(t.id, t);
+  const byId = tasksById(spec.tasks);
 
   const { groupOf, groupPhase } = groupPlacement(plan, byId);
 
@@ -356,7 +355,7 @@ export function drawView(graph: DagGraph, view: DagView, options: DrawOptions = 
   const nodes: DagViewNode[] = [];
   const edges: DagViewEdge[] = [];
   const clusters: DagViewCluster[] = [];
-  const nodeById = new Map(graph.nodes.map((n) => [n.id, n] as const));
+  const nodeById = tasksById(graph.nodes);
   const addEdge = (kind: DagViewEdge['kind'], from: string, to: string, critical: boolean): void => {
     const edgeId = `e${edges.length}`;
     out.push(`  ${from} ${edgeId}@${kind === 'dependency' ? '-->' : kind === 'conflict' ? '-.-' : '-.->'} ${to}`);

@@ -2,7 +2,7 @@
 // wrote (titles, ids, phase names) reaches the diagram only inside quoted labels with mermaid's
 // entity codes, so no title can end a label, add a link or a click handler, or inject markup.
 
-import type { Plan, Task } from './model';
+import { tasksById, type Plan, type Task } from './model';
 
 export interface MermaidOptions {
   /** Run status per task id (pending, running, succeeded, failed, blocked, done, cancelled,
@@ -67,8 +67,7 @@ function nodeLine(task: Task): string {
 export function toMermaid(plan: Plan, options: MermaidOptions = {}): string {
   const { spec } = plan;
   const out: string[] = [`flowchart ${options.direction ?? 'TD'}`];
-  const byId = new Map<string, Task>();
-  for (const t of spec.tasks) if (!byId.has(t.id)) byId.set(t.id, t);
+  const byId = tasksById(spec.tasks);
   const inPlan = plan.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
 
   // A group is drawn inside its phase when all its members share one; else at the top level.

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
-import type { Plan, Task } from '../core/model';
+import { tasksById, type Plan, type Task } from '../core/model';
 import { Replanner } from '../core/replan';
 import type { Log } from './log';
 
@@ -53,10 +53,7 @@ export class SpecEntry {
   }
 
   task(id: string): Task | undefined {
-    if (!this.byId) {
-      this.byId = new Map();
-      for (const t of this.current?.spec.tasks ?? []) if (!this.byId.has(t.id)) this.byId.set(t.id, t);
-    }
+    this.byId ??= tasksById(this.current?.spec.tasks ?? []);
     return this.byId.get(id);
   }
 

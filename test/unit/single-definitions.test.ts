@@ -24,4 +24,9 @@ describe('single definitions', () => {
   it('names the state file in one place', () => {
     assert.deepEqual(definedIn(/['"`]\.ralph-state\.json['"`]/), ['src/core/state/index.ts']);
   });
+
+  it('builds maps by id only through tasksById (one rule for a repeated id)', () => {
+    // `new Map(xs.map((x) => [x.id, …]))` keeps the last of a repeated id, a loop with `has` the first.
+    assert.deepEqual(definedIn(/new Map\([^;]*=>\s*\[\s*\w+\.id\s*,|if \(!\w+\.has\(\w+\.id\)\)\s*\w+\.set\(/), ['src/core/model.ts']);
+  });
 });

@@ -11,7 +11,7 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import { isJsonFormat, type Plan, type Task } from '../model';
+import { isJsonFormat, tasksById, type Plan, type Task } from '../model';
 import type {
   CancellationToken,
   Clock,
@@ -182,8 +182,7 @@ class RunEngine {
     if (!Number.isInteger(options.maxTaskIterations) || options.maxTaskIterations < 1) {
       throw new Error(`maxTaskIterations must be a whole number of at least 1, got ${options.maxTaskIterations}`);
     }
-    const firstById = new Map<string, Task>();
-    for (const t of plan.spec.tasks) if (!firstById.has(t.id)) firstById.set(t.id, t);
+    const firstById = tasksById(plan.spec.tasks);
     for (const id of plan.taskIds) {
       const task = firstById.get(id);
       if (task) this.byId.set(id, task);

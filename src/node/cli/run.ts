@@ -12,7 +12,7 @@ import { prepareRun, RunSetupError } from '../runSession';
 import { STATE_FILE_NAME } from '../../core/state';
 import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
-import { firstOfEachId } from '../../core/model';
+import { firstOfEachId, tasksById } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './main';
 
@@ -116,7 +116,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     }
   };
 
-  const titles = new Map(loaded.spec.tasks.map((t) => [t.id, t.title] as const));
+  const titles = new Map([...tasksById(loaded.spec.tasks)].map(([id, t]) => [id, t.title] as const));
   const view = values.json
     ? undefined
     : new LiveView({
