@@ -2,6 +2,7 @@
 // text of `ralph plan`. Pure functions, so the CLI, the extension and tests share them.
 
 import { firstOfEachId, type Diagnostic, type Plan, type Task } from './model';
+import { formatMinutes } from './duration';
 
 export interface PlanJsonTask {
   id: string;
@@ -98,17 +99,6 @@ export function toPlanJson(plan: Plan): PlanJson {
 /** `file:line: severity: message`, the shape compilers use, so terminals and editors link it. */
 export function formatDiagnostic(path: string, d: Diagnostic): string {
   return `${path}:${d.range.start.line + 1}: ${d.severity}: ${d.message}`;
-}
-
-export function formatMinutes(minutes: number): string {
-  if (minutes < 60) return `${round1(minutes)} min`;
-  const h = Math.floor(minutes / 60);
-  const m = Math.round(minutes - h * 60);
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 export function formatPlanText(plan: Plan): string {

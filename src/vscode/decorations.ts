@@ -7,7 +7,7 @@ import type { DagStatus } from '../core/graph';
 import { tasksById } from '../core/model';
 import type { RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
-import { statusText } from './tree';
+import { statusText } from '../core/board';
 
 const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
   queued: 'ralph.taskRunningForeground',

@@ -5,7 +5,8 @@
 
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { RunBoard, formatElapsed } from '../core/board';
+import { RunBoard } from '../core/board';
+import { formatDuration } from '../core/duration';
 import { formatUsageShort } from '../core/usage';
 import { CancellationSource, StoppableExecutor } from '../core/run';
 import type { RunEvent, RunScope, RunSummary } from '../core/ports';
@@ -264,7 +265,7 @@ export class RunController implements vscode.Disposable {
     if (summary.blocked) parts.push(`${summary.blocked} blocked`);
     if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
     const cost = formatUsageShort(summary.usage);
-    const text = `Ralph: ${entry.name} ${cancelled || summary.haltReason ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatElapsed(summary.elapsedMs)}${cost ? ` · ${cost}` : ''}.`;
+    const text = `Ralph: ${entry.name} ${cancelled || summary.haltReason ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatDuration(summary.elapsedMs)}${cost ? ` · ${cost}` : ''}.`;
     this.log.info(`run ${entry.name}`, text);
     if (summary.failed > 0) {
       void vscode.window.showWarningMessage(text, 'Retry Failed', 'Show Tasks').then((choice) => {

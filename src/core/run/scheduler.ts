@@ -48,6 +48,7 @@ import { unfinishedAncestors } from './ancestors';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
 import { STATE_FILE_NAME } from '../state';
+import { formatDuration } from '../duration';
 import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
@@ -564,7 +565,7 @@ class RunEngine {
         const waits = this.options.rateLimitWaits ?? 6;
         let waitMs = this.options.rateLimitWaitMs ?? 15_000;
         for (let n = 0; result.failureKind === 'rateLimited' && n < waits && !token.isCancellationRequested; n++) {
-          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatSeconds(waitMs)} (not counted as an attempt)\n`);
+          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatDuration(waitMs)} (not counted as an attempt)\n`);
           await this.delay(waitMs, token);
           if (token.isCancellationRequested) break;
           waitMs *= 2;
@@ -616,7 +617,7 @@ class RunEngine {
     }
     if (result.outcome === 'timedOut') {
       const limit = this.options.taskTimeoutMs;
-      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatSeconds(limit)}` : 'timed out');
+      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatDuration(limit)}` : 'timed out');
       return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
     }
     if (result.outcome === 'failed') {
@@ -1573,10 +1574,6 @@ function iso(ms: number): string {
 
 function newRunId(now: number): string {
   return `${Math.floor(now).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** One line, bounded: reasons end up in tooltips, status lines and the state file. */

@@ -12,6 +12,7 @@ import { prepareRun, RunSetupError } from '../runSession';
 import { STATE_FILE_NAME } from '../../core/state';
 import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
+import { formatDuration } from '../../core/duration';
 import { firstOfEachId, tasksById } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './main';
@@ -176,7 +177,7 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
     const status = rec?.status ?? fromIndex?.status ?? (task.done ? 'success' : 'pending');
     const extra = [
       rec?.attempts ? `${rec.attempts} attempt(s)` : '',
-      rec?.durationMs !== undefined ? `${(rec.durationMs / 1000).toFixed(1)} s` : '',
+      rec?.durationMs !== undefined ? formatDuration(rec.durationMs) : '',
       formatUsage(rec?.usage) ?? '',
       rec?.reason ?? fromIndex?.error ?? '',
     ].filter(Boolean);
