@@ -29,4 +29,8 @@ describe('single definitions', () => {
     // `new Map(xs.map((x) => [x.id, …]))` keeps the last of a repeated id, a loop with `has` the first.
     assert.deepEqual(definedIn(/new Map\([^;]*=>\s*\[\s*\w+\.id\s*,|if \(!\w+\.has\(\w+\.id\)\)\s*\w+\.set\(/), ['src/core/model.ts']);
   });
+
+  it('writes mermaid flowcharts in one place, for the page and `ralph graph --mermaid` alike', () => {
+    assert.deepEqual(definedIn(/flowchart \$\{|['"`]flowchart /), ['src/core/graph.ts']);
+  });
 });
