@@ -8,6 +8,8 @@ import { dirname, basename } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { tasksById, type Plan, type Task } from '../core/model';
 import { Replanner } from '../core/replan';
+import type { PlanOptions } from '../core/plan';
+import { affectsPlans, readPlanOptions } from './config';
 import type { Log } from './log';
 
 /** The files Ralph treats as specs, wherever they are in the workspace. */
@@ -34,8 +36,9 @@ export class SpecEntry {
     readonly uri: vscode.Uri,
     /** Workspace-relative, as diagnostics and titles show it. */
     readonly displayPath: string,
+    planOptions: PlanOptions = {},
   ) {
-    this.replanner = new Replanner({ path: displayPath });
+    this.replanner = new Replanner({ path: displayPath, ...planOptions });
   }
 
   get file(): string {
@@ -59,8 +62,16 @@ export class SpecEntry {
 
   /** Re-plans from the given text; true when the plan changed. */
   update(text: string): boolean {
-    const next = this.replanner.update(text);
-    if (next === this.current) return false;
+    return this.take(this.replanner.update(text));
+  }
+
+  /** Plans with new settings (the estimate's slots); true when the plan changed. */
+  setPlanOptions(options: PlanOptions): boolean {
+    return this.take(this.replanner.setPlanOptions(options));
+  }
+
+  private take(next: Plan | undefined): boolean {
+    if (next === undefined || next === this.current) return false;
     this.current = next;
     this.byId = undefined;
     this.version++;
@@ -113,6 +124,13 @@ export class SpecRegistry implements vscode.Disposable {
         if (isSpecUri(doc.uri)) void this.refreshFromDisk(doc.uri);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
+      // `ralph.maxConcurrent` is the estimate's number of agents: every spec is planned again.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!affectsPlans(e)) return;
+        for (const entry of this.entries.values()) {
+          if (entry.setPlanOptions(readPlanOptions(entry.uri))) this.changePlan.fire(entry);
+        }
+      }),
     );
   }
 
@@ -161,7 +179,7 @@ export class SpecRegistry implements vscode.Disposable {
     const key = uri.toString();
     const known = this.entries.get(key);
     if (known) return { entry: known, isNew: false };
-    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri));
+    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri), readPlanOptions(uri));
     this.entries.set(key, entry);
     return { entry, isNew: true };
   }

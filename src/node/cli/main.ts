@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { InputError, loadSpec } from '../specFiles';
-import { planSpec } from '../../core/plan';
+import { DEFAULT_MAX_CONCURRENT, planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
@@ -163,7 +163,7 @@ function planCommand(args: readonly string[], io: CliIo): number {
     json: { type: 'boolean' },
     tag: { type: 'string' },
   });
-  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', DEFAULT_MAX_CONCURRENT);
   const { spec } = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
   const plan = planSpec(spec, { maxConcurrent });
   if (values.json) io.stdout.write(JSON.stringify(toPlanJson(plan), null, 2) + '\n');

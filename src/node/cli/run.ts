@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { loadSpec } from '../specFiles';
-import { planSpec } from '../../core/plan';
+import { DEFAULT_MAX_CONCURRENT, planSpec } from '../../core/plan';
 import { CancellationSource } from '../../core/run';
 import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunScope, RalphState } from '../../core/ports';
 import { resolveAgent } from '../executor';
@@ -38,7 +38,7 @@ const RUN_OPTIONS = {
 
 export async function runCommand(args: readonly string[], io: CliIo, retry: boolean): Promise<number> {
   const { values, spec: arg } = parseCommandArgs(args, RUN_OPTIONS);
-  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', DEFAULT_MAX_CONCURRENT);
   const mode = oneOf<RunMode>(values.mode, '--mode', ['dag', 'waves'], 'dag');
   const commit = oneOf<CommitStrategy>(values.commit, '--commit', ['batch', 'individual', 'none'], 'batch');
   const maxTaskIterations = positiveInt(values['max-task-iterations'], '--max-task-iterations', 2);
