@@ -138,7 +138,7 @@ export function formatPlanText(plan: Plan): string {
 
   out.push(
     '',
-    `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${estimate.defaultTaskMinutes} min)`,
+    `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${formatMinutes(estimate.defaultTaskMinutes)})`,
   );
   out.push(`  serial          ${formatMinutes(estimate.serialMinutes)}`);
   out.push(`  DAG schedule    ${formatMinutes(estimate.scheduleMinutes)}  (${estimate.savingsPercent}% saved)`);
