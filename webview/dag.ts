@@ -21,6 +21,8 @@ import {
   type DagViewEdge,
   type DagViewNode,
 } from '../src/core/graph';
+import { formatDuration, formatMinutes } from '../src/core/duration';
+import { tasksById } from '../src/core/model';
 import { isHostToWebview, type DagPageState, type HostToWebview, type WebviewApi, type WebviewToHost } from '../src/shared/protocol';
 
 declare const acquireVsCodeApi: (() => WebviewApi) | undefined;
@@ -548,12 +550,6 @@ function field(parent: HTMLElement, label: string, value: string | readonly stri
   parent.append(row);
 }
 
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
 function fillTooltip(node: SVGGElement): boolean {
   tooltip.replaceChildren();
   const taskId = node.getAttribute('data-task-id');
@@ -573,7 +569,7 @@ function fillTooltip(node: SVGGElement): boolean {
     if (task.details.files.length > 0) field(tooltip, 'Files', task.details.files);
     if (task.details.verify !== undefined) field(tooltip, 'Verify', task.details.verify);
     if (state?.durationMs !== undefined) field(tooltip, 'Took', formatDuration(state.durationMs));
-    else if (task.details.estimateMinutes !== undefined) field(tooltip, 'Estimate', `${task.details.estimateMinutes} min`);
+    else if (task.details.estimateMinutes !== undefined) field(tooltip, 'Estimate', formatMinutes(task.details.estimateMinutes));
     if (state?.usage !== undefined) field(tooltip, 'Used', state.usage);
     if (state?.reason !== undefined) field(tooltip, status === 'failed' ? 'Failed because' : 'Reason', state.reason);
     if (task.critical) field(tooltip, 'Critical path', 'yes');
@@ -694,7 +690,7 @@ function validRestoredView(candidate: DagView | undefined, g: DagGraph): DagView
 function receivePlan(next: DagGraph): void {
   const previousSpec = graph?.specPath;
   graph = next;
-  nodeById = new Map(next.nodes.map((n) => [n.id, n]));
+  nodeById = tasksById(next.nodes);
   taskStates.clear();
   for (const n of next.nodes) {
     const s: TaskState = { status: n.status };

@@ -8,6 +8,7 @@ import { statusFromTaskResult, statusUpdatesFromEvent } from './graph';
 import type { Spec } from './model';
 import type { AgentUsage, RalphState, RunEvent } from './ports';
 import { addUsage, formatUsage, isUsage } from './usage';
+import { formatDuration } from './duration';
 
 export interface BoardEntry {
   readonly status: DagStatus;
@@ -197,12 +198,30 @@ function usageAfter(before: BoardEntry | undefined, event: RunEvent): { usage?: 
   return { ...(usage !== undefined ? { usage } : {}), ...(logFile !== undefined ? { logFile } : {}) };
 }
 
-/** `850 ms`, `12.3 s`, `4m 05s`, `1h 02m`: short enough for a tree item's description. */
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+/** The short status text after a task's title, live while it runs: the tree's description and the
+ *  decoration beside a task line. */
+export function statusText(entry: BoardEntry, now = Date.now()): string {
+  switch (entry.status) {
+    case 'running':
+      return `running${entry.startedAt !== undefined ? ` ${formatDuration(now - entry.startedAt)}` : ''}${entry.attempt && entry.attempt > 1 ? ` · attempt ${entry.attempt}` : ''}`;
+    case 'succeeded':
+      return `succeeded${entry.durationMs ? ` in ${formatDuration(entry.durationMs)}` : ''}${entry.attempt && entry.attempt > 1 ? ` · ${entry.attempt} attempts` : ''}`;
+    case 'failed':
+      return `failed${entry.durationMs ? ` after ${formatDuration(entry.durationMs)}` : ''}${entry.reason ? ` · ${firstLine(entry.reason)}` : ''}`;
+    case 'retrying':
+      return `retrying${entry.reason ? ` · ${firstLine(entry.reason)}` : ''}`;
+    case 'blocked':
+      return entry.reason ? firstLine(entry.reason) : 'blocked';
+    case 'cancelled':
+      return entry.reason ? firstLine(entry.reason) : 'cancelled';
+    case 'pending':
+      return '';
+    default:
+      return entry.status;
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

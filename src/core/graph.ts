@@ -10,8 +10,8 @@
 // neighbourhood. Each view stays within DAG_LIMITS, which are well inside MERMAID_LIMITS, the
 // page's mermaid configuration.
 
-import { escapeLabel, groupPlacement, mermaidNodeId, shorten, taskLabel } from './mermaid';
-import type { Plan, Task } from './model';
+import { escapeLabel, mermaidNodeId, shorten, taskLabel } from './mermaidSyntax';
+import { tasksById, type Plan, type Task } from './model';
 import type { RunEvent, TaskResultStatus } from './ports';
 
 export type DagStatus =
@@ -60,7 +60,7 @@ export interface DagNode {
   /** The title cut to TITLE_LIMIT characters; the label is the id and this. */
   readonly shortTitle: string;
   /** Index into DagGraph.phases of the phase the node is drawn in (a parallel group that spans
-   *  phases is drawn outside them, as `toMermaid` does). */
+   *  phases is drawn outside them). */
   readonly phase?: number;
   /** Index into DagGraph.groups. */
   readonly group?: number;
@@ -135,8 +135,7 @@ export interface DagGraphOptions {
 
 export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGraph {
   const { spec } = plan;
-  const byId = new Map<string, Task>();
-  for (const t of spec.tasks) if (!byId.has(t.id)) byId.set(t.id, t);
+  const byId = tasksById(spec.tasks);
 
   const { groupOf, groupPhase } = groupPlacement(plan, byId);
 
@@ -197,6 +196,22 @@ export function buildDagGraph(plan: Plan, options: DagGraphOptions = {}): DagGra
     groups: plan.groups.map((g) => ({ index: g.index, taskIds: [...g.taskIds] })),
     errorCount: plan.diagnostics.filter((d) => d.severity === 'error').length,
   };
+}
+
+/** Which group each task is in, and the phase a group is drawn inside: the one all its members
+ *  share, else none (the group is drawn at the top level). */
+function groupPlacement(
+  plan: Plan,
+  byId: ReadonlyMap<string, Task>,
+): { groupOf: Map<string, number>; groupPhase: Map<number, number | undefined> } {
+  const groupOf = new Map<string, number>();
+  for (const g of plan.groups) for (const id of g.taskIds) groupOf.set(id, g.index);
+  const groupPhase = new Map<number, number | undefined>();
+  for (const g of plan.groups) {
+    const phases = new Set(g.taskIds.map((id) => byId.get(id)?.phaseIndex));
+    groupPhase.set(g.index, phases.size === 1 ? [...phases][0] : undefined);
+  }
+  return { groupOf, groupPhase };
 }
 
 function cut(text: string, limit: number): string {
@@ -283,6 +298,9 @@ export interface DagDrawing {
 export interface DrawOptions {
   readonly direction?: 'TD' | 'LR';
   readonly limits?: DagLimits;
+  /** Name each edge (`a e1@--> b`, mermaid 11) for the page to find it; default true. Without,
+   *  an edge is its index in `edges`, as mermaid's `linkStyle` counts. */
+  readonly edgeIds?: boolean;
 }
 
 export function phaseNodeId(phase: number): string {
@@ -359,10 +377,11 @@ export function drawView(graph: DagGraph, view: DagView, options: DrawOptions = 
   const nodes: DagViewNode[] = [];
   const edges: DagViewEdge[] = [];
   const clusters: DagViewCluster[] = [];
-  const nodeById = new Map(graph.nodes.map((n) => [n.id, n] as const));
+  const nodeById = tasksById(graph.nodes);
   const addEdge = (kind: DagViewEdge['kind'], from: string, to: string, critical: boolean): void => {
     const edgeId = `e${edges.length}`;
-    out.push(`  ${from} ${edgeId}@${kind === 'dependency' ? '-->' : kind === 'conflict' ? '-.-' : '-.->'} ${to}`);
+    const arrow = kind === 'dependency' ? '-->' : kind === 'conflict' ? '-.-' : '-.->';
+    out.push(`  ${from} ${options.edgeIds === false ? '' : `${edgeId}@`}${arrow} ${to}`);
     edges.push({ edgeId, kind, from, to, critical });
   };
 

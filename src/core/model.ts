@@ -231,6 +231,14 @@ export function firstOfEachId(tasks: readonly Task[]): Task[] {
   return first;
 }
 
+/** Tasks (or anything with an id) by id, the first of a repeated id winning as in firstOfEachId:
+ *  the planner plans that one, so every lookup agrees with the plan. */
+export function tasksById<T extends { readonly id: string }>(items: readonly T[]): Map<string, T> {
+  const byId = new Map<string, T>();
+  for (const item of items) if (!byId.has(item.id)) byId.set(item.id, item);
+  return byId;
+}
+
 export function taskById(spec: Spec, id: string): Task | undefined {
   return spec.tasks.find((t) => t.id === id);
 }

@@ -7,7 +7,7 @@
 import type { Diagnostic, Marker, Plan, Spec, SpecFormat, Task } from './model';
 import { BlockCache, parseSpec } from './parse/index';
 import { changedLines, parseMarkdownLayout, reparseTaskBlock, shiftRange, splitLines, type MarkdownLayout } from './parse/markdown';
-import { compareDiagnostics, planWithOwnDiagnostics, type PlanOptions } from './plan/index';
+import { compareDiagnostics, DEFAULT_MAX_CONCURRENT, DEFAULT_TASK_MINUTES, planWithOwnDiagnostics, type PlanOptions } from './plan/index';
 
 export interface ReplannerOptions extends PlanOptions {
   readonly path: string;
@@ -40,10 +40,32 @@ interface BlockEdit {
 export class Replanner {
   private readonly cache: BlockCache;
   private previous: Previous | undefined;
+  /** What the planner is told (slots and default minutes of the estimate); settings can change it. */
+  private planOptions: Required<PlanOptions>;
   lastUpdate: ReplanKind = { parse: 'full', plan: 'full' };
 
   constructor(private readonly options: ReplannerOptions) {
     this.cache = options.cache ?? new BlockCache();
+    this.planOptions = planOptionsOf(options);
+  }
+
+  /**
+   * Plans with these options from now on (the user changed `ralph.maxConcurrent` or
+   * `ralph.includeOptional`). When they
+   * change anything, the last text is planned again at once, without reading it again, and the
+   * new plan returned; else undefined.
+   */
+  setPlanOptions(options: PlanOptions): Plan | undefined {
+    const next = planOptionsOf(options);
+    const now = this.planOptions;
+    if (next.maxConcurrent === now.maxConcurrent && next.defaultTaskMinutes === now.defaultTaskMinutes && next.includeOptional === now.includeOptional) return undefined;
+    this.planOptions = next;
+    const previous = this.previous;
+    if (!previous) return undefined;
+    const { plan, own } = planWithOwnDiagnostics(previous.plan.spec, next);
+    this.previous = { ...previous, plan, own };
+    this.lastUpdate = { parse: 'unchanged', plan: 'full' };
+    return plan;
   }
 
   update(text: string): Plan {
@@ -114,9 +136,18 @@ export class Replanner {
         return { plan: withSpec(previous.plan, spec, previous.own), own: previous.own, reused: true };
       }
     }
-    const { plan, own } = planWithOwnDiagnostics(spec, this.options);
+    const { plan, own } = planWithOwnDiagnostics(spec, this.planOptions);
     return { plan, own, reused: false };
   }
+}
+
+/** Only the planner's own options, with its defaults filled in, so equal settings compare equal. */
+function planOptionsOf(options: PlanOptions): Required<PlanOptions> {
+  return {
+    maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+    defaultTaskMinutes: options.defaultTaskMinutes ?? DEFAULT_TASK_MINUTES,
+    includeOptional: options.includeOptional ?? false,
+  };
 }
 
 interface Planned {

@@ -2,6 +2,7 @@
 // text of `ralph plan`. Pure functions, so the CLI, the extension and tests share them.
 
 import { firstOfEachId, type Diagnostic, type Plan, type Task } from './model';
+import { formatMinutes } from './duration';
 
 export interface PlanJsonTask {
   id: string;
@@ -109,17 +110,6 @@ export function formatDiagnostic(path: string, d: Diagnostic): string {
   return `${path}:${d.range.start.line + 1}: ${d.severity}: ${d.message}`;
 }
 
-export function formatMinutes(minutes: number): string {
-  if (minutes < 60) return `${round1(minutes)} min`;
-  const h = Math.floor(minutes / 60);
-  const m = Math.round(minutes - h * 60);
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
 /** Lines of `ralph plan` for the [P] opportunities; the JSON has them all. */
 const OPPORTUNITY_LINES = 8;
 
@@ -183,7 +173,7 @@ export function formatPlanText(plan: Plan): string {
 
   out.push(
     '',
-    `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${estimate.defaultTaskMinutes} min)`,
+    `Estimate (up to ${estimate.maxConcurrent} at once; ${estimate.estimatedTasks} task(s) with an estimate, others ${formatMinutes(estimate.defaultTaskMinutes)})`,
   );
   out.push(`  serial          ${formatMinutes(estimate.serialMinutes)}`);
   out.push(`  DAG schedule    ${formatMinutes(estimate.scheduleMinutes)}  (${estimate.savingsPercent}% saved; --mode dag: a task starts once its dependencies are done)`);

@@ -20,6 +20,7 @@ import type {
 } from '../core/ports';
 import { ProcessExecutor, ProcessSurvivors, ShellVerifier, type AgentConfig } from './executor';
 import { FileStateStore } from './stores/state';
+import { STATE_FILE_NAME } from '../core/state';
 import { FileProgressStore } from './stores/progress';
 import { FileTasksFile } from './stores/tasksFile';
 import { TaskMasterTasksFile } from './stores/taskMasterFile';
@@ -28,8 +29,6 @@ import { SimpleGitPort } from './git';
 import { GitWorktrees, hasCommits, repoFolder, repoFolderName } from './worktree';
 import { ralphStateHome } from './stateHome';
 import { gitMissing } from './environment';
-
-export const STATE_FILE = '.ralph-state.json';
 
 /** A setting that cannot work here (worktrees without a commit, …): said to the user as it is. */
 export class RunSetupError extends Error {
@@ -116,7 +115,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
   const ports: RunPorts = {
     executor: o.wrapExecutor ? o.wrapExecutor(processExecutor) : processExecutor,
     verifier: new ShellVerifier(),
-    state: new FileStateStore(join(o.specDir, STATE_FILE)),
+    state: new FileStateStore(join(o.specDir, STATE_FILE_NAME)),
     progress,
     // Check-offs are written in the spec's own format: a checkbox in tasks.md, a status in tasks.json.
     tasksFile: o.plan.spec.format === 'taskmaster' ? new TaskMasterTasksFile(o.specFile, o.plan.spec.tag) : new FileTasksFile(o.specFile),

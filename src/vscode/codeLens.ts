@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { Plan } from '../core/model';
-import { formatMinutes } from '../core/report';
+import { formatMinutes } from '../core/duration';
 import type { RunController } from './runs';
 import { isSpecUri, type SpecRegistry } from './specs';
 

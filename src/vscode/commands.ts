@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
 import { unfinishedAncestors } from '../core/run';
 import { throughSkipped } from '../core/plan/optional';
-import { STATE_FILE } from '../node/runSession';
+import { STATE_FILE_NAME } from '../core/state';
 import { cleanLeftovers, describeLeftover, leftoverName } from '../node/leftovers';
 import { loadSpec } from '../node/specFiles';
 import { userProblem } from '../node/userErrors';
@@ -250,11 +250,11 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     'ralph.openStateFile': async (arg) => {
       const entry = await pickSpec(arg, 'Open State File');
       if (!entry) return undefined;
-      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE));
+      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE_NAME));
       try {
         await vscode.workspace.fs.stat(uri);
       } catch {
-        void vscode.window.showInformationMessage(`Ralph: ${entry.displayPath} has no ${STATE_FILE} yet; it is written when a run starts.`);
+        void vscode.window.showInformationMessage(`Ralph: ${entry.displayPath} has no ${STATE_FILE_NAME} yet; it is written when a run starts.`);
         return undefined;
       }
       await vscode.window.showTextDocument(uri, { preview: true });
@@ -265,7 +265,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       const entry = await pickSpec(arg, 'Reset State');
       if (!entry) return false;
       if (runs.isRunning(entry)) throw new RunRefused(`${entry.displayPath} is running; stop it before resetting its state.`);
-      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE));
+      const uri = vscode.Uri.file(join(entry.dir, STATE_FILE_NAME));
       const reset = 'Reset State';
       const answer = await vscode.window.showWarningMessage(
         `Forget the run state of ${entry.displayPath}? Task results, attempts and the resume point go (to the trash where there is one); tasks.md, your files and commits stay as they are.`,

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
+import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
 import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
 
@@ -34,6 +35,21 @@ function intIn(value: unknown, min: number, max: number, fallback: number): numb
   return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
 }
 
+/** The settings that change a plan (its estimate), read for the folder of `scope`. */
+export function readPlanOptions(scope: vscode.Uri | undefined): PlanOptions {
+  const c = vscode.workspace.getConfiguration('ralph', scope);
+  return { maxConcurrent: maxConcurrentOf(c), includeOptional: c.get('includeOptional') === true };
+}
+
+/** Whether a settings change can change a plan; the settings readPlanOptions reads. */
+export function affectsPlans(event: vscode.ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration('ralph.maxConcurrent') || event.affectsConfiguration('ralph.includeOptional');
+}
+
+function maxConcurrentOf(c: vscode.WorkspaceConfiguration): number {
+  return intIn(c.get('maxConcurrent'), 1, 32, DEFAULT_MAX_CONCURRENT);
+}
+
 export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
   const c = vscode.workspace.getConfiguration('ralph', scope);
   const preset = oneOf<AgentPreset>(c.get('agent'), AGENT_PRESETS, 'claude');
@@ -52,7 +68,7 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
   const include = c.get<unknown>('worktree.include');
   const budget = c.get<unknown>('maxCostUsd');
   return {
-    maxConcurrent: intIn(c.get('maxConcurrent'), 1, 32, 3),
+    maxConcurrent: maxConcurrentOf(c),
     agent,
     mode: oneOf<RunMode>(c.get('mode'), ['dag', 'waves'], 'dag'),
     commit: oneOf<CommitStrategy>(c.get('commit'), ['batch', 'individual', 'none'], 'batch'),
@@ -66,8 +82,3 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
   };
 }
 
-/** `ralph.includeOptional`: whether plans (and so runs and estimates) take Kiro's optional tasks.
- *  Read apart from readSettings because every plan of the folder's specs depends on it. */
-export function readIncludeOptional(scope: vscode.Uri | undefined): boolean {
-  return vscode.workspace.getConfiguration('ralph', scope).get('includeOptional') === true;
-}

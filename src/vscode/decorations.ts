@@ -4,10 +4,10 @@
 
 import * as vscode from 'vscode';
 import type { DagStatus } from '../core/graph';
-import { firstOfEachId } from '../core/model';
+import { tasksById } from '../core/model';
 import type { RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
-import { statusText } from './tree';
+import { statusText } from '../core/board';
 
 const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
   queued: 'ralph.taskRunningForeground',
@@ -97,7 +97,7 @@ export class TaskDecorations implements vscode.Disposable {
     if (!plan) return;
     const lines = editor.document.lineCount;
     const clamp = (line: number) => Math.max(0, Math.min(lines - 1, line));
-    const byId = new Map(firstOfEachId(plan.spec.tasks).map((t) => [t.id, t] as const));
+    const byId = tasksById(plan.spec.tasks);
 
     const bands: vscode.DecorationOptions[] = [];
     for (const group of plan.groups) {

@@ -5,11 +5,13 @@
 
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { RunBoard, formatElapsed } from '../core/board';
+import { RunBoard } from '../core/board';
+import { formatDuration } from '../core/duration';
 import { formatUsageShort } from '../core/usage';
 import { CancellationSource, StoppableExecutor } from '../core/run';
 import type { RunEvent, RunScope, RunSummary } from '../core/ports';
-import { prepareRun, RunSetupError, STATE_FILE } from '../node/runSession';
+import { prepareRun, RunSetupError } from '../node/runSession';
+import { STATE_FILE_NAME } from '../core/state';
 import { FileStateStore } from '../node/stores/state';
 import { SpecLockedError } from '../node/stores/lock';
 import { readSettings, SettingsError } from './config';
@@ -49,9 +51,9 @@ export class RunController implements vscode.Disposable {
     private readonly specs: SpecRegistry,
     private readonly log: Log,
   ) {
-    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/${STATE_FILE}`);
+    const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/${STATE_FILE_NAME}`);
     const reload = (uri: vscode.Uri): void => {
-      const entry = this.specs.all().find((e) => join(e.dir, STATE_FILE) === uri.fsPath);
+      const entry = this.specs.all().find((e) => join(e.dir, STATE_FILE_NAME) === uri.fsPath);
       // While this window runs the spec, the board is ahead of the file.
       if (entry && !this.active.has(entry.file)) void this.loadBoard(entry);
     };
@@ -91,7 +93,7 @@ export class RunController implements vscode.Disposable {
   async loadBoard(entry: SpecEntry): Promise<void> {
     let board: RunBoard;
     try {
-      board = RunBoard.fromState(await new FileStateStore(join(entry.dir, STATE_FILE)).load());
+      board = RunBoard.fromState(await new FileStateStore(join(entry.dir, STATE_FILE_NAME)).load());
     } catch (error) {
       this.log.warn('runs', `${entry.displayPath}: ${messageOf(error)}`);
       board = new RunBoard();
@@ -263,7 +265,7 @@ export class RunController implements vscode.Disposable {
     if (summary.blocked) parts.push(`${summary.blocked} blocked`);
     if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
     const cost = formatUsageShort(summary.usage);
-    const text = `Ralph: ${entry.name} ${cancelled || summary.haltReason ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatElapsed(summary.elapsedMs)}${cost ? ` · ${cost}` : ''}.`;
+    const text = `Ralph: ${entry.name} ${cancelled || summary.haltReason ? 'stopped' : 'finished'}: ${parts.join(', ')} in ${formatDuration(summary.elapsedMs)}${cost ? ` · ${cost}` : ''}.`;
     this.log.info(`run ${entry.name}`, text);
     if (summary.failed > 0) {
       void vscode.window.showWarningMessage(text, 'Retry Failed', 'Show Tasks').then((choice) => {

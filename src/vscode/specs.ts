@@ -6,10 +6,11 @@
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
-import type { Plan, Task } from '../core/model';
+import { tasksById, type Plan, type Task } from '../core/model';
 import { Replanner } from '../core/replan';
+import type { PlanOptions } from '../core/plan';
+import { affectsPlans, readPlanOptions } from './config';
 import type { Log } from './log';
-import { readIncludeOptional } from './config';
 
 /** The files Ralph treats as specs, wherever they are in the workspace. */
 export const SPEC_GLOB = '**/tasks.md';
@@ -38,18 +39,9 @@ export class SpecEntry {
     readonly uri: vscode.Uri,
     /** Workspace-relative, as diagnostics and titles show it. */
     readonly displayPath: string,
-    /** `ralph.includeOptional`: Kiro's optional tasks are run (else skipped). */
-    private includeOptional = false,
+    planOptions: PlanOptions = {},
   ) {
-    this.replanner = new Replanner({ path: displayPath, includeOptional });
-  }
-
-  /** Plans again if the setting changed; true when the plan changed. */
-  setIncludeOptional(includeOptional: boolean): boolean {
-    if (includeOptional === this.includeOptional) return false;
-    this.includeOptional = includeOptional;
-    this.replanner = new Replanner({ path: this.displayPath, includeOptional });
-    return this.text !== undefined && this.update(this.text);
+    this.replanner = new Replanner({ path: displayPath, ...planOptions });
   }
 
   get file(): string {
@@ -67,18 +59,22 @@ export class SpecEntry {
   }
 
   task(id: string): Task | undefined {
-    if (!this.byId) {
-      this.byId = new Map();
-      for (const t of this.current?.spec.tasks ?? []) if (!this.byId.has(t.id)) this.byId.set(t.id, t);
-    }
+    this.byId ??= tasksById(this.current?.spec.tasks ?? []);
     return this.byId.get(id);
   }
 
   /** Re-plans from the given text; true when the plan changed. */
   update(text: string): boolean {
-    this.text = text;
-    const next = this.replanner.update(text);
-    if (next === this.current) return false;
+    return this.take(this.replanner.update(text));
+  }
+
+  /** Plans with new settings (the estimate's slots); true when the plan changed. */
+  setPlanOptions(options: PlanOptions): boolean {
+    return this.take(this.replanner.setPlanOptions(options));
+  }
+
+  private take(next: Plan | undefined): boolean {
+    if (next === undefined || next === this.current) return false;
     this.current = next;
     this.byId = undefined;
     this.version++;
@@ -131,10 +127,11 @@ export class SpecRegistry implements vscode.Disposable {
         if (isSpecUri(doc.uri)) void this.refreshFromDisk(doc.uri);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.discover()),
+      // `ralph.maxConcurrent` is the estimate's number of agents: every spec is planned again.
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('ralph.includeOptional')) return;
+        if (!affectsPlans(e)) return;
         for (const entry of this.entries.values()) {
-          if (entry.setIncludeOptional(readIncludeOptional(entry.uri))) this.changePlan.fire(entry);
+          if (entry.setPlanOptions(readPlanOptions(entry.uri))) this.changePlan.fire(entry);
         }
       }),
     );
@@ -185,7 +182,7 @@ export class SpecRegistry implements vscode.Disposable {
     const key = uri.toString();
     const known = this.entries.get(key);
     if (known) return { entry: known, isNew: false };
-    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri), readIncludeOptional(uri));
+    const entry = new SpecEntry(uri, vscode.workspace.asRelativePath(uri), readPlanOptions(uri));
     this.entries.set(key, entry);
     return { entry, isNew: true };
   }

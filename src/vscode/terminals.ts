@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { RunEvent } from '../core/ports';
-import { formatElapsed } from '../core/board';
+import { formatDuration } from '../core/duration';
 import { formatUsage } from '../core/usage';
 import { readSettings, type KeepOpen } from './config';
 import type { RunController, RunEventWithSpec } from './runs';
@@ -178,7 +178,7 @@ export class TaskTerminals implements vscode.Disposable {
   }
 
   private finish(task: TaskTerminal, event: Extract<RunEvent, { type: 'taskFinished' }>): void {
-    const took = formatElapsed(event.durationMs);
+    const took = formatDuration(event.durationMs);
     if (event.willRetry === true) {
       this.append(task, `\n${ANSI.red}✖ attempt ${event.attempt} failed after ${took}: ${event.reason ?? 'no reason given'}${ANSI.reset}\n${ANSI.dim}Ralph tries again with the failure in the prompt.${ANSI.reset}\n`);
       return;

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { DagStatus } from '../core/graph';
 import { firstOfEachId, type Task } from '../core/model';
-import { formatElapsed, type BoardEntry } from '../core/board';
+import { statusText } from '../core/board';
+import { formatDuration } from '../core/duration';
 import { formatUsage, formatUsageShort } from '../core/usage';
 import type { RunController } from './runs';
 import type { SpecEntry, SpecRegistry } from './specs';
@@ -44,33 +45,6 @@ const ICONS: Record<DagStatus, [string, string | undefined]> = {
 export function statusIcon(status: DagStatus): vscode.ThemeIcon {
   const [id, color] = ICONS[status];
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
-}
-
-/** The short status text after a task's title, live while it runs. */
-export function statusText(entry: BoardEntry, now = Date.now()): string {
-  switch (entry.status) {
-    case 'running':
-      return `running${entry.startedAt !== undefined ? ` ${formatElapsed(now - entry.startedAt)}` : ''}${entry.attempt && entry.attempt > 1 ? ` · attempt ${entry.attempt}` : ''}`;
-    case 'succeeded':
-      return `succeeded${entry.durationMs ? ` in ${formatElapsed(entry.durationMs)}` : ''}${entry.attempt && entry.attempt > 1 ? ` · ${entry.attempt} attempts` : ''}`;
-    case 'failed':
-      return `failed${entry.durationMs ? ` after ${formatElapsed(entry.durationMs)}` : ''}${entry.reason ? ` · ${firstLine(entry.reason)}` : ''}`;
-    case 'retrying':
-      return `retrying${entry.reason ? ` · ${firstLine(entry.reason)}` : ''}`;
-    case 'blocked':
-      return entry.reason ? firstLine(entry.reason) : 'blocked';
-    case 'cancelled':
-      return entry.reason ? firstLine(entry.reason) : 'cancelled';
-    case 'pending':
-      return '';
-    default:
-      return entry.status;
-  }
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Disposable {
@@ -230,7 +204,7 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
       const skipped = entry.plan?.skippedOptional?.includes(taskId) === true;
       tip.appendText(`Optional task: ${skipped ? 'runs of the spec skip it (ralph.includeOptional is off); Run Task runs it' : 'included in runs (ralph.includeOptional)'}`).appendMarkdown('\n\n');
     }
-    tip.appendMarkdown(`$(${ICONS[state.status][0].replace('~spin', '')}) `).appendText(`${state.status}${state.attempt ? ` · attempt ${state.attempt}` : ''}${state.durationMs ? ` · ${formatElapsed(state.durationMs)}` : ''}`).appendMarkdown('\n\n');
+    tip.appendMarkdown(`$(${ICONS[state.status][0].replace('~spin', '')}) `).appendText(`${state.status}${state.attempt ? ` · attempt ${state.attempt}` : ''}${state.durationMs ? ` · ${formatDuration(state.durationMs)}` : ''}`).appendMarkdown('\n\n');
     const used = formatUsage(state.usage);
     if (used) tip.appendMarkdown('**Used:** ').appendText(used).appendMarkdown('\n\n');
     if (state.logFile) tip.appendMarkdown('**Agent log:** ').appendText(state.logFile).appendMarkdown('\n\n');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RunBoard, formatElapsed } from '../../src/core/board';
+import { RunBoard } from '../../src/core/board';
 import { runPlan, CancellationSource, StoppableExecutor } from '../../src/core/run';
 import type { RalphState, RunOptions } from '../../src/core/ports';
 import { flush, plan, rig } from './fakes';
@@ -83,10 +83,6 @@ describe('RunBoard: what every view shows of a run', () => {
     assert.equal(after.entry('1').status, 'cancelled');
     assert.equal(after.entry('2').status, 'failed');
     assert.equal(after.running, false);
-  });
-
-  it('formats elapsed time short enough for a tree item', () => {
-    assert.deepEqual([formatElapsed(850), formatElapsed(3140), formatElapsed(42_000), formatElapsed(245_000), formatElapsed(3_720_000)], ['850 ms', '3.1 s', '42 s', '4m 05s', '1h 02m']);
   });
 });
 

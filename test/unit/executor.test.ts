@@ -297,7 +297,7 @@ describe('executor: ProcessExecutor', function () {
     it('kills the whole tree on timeout, grandchild included', async () => {
       const { result } = await run(treeAgent(), request({ timeoutMs: 1500 }), never(), { killGraceMs: 2000 });
       assert.equal(result.outcome, 'timedOut', show(result));
-      assert.equal(result.reason, 'timed out after 1.5s', show(result));
+      assert.equal(result.reason, 'timed out after 1.5 s', show(result));
       const [child, grandchild] = pids() as [number, number];
       assert.ok(!alive(child) && !alive(grandchild), `alive after timeout: child ${alive(child)}, grandchild ${alive(grandchild)}`);
     });

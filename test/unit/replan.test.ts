@@ -226,6 +226,37 @@ describe('Replanner', () => {
     assert.ok(seen.block > 100 && seen.full > 100 && seen.reused > 100 && seen.planned > 100, show(seen));
   });
 
+  it('estimates for the slots it is given, and for new ones when the setting changes', () => {
+    const text = generateTasksMd(40, 6);
+    const replanner = new Replanner({ path: 'tasks.md', maxConcurrent: 5 });
+    const five = replanner.update(text);
+    assert.equal(five.estimate.maxConcurrent, 5);
+    assertSamePlan(five, text, 5);
+    // The 40 tasks have room for more than 3 at once: 5 slots give a shorter schedule.
+    assert.ok(five.estimate.scheduleMinutes < fullPlan(text, 3).estimate.scheduleMinutes, show([five.estimate, fullPlan(text, 3).estimate]));
+
+    assert.equal(replanner.setPlanOptions({ maxConcurrent: 5 }), undefined, 'the same setting plans nothing again');
+    const two = replanner.setPlanOptions({ maxConcurrent: 2 });
+    assert.ok(two !== undefined && two !== five);
+    assertSamePlan(two, text, 2);
+    assert.deepEqual(replanner.lastUpdate, { parse: 'unchanged', plan: 'full' });
+    // Edits after the change keep planning for 2, on the path that reuses the plan too.
+    assert.equal(replanner.update(text), two);
+    const lines = text.split('\n');
+    const target = lines.findIndex((l) => l.includes('**Done when**'));
+    lines[target] = `${lines[target]} and more`;
+    const edited = lines.join('\n');
+    assertSamePlan(replanner.update(edited), edited, 2);
+    assert.deepEqual(replanner.lastUpdate, { parse: 'block', plan: 'reused' });
+  });
+
+  it('takes a setting given before any text for the first plan', () => {
+    const replanner = new Replanner({ path: 'tasks.md' });
+    assert.equal(replanner.setPlanOptions({ maxConcurrent: 4 }), undefined);
+    const text = generateTasksMd(12, 2);
+    assertSamePlan(replanner.update(text), text, 4);
+  });
+
   it('returns the same plan object for the same text', () => {
     const text = generateTasksMd(20, 5);
     const replanner = new Replanner({ path: 'tasks.md' });

@@ -75,7 +75,7 @@ describe('scheduler: rate limits', () => {
     assert.deepEqual(done && done.type === 'taskFinished' ? done.usage : undefined, usage(1200, 50, 0.02));
     assert.deepEqual(r.state.state?.ralph?.tasks['1']?.usage, usage(1200, 50, 0.02));
     const said = r.events.filter((e) => e.type === 'taskOutput').map((e) => (e.type === 'taskOutput' ? e.chunk : '')).join('');
-    assert.match(said, /rate limited \(429\) — trying again in 0\.0s \(not counted as an attempt\)|trying again in/);
+    assert.match(said, /rate limited \(429\) — trying again in 0 ms \(not counted as an attempt\)|trying again in/);
   });
 
   it('counts the failure once the waits are used up', async () => {

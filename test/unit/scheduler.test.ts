@@ -255,7 +255,7 @@ describe('scheduler: failure', () => {
     const summary = await run;
     assert.equal(summary.failed, 1, show(summary));
     const event = finished(r, '1')[0];
-    assert.ok(event?.type === 'taskFinished' && event.status === 'failed' && event.reason === 'timed out after 30s', show(event));
+    assert.ok(event?.type === 'taskFinished' && event.status === 'failed' && event.reason === 'timed out after 30 s', show(event));
   });
 
   it('cancels: stops starting, cancels running executors, waits, saves, finishes', async () => {

@@ -11,6 +11,9 @@ import { buildDagGraph, type DagGraph, type DagGraphOptions } from '../../src/co
 import { parseSpec } from '../../src/core/parse/index';
 import { planSpec } from '../../src/core/plan/index';
 import type { WebviewToHost } from '../../src/shared/protocol';
+import { RunBoard, statusText } from '../../src/core/board';
+import { formatDuration, formatMinutes } from '../../src/core/duration';
+import type { RalphState } from '../../src/core/ports';
 import { DagHarness, ROOT, type DagPage } from './harness';
 
 const SCREENSHOTS = join(ROOT, 'test', 'webview', 'screenshots');
@@ -184,6 +187,34 @@ describe('DAG webview page (headless Chromium)', function () {
     await p.page.locator('#canvas g.node[data-task-id="1.4"]').hover();
     const after = (await p.page.textContent('#tooltip')) ?? '';
     assert.doesNotMatch(after, /Used:|Took:/, after);
+  });
+
+  it('writes a duration as the tree and the CLI do, and an estimate as the plan text does', async () => {
+    // The same record the tree and `ralph status` read (test/unit/duration.test.ts).
+    const state: RalphState = {
+      taskIndex: 2,
+      totalTasks: 20,
+      ralph: {
+        version: 1,
+        runId: 'r',
+        startedAt: '2025-01-01T00:00:00.000Z',
+        updatedAt: '2025-01-01T00:01:05.000Z',
+        status: 'finished',
+        tasks: { '1.2': { id: '1.2', status: 'success', attempts: 1, durationMs: 65_000 } },
+      },
+    };
+    const board = RunBoard.fromState(state);
+    const p = await open();
+    await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md', { statuses: board.snapshot() }) });
+    await p.page.locator('#canvas g.node[data-task-id="1.2"]').hover();
+    const took = (await p.page.textContent('#tooltip')) ?? '';
+    assert.equal(statusText(board.entry('1.2')), `succeeded in ${formatDuration(65_000)}`);
+    assert.match(took, new RegExp(`Took: ${formatDuration(65_000)}`), took);
+    assert.match(took, /Took: 1m 05s/, took);
+    await p.page.mouse.move(0, 0);
+    await p.page.locator('#canvas g.node[data-task-id="1.3"]').hover();
+    const estimate = (await p.page.textContent('#tooltip')) ?? '';
+    assert.match(estimate, new RegExp(`Estimate: ${formatMinutes(45)}`), estimate);
   });
 
   it('posts reveal with the task id when a node is clicked, and nothing when dragged', async () => {

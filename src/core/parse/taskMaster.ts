@@ -18,7 +18,7 @@
 
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Spec, Task } from '../model';
-import { range } from '../model';
+import { range, tasksById } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { offsetRanges } from './values';
 
@@ -205,7 +205,7 @@ export function parseTaskMaster(text: string, options: { readonly path: string; 
     }
   }
   const known = new Set(entries.map((e) => e.id));
-  const byId = new Map(entries.map((e) => [e.id, e] as const));
+  const byId = tasksById(entries);
 
   const tasks: Task[] = entries.map((entry, index) => {
     const { node, id, parentId } = entry;

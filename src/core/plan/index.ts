@@ -25,13 +25,18 @@ import { ancestryOracle, cyclicComponents, shortestCycle, topologicalLevels } fr
 export { filesOverlap } from './files';
 
 export interface PlanOptions {
-  /** Slots for the schedule estimate; default 3. */
+  /** Slots for the schedule estimate; default DEFAULT_MAX_CONCURRENT. */
   readonly maxConcurrent?: number;
-  /** Minutes assumed for a task without its own estimate; default 10. */
+  /** Minutes assumed for a task without its own estimate; default DEFAULT_TASK_MINUTES. */
   readonly defaultTaskMinutes?: number;
   /** Run Kiro's optional tasks (`- [ ]* 2.3`) too; default false: they are skipped. */
   readonly includeOptional?: boolean;
 }
+
+/** The estimate's slots when nothing says how many agents run at once (`ralph.maxConcurrent`'s
+ *  and `--max-concurrent`'s default too). */
+export const DEFAULT_MAX_CONCURRENT = 3;
+export const DEFAULT_TASK_MINUTES = 10;
 
 const byPosition = (a: number, b: number): number => a - b;
 
@@ -46,8 +51,8 @@ export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
 /** The plan, and the diagnostics the planner itself made (in the order it made them), so a
  *  re-planner can put them beside the parse diagnostics of a newer spec. */
 export function planWithOwnDiagnostics(spec: Spec, options: PlanOptions = {}): { plan: Plan; own: readonly Diagnostic[] } {
-  const maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? 3));
-  const defaultTaskMinutes = Math.max(0, options.defaultTaskMinutes ?? 10);
+  const maxConcurrent = Math.max(1, Math.floor(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT));
+  const defaultTaskMinutes = Math.max(0, options.defaultTaskMinutes ?? DEFAULT_TASK_MINUTES);
   const { tasks } = spec;
   const diagnostics: Diagnostic[] = [];
   const task = (i: number): Task => tasks[i] as Task;

@@ -11,7 +11,7 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import type { Plan, Task } from '../model';
+import { isJsonFormat, tasksById, type Plan, type Task } from '../model';
 import type {
   CancellationToken,
   Clock,
@@ -49,6 +49,8 @@ import { waveNumbers } from '../plan/waves';
 import { OPTIONAL_SKIP_REASON, optionalSkippedInRun, throughSkipped } from '../plan/optional';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
+import { STATE_FILE_NAME } from '../state';
+import { formatDuration } from '../duration';
 import type { AgentUsage } from '../ports';
 
 export interface RunPorts {
@@ -116,7 +118,6 @@ interface AttemptOutcome {
   readonly logFile?: string;
 }
 
-const STATE_FILE = '.ralph-state.json';
 /** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
 export const RUN_LOCK_FILE = '.ralph-run.lock';
 const FAILURE_TAIL_CHARS = 2000;
@@ -188,8 +189,7 @@ class RunEngine {
     if (!Number.isInteger(options.maxTaskIterations) || options.maxTaskIterations < 1) {
       throw new Error(`maxTaskIterations must be a whole number of at least 1, got ${options.maxTaskIterations}`);
     }
-    const firstById = new Map<string, Task>();
-    for (const t of plan.spec.tasks) if (!firstById.has(t.id)) firstById.set(t.id, t);
+    const firstById = tasksById(plan.spec.tasks);
     for (const id of plan.taskIds) {
       const task = firstById.get(id);
       if (task) this.byId.set(id, task);
@@ -580,7 +580,7 @@ class RunEngine {
         const waits = this.options.rateLimitWaits ?? 6;
         let waitMs = this.options.rateLimitWaitMs ?? 15_000;
         for (let n = 0; result.failureKind === 'rateLimited' && n < waits && !token.isCancellationRequested; n++) {
-          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatSeconds(waitMs)} (not counted as an attempt)\n`);
+          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatDuration(waitMs)} (not counted as an attempt)\n`);
           await this.delay(waitMs, token);
           if (token.isCancellationRequested) break;
           waitMs *= 2;
@@ -632,7 +632,7 @@ class RunEngine {
     }
     if (result.outcome === 'timedOut') {
       const limit = this.options.taskTimeoutMs;
-      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatSeconds(limit)}` : 'timed out');
+      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatDuration(limit)}` : 'timed out');
       return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
     }
     if (result.outcome === 'failed') {
@@ -1231,7 +1231,7 @@ class RunEngine {
     const files = new Set<string>();
     this.ralphsFilesCache = files;
     const relative = (p: string) => relativeTo(this.ports.cwd, p);
-    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE));
+    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE_NAME));
     if (stateFile !== undefined) files.add(stateFile);
     const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
     if (lockFile !== undefined) files.add(lockFile);
@@ -1576,10 +1576,6 @@ function iso(ms: number): string {
 
 function newRunId(now: number): string {
   return `${Math.floor(now).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** One line, bounded: reasons end up in tooltips, status lines and the state file. */

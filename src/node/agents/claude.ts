@@ -25,6 +25,7 @@
 
 import * as path from 'node:path';
 import type { AgentUsage } from '../../core/ports';
+import { formatDuration } from '../../core/duration';
 import type { AgentContext, AgentDefinition, AgentReader, AgentVerdict, TranscriptLine } from './definition';
 import {
   cleanLine,
@@ -184,7 +185,7 @@ export class ClaudeReader implements AgentReader {
         const delay = num(e.retry_delay_ms);
         return [
           info(
-            `API call failed${what ? ` (${what})` : ''}; retry ${attempt ?? '?'}${max !== undefined ? `/${max}` : ''}${delay !== undefined ? ` in ${(delay / 1000).toFixed(1)} s` : ''}`,
+            `API call failed${what ? ` (${what})` : ''}; retry ${attempt ?? '?'}${max !== undefined ? `/${max}` : ''}${delay !== undefined ? ` in ${formatDuration(delay)}` : ''}`,
           ),
         ];
       }

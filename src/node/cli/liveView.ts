@@ -3,7 +3,7 @@
 // the log lines are printed, so CI logs stay readable.
 
 import type { RunEvent, RunSummary } from '../../core/ports';
-import { formatMinutes } from '../../core/report';
+import { formatDuration, formatMinutes } from '../../core/duration';
 import { OPTIONAL_SKIP_REASON } from '../../core/plan/optional';
 import { addUsage, formatUsage, formatUsageShort } from '../../core/usage';
 import type { AgentUsage } from '../../core/ports';
@@ -75,7 +75,7 @@ export class LiveView {
         this.running.delete(event.taskId);
         this.usage = addUsage(this.usage, event.usage);
         const cost = formatUsageShort(event.usage);
-        const secs = `${(event.durationMs / 1000).toFixed(1)} s${cost ? ` · ${cost}` : ''}`;
+        const secs = `${formatDuration(event.durationMs)}${cost ? ` · ${cost}` : ''}`;
         if (event.status === 'succeeded') {
           this.succeeded++;
           this.taskTimeMs += event.durationMs;
@@ -121,7 +121,6 @@ export class LiveView {
   finish(summary: RunSummary): void {
     if (this.timer) clearInterval(this.timer);
     this.erase();
-    const wall = summary.elapsedMs / 1000;
     const parts = [
       `${summary.succeeded} succeeded`,
       `${summary.failed} failed`,
@@ -131,11 +130,11 @@ export class LiveView {
     const alreadyDone = summary.skipped - this.optionalSkipped;
     if (alreadyDone > 0) parts.push(`${alreadyDone} already done`);
     if (this.optionalSkipped) parts.push(`${this.optionalSkipped} optional skipped (--include-optional runs them)`);
-    this.options.out.write(`\n${this.style('bold', `Finished in ${wall.toFixed(1)} s`)}: ${parts.join(', ')}\n`);
+    this.options.out.write(`\n${this.style('bold', `Finished in ${formatDuration(summary.elapsedMs)}`)}: ${parts.join(', ')}\n`);
     if (this.taskTimeMs > 0 && summary.elapsedMs > 0) {
       const speedup = this.taskTimeMs / summary.elapsedMs;
       this.options.out.write(
-        `  one task at a time would have taken ${(this.taskTimeMs / 1000).toFixed(1)} s: ${speedup.toFixed(2)}× faster in parallel\n`,
+        `  one task at a time would have taken ${formatDuration(this.taskTimeMs)}: ${speedup.toFixed(2)}× faster in parallel\n`,
       );
     }
     this.options.out.write(`  the spec's serial estimate: ${formatMinutes(summary.serialEstimateMinutes)}\n`);
@@ -153,7 +152,7 @@ export class LiveView {
     const width = 24;
     const filled = this.options.total ? Math.round((doneCount / this.options.total) * width) : width;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const elapsed = formatClock(this.now() - this.startedAt);
+    const elapsed = formatDuration(this.now() - this.startedAt);
     const cost = formatUsageShort(this.usage);
     const lines = [
       `${bar} ${doneCount}/${this.options.total}  ${this.style('green', `✔ ${this.succeeded}`)}  ${this.style('red', `✖ ${this.failed}`)}  ${this.style('yellow', `⊘ ${this.blocked}`)}  ${elapsed}${cost ? `  ${cost}` : ''}`,
@@ -161,7 +160,7 @@ export class LiveView {
     const cols = this.options.out.columns ?? 100;
     for (const [id, r] of this.running) {
       const line = `  ${this.style('cyan', '●')} ${id} ${this.options.titles.get(id) ?? ''}`;
-      lines.push(`${truncate(line, cols - 10)} ${this.style('dim', formatClock(this.now() - r.startedAt))}`);
+      lines.push(`${truncate(line, cols - 10)} ${this.style('dim', formatDuration(this.now() - r.startedAt))}`);
     }
     return lines;
   }
@@ -191,11 +190,6 @@ export class LiveView {
     const codes = { bold: 1, dim: 2, green: 32, red: 31, yellow: 33, cyan: 36 } as const;
     return `\x1b[${codes[kind]}m${text}\x1b[0m`;
   }
-}
-
-function formatClock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -3,7 +3,7 @@
 // lacks what a run needs (git, disk space).
 
 import { loadSpec } from '../specFiles';
-import { planSpec } from '../../core/plan';
+import { DEFAULT_MAX_CONCURRENT, planSpec } from '../../core/plan';
 import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
@@ -116,7 +116,7 @@ function planCommand(args: readonly string[], io: CliIo): number {
     tag: { type: 'string' },
     'include-optional': { type: 'boolean' },
   });
-  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', DEFAULT_MAX_CONCURRENT);
   const { spec } = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
   const plan = planSpec(spec, { maxConcurrent, includeOptional: values['include-optional'] === true });
   if (values.json) io.stdout.write(JSON.stringify(toPlanJson(plan), null, 2) + '\n');

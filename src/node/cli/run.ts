@@ -3,19 +3,20 @@
 
 import { join } from 'node:path';
 import { loadSpec } from '../specFiles';
-import { planSpec } from '../../core/plan';
+import { DEFAULT_MAX_CONCURRENT, planSpec } from '../../core/plan';
 import { CancellationSource } from '../../core/run';
 import type { CommitStrategy, IsolationMode, RunEvent, RunMode, RunScope, RalphState } from '../../core/ports';
 import { resolveAgent } from '../executor';
 import { FileStateStore } from '../stores/state';
-import { prepareRun, RunSetupError, STATE_FILE } from '../runSession';
+import { prepareRun, RunSetupError } from '../runSession';
+import { STATE_FILE_NAME } from '../../core/state';
 import { formatDiagnostic } from '../../core/report';
 import { formatUsage } from '../../core/usage';
-import { firstOfEachId } from '../../core/model';
+import { formatDuration } from '../../core/duration';
+import { firstOfEachId, tasksById } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
 
-export { STATE_FILE };
 
 const RUN_OPTIONS = {
   'max-concurrent': { type: 'string' },
@@ -38,7 +39,7 @@ const RUN_OPTIONS = {
 
 export async function runCommand(args: readonly string[], io: CliIo, retry: boolean): Promise<number> {
   const { values, spec: arg } = parseCommandArgs(args, RUN_OPTIONS);
-  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', 3);
+  const maxConcurrent = positiveInt(values['max-concurrent'], '--max-concurrent', DEFAULT_MAX_CONCURRENT);
   const mode = oneOf<RunMode>(values.mode, '--mode', ['dag', 'waves'], 'dag');
   const commit = oneOf<CommitStrategy>(values.commit, '--commit', ['batch', 'individual', 'none'], 'batch');
   const maxTaskIterations = positiveInt(values['max-task-iterations'], '--max-task-iterations', 2);
@@ -117,7 +118,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     }
   };
 
-  const titles = new Map(loaded.spec.tasks.map((t) => [t.id, t.title] as const));
+  const titles = new Map([...tasksById(loaded.spec.tasks)].map(([id, t]) => [id, t.title] as const));
   const view = values.json
     ? undefined
     : new LiveView({
@@ -154,13 +155,13 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
 export async function statusCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, spec: arg } = parseCommandArgs(args, { json: { type: 'boolean' }, tag: { type: 'string' } });
   const loaded = loadSpec(arg, { cwd: io.cwd, ...tagOption(values.tag) });
-  const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE)).load();
+  const state: RalphState | undefined = await new FileStateStore(join(loaded.specDir, STATE_FILE_NAME)).load();
   if (values.json) {
     io.stdout.write(JSON.stringify(state ?? null, null, 2) + '\n');
     return 0;
   }
   if (!state) {
-    io.stdout.write(`${loaded.spec.path}: no run yet (no ${STATE_FILE})\n`);
+    io.stdout.write(`${loaded.spec.path}: no run yet (no ${STATE_FILE_NAME})\n`);
     return 0;
   }
   const records = state.ralph?.tasks ?? {};
@@ -177,7 +178,7 @@ export async function statusCommand(args: readonly string[], io: CliIo): Promise
     const status = rec?.status ?? fromIndex?.status ?? (task.done ? 'success' : 'pending');
     const extra = [
       rec?.attempts ? `${rec.attempts} attempt(s)` : '',
-      rec?.durationMs !== undefined ? `${(rec.durationMs / 1000).toFixed(1)} s` : '',
+      rec?.durationMs !== undefined ? formatDuration(rec.durationMs) : '',
       formatUsage(rec?.usage) ?? '',
       rec?.reason ?? fromIndex?.error ?? '',
     ].filter(Boolean);

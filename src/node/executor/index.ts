@@ -4,7 +4,7 @@ import { AGENT_PRESETS, type AgentPreset } from '../agents';
 import type { AgentConfig } from './processExecutor';
 import { parseCommandTemplate } from './template';
 
-export { ProcessExecutor, safeTaskId, formatDuration, type ProcessExecutorOptions, type AgentConfig } from './processExecutor';
+export { ProcessExecutor, safeTaskId, type ProcessExecutorOptions, type AgentConfig } from './processExecutor';
 export { ShellVerifier, DEFAULT_VERIFY_TIMEOUT_MS, type ShellVerifierOptions } from './shellVerifier';
 export { parseCommandTemplate, substitutePlaceholders, CommandTemplateError, type TemplateValues } from './template';
 export { AGENT_PRESETS, AGENTS, agentDefinition, resolveDemoAgent, type AgentPreset } from '../agents';

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CancellationToken, Executor, ExecutorRequest, ExecutorResult, FailureKind } from '../../core/ports';
+import { formatDuration } from '../../core/duration';
 import { agentDefinition, type AgentContext, type AgentDefinition, type AgentPreset, type AgentReader, type TranscriptLine } from '../agents';
 import { cleanLine, meaningful } from '../agents/transcript';
 import { parseCommandTemplate } from './template';
@@ -85,12 +86,6 @@ export function ralphEnvironment(request: ExecutorRequest, promptFile: string, a
     RALPH_FILES: task.files.join('\n'),
     RALPH_VERIFY: task.verify ?? '',
   };
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0 && ms >= 120_000) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** One line, bounded, no escape sequences: reasons end up in tooltips, status lines and the

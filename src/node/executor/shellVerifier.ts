@@ -2,6 +2,7 @@
 // text, so it goes to the shell, but as one argv element of `sh -c` and nothing else added to it.
 
 import type { CancellationToken, Verifier } from '../../core/ports';
+import { formatDuration } from '../../core/duration';
 import { runProcess } from './process';
 
 export interface ShellVerifierOptions {
@@ -42,7 +43,7 @@ export class ShellVerifier implements Verifier {
     );
     let output = outcome.outputTail;
     if (outcome.spawnError) output = `could not run the verify command: ${outcome.spawnError.message}`;
-    else if (outcome.timedOut) output += `\n[ralph] verify command timed out after ${Math.round((timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS) / 1000)}s`;
+    else if (outcome.timedOut) output += `\n[ralph] verify command timed out after ${formatDuration(timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS)}`;
     else if (outcome.cancelled) output += '\n[ralph] verify command cancelled';
     const ok = !outcome.spawnError && !outcome.timedOut && !outcome.cancelled && outcome.exitCode === 0;
     return { ok, exitCode: outcome.exitCode, output };
