@@ -9,7 +9,7 @@ import { loadSpec } from '../specFiles';
 import { RUN_LOCK_FILE } from '../../core/run';
 import { acquireSpecLock } from '../stores/lock';
 import { GitWorktrees, type Leftover } from '../worktree';
-import { gitTopLevel } from '../runSession';
+import { gitTopLevel } from '../gitRun';
 import { parseCommandArgs, tagOption, UsageError, type CliIo } from './main';
 
 export interface CleanIo extends CliIo {
