@@ -20,7 +20,7 @@
 // asks `withoutRepositoryVariables`): they work in the task's folder, and their git should too.
 
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { GitMissingError } from './environment';
 import { lockInTheWay, withStaleLockRecovery } from './gitLocks';
 
@@ -146,15 +146,17 @@ function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<G
       if (errBytes < MAX_STDERR) err.push(d.subarray(0, MAX_STDERR - errBytes));
       errBytes += d.length;
     });
+    let failed = false;
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') return reject(error);
+      failed = true;
+      if (error.code !== 'ENOENT') reject(error);
       // Node says ENOENT both for a missing git and for a missing working folder.
-      void fs.stat(cwd).then(
-        () => reject(new GitMissingError('spawn git ENOENT')),
-        () => reject(new GitCommandError(args, null, `the folder ${cwd} does not exist`)),
-      );
+      else if (existsSync(cwd)) reject(new GitMissingError('spawn git ENOENT'));
+      else reject(new GitCommandError(args, null, `the folder ${cwd} does not exist`));
     });
     child.on('close', (code) => {
+      // A process that never started closes too, with a negative code: the error said it.
+      if (failed) return;
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (tooMuch) return reject(new GitCommandError(args, null, `printed more than ${MAX_STDOUT / 1024 / 1024} MiB; stopped`));
