@@ -17,7 +17,7 @@ import { ProcessExecutor, ShellVerifier } from '../src/node/executor';
 import { FileStateStore } from '../src/node/stores/state';
 import { FileProgressStore } from '../src/node/stores/progress';
 import { FileTasksFile } from '../src/node/stores/tasksFile';
-import { SimpleGitPort } from '../src/node/git';
+import { CliGitPort } from '../src/node/git';
 import { random as rng } from './generate';
 
 const SLEEPER = resolve(__dirname, 'sleeper.sh');
@@ -99,7 +99,7 @@ async function runRalph(dag: Dag, jobs: number, mode: RunMode): Promise<number> 
         state: new FileStateStore(join(dir, '.ralph-state.json')),
         progress: new FileProgressStore(dir),
         tasksFile: new FileTasksFile(manifest),
-        git: new SimpleGitPort(dir),
+        git: new CliGitPort(dir),
         clock: { now: () => Date.now() },
         specDir: dir,
         cwd: dir,

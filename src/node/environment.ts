@@ -26,15 +26,14 @@ function errnoOf(error: unknown): NodeJS.ErrnoException | undefined {
 }
 
 /**
- * The GitMissingError for an error that says git could not be spawned: Node's own (`code` ENOENT,
- * `syscall` "spawn git"), or simple-git's, which carries only Node's message ("spawn git ENOENT").
+ * The GitMissingError for an error that says git could not be spawned: the git runner's own
+ * (gitRun.ts, which tells a missing git from a missing working folder), or Node's (`code` ENOENT,
+ * `syscall` "spawn git").
  */
 export function gitMissing(error: unknown): GitMissingError | undefined {
   if (error instanceof GitMissingError) return error;
   const e = errnoOf(error);
-  if (!e) return undefined;
-  if (e.code === 'ENOENT' && e.syscall === 'spawn git') return new GitMissingError('spawn git ENOENT');
-  return /\bspawn git ENOENT\b/.test(e.message) ? new GitMissingError('spawn git ENOENT') : undefined;
+  return e?.code === 'ENOENT' && e.syscall === 'spawn git' ? new GitMissingError('spawn git ENOENT') : undefined;
 }
 
 /** The NoSpaceError for a write that ran out of space or quota (ENOSPC, EDQUOT), naming `path`

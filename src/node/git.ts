@@ -1,4 +1,4 @@
-// The GitPort through simple-git. Paths always reach git as arguments or NUL-separated stdin,
+// The GitPort, through the one git runner (gitRun.ts). Paths always reach git as arguments or NUL-separated stdin,
 // never through a shell, and with literal pathspecs, so names with spaces, leading dashes, glob
 // characters or any Unicode mean exactly that file.
 //
@@ -8,11 +8,11 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import type { GitPort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
-import { sweepDeadTempIndexes, withStaleLockRecovery } from './gitLocks';
-import { gitMissing } from './environment';
+import { sweepDeadTempIndexes } from './gitLocks';
+import { GitMissingError } from './environment';
+import { git, GitCommandError, gitText, type GitCall } from './gitRun';
 
 export type GitOperation = 'merge' | 'rebase' | 'am' | 'cherry-pick' | 'revert' | 'bisect';
 
@@ -49,7 +49,7 @@ function toPosix(p: string): string {
   return p.replace(/\\/g, '/');
 }
 
-export class SimpleGitPort implements GitPort {
+export class CliGitPort implements GitPort {
   readonly cwd: string;
   private topLevel: string | undefined;
 
@@ -57,30 +57,25 @@ export class SimpleGitPort implements GitPort {
     this.cwd = path.resolve(cwd);
   }
 
-  /** A git bound to `dir`; `stdin`, when given, is written to the process's standard input. */
-  private gitIn(dir: string, stdin?: string): SimpleGit {
-    return simpleGit({ baseDir: dir, ...(stdin !== undefined ? { input: () => stdin } : {}) });
-  }
-
   private async root(): Promise<string> {
-    this.topLevel ??= (await this.gitIn(this.cwd).raw(['rev-parse', '--show-toplevel'])).replace(/\r?\n$/, '');
+    this.topLevel ??= await gitText(this.cwd, ['rev-parse', '--show-toplevel']);
     return this.topLevel;
   }
 
+  /** `git <args>` at the repository's root, with literal pathspecs; `stdin`, when given, is
+   *  written to its standard input. */
   private async run(args: string[], stdin?: string): Promise<string> {
-    const root = await this.root();
-    return withStaleLockRecovery(root, () => this.gitIn(root, stdin).raw(['--literal-pathspecs', ...args]), (e) => String(e instanceof Error ? e.message : e));
+    const call: GitCall = stdin !== undefined ? { input: stdin } : {};
+    return (await git(await this.root(), ['--literal-pathspecs', ...args], call)).stdout;
   }
 
   async isRepository(): Promise<boolean> {
     try {
       // A repository without commits counts: Ralph may make its first commit.
-      const out = await this.gitIn(this.cwd).raw(['rev-parse', '--is-inside-work-tree']);
-      return out.trim() === 'true';
+      return (await gitText(this.cwd, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
     } catch (error) {
       // No git at all is no answer to "is this a repository".
-      const missing = gitMissing(error);
-      if (missing) throw missing;
+      if (error instanceof GitMissingError) throw error;
       return false;
     }
   }
@@ -116,7 +111,7 @@ export class SimpleGitPort implements GitPort {
   async operationInProgress(): Promise<GitOperation | undefined> {
     // `--git-path` finds these where git keeps them, also in linked worktrees.
     const names = ['rebase-merge', 'rebase-apply', 'rebase-apply/applying', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'sequencer/todo', 'BISECT_LOG'];
-    const out = await this.gitIn(this.cwd).raw(['rev-parse', ...names.flatMap((n) => ['--git-path', n])]);
+    const out = await gitText(this.cwd, ['rev-parse', ...names.flatMap((n) => ['--git-path', n])]);
     const lines = out.split(/\r?\n/);
     const found = new Set<string>();
     await Promise.all(
@@ -207,10 +202,12 @@ export class SimpleGitPort implements GitPort {
         await this.run(['commit', '--only', '-m', message, '--pathspec-from-file=-', '--pathspec-file-nul'], [...chosen].join('\0'));
         break;
       } catch (err) {
+        // git says some of these on stdout.
+        const said = err instanceof GitCommandError ? `${err.stderr}\n${err.stdout}` : String(err);
         // The chosen paths may net to no change against HEAD (edited, then restored).
-        if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(String(err))) return undefined;
+        if (/nothing to commit|no changes added to commit|nothing added to commit/i.test(said)) return undefined;
         // The user committed between git reading HEAD and moving it: commit again onto the new tip.
-        if (attempt < 4 && /cannot lock ref 'HEAD': is at [0-9a-f]+ but expected/.test(String(err))) continue;
+        if (attempt < 4 && /cannot lock ref 'HEAD': is at [0-9a-f]+ but expected/.test(said)) continue;
         throw err;
       }
     }

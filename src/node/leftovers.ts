@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { RUN_LOCK_FILE } from '../core/run';
 import { acquireSpecLock } from './stores/lock';
 import { GitWorktrees, type Leftover } from './worktree';
-import { gitTopLevel } from './runSession';
+import { gitTopLevel } from './gitRun';
 import type { LoadedSpec } from './specFiles';
 
 export type { Leftover };

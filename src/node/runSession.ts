@@ -2,7 +2,6 @@
 // Run commands both start, so the two faces cannot drift apart in how a run is set up.
 
 import { onStaleGitLock } from './gitLocks';
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Plan } from '../core/model';
@@ -25,10 +24,10 @@ import { FileProgressStore } from './stores/progress';
 import { FileTasksFile } from './stores/tasksFile';
 import { TaskMasterTasksFile } from './stores/taskMasterFile';
 import { acquireSpecLock } from './stores/lock';
-import { SimpleGitPort } from './git';
-import { GitWorktrees, hasCommits, repoFolder, repoFolderName } from './worktree';
+import { CliGitPort } from './git';
+import { gitTopLevel, hasCommits } from './gitRun';
+import { GitWorktrees, repoFolder, repoFolderName } from './worktree';
 import { ralphStateHome } from './stateHome';
-import { gitMissing } from './environment';
 
 /** A setting that cannot work here (worktrees without a commit, …): said to the user as it is. */
 export class RunSetupError extends Error {
@@ -119,7 +118,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     progress,
     // Check-offs are written in the spec's own format: a checkbox in tasks.md, a status in tasks.json.
     tasksFile: o.plan.spec.format === 'taskmaster' ? new TaskMasterTasksFile(o.specFile, o.plan.spec.tag) : new FileTasksFile(o.specFile),
-    git: new SimpleGitPort(cwd),
+    git: new CliGitPort(cwd),
     ...(worktrees ? { worktrees } : {}),
     survivors: new ProcessSurvivors(),
     clock: { now: () => Date.now() },
@@ -164,16 +163,4 @@ async function chooseIsolation(asked: IsolationMode | 'auto', commit: CommitStra
 export function agentLogDir(repoFolderName: string, specDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const root = env.RALPH_LOGS_DIR ? resolve(env.RALPH_LOGS_DIR) : join(ralphStateHome(env), 'logs');
   return join(root, repoFolderName, basename(resolve(specDir)));
-}
-
-/** The repository root holding `dir`, or undefined outside a repository; rejects with
- *  GitMissingError when git cannot be started, which is not the same as "no repository". */
-export function gitTopLevel(dir: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' }, (error, stdout) => {
-      const missing = gitMissing(error);
-      if (missing) reject(missing);
-      else resolve(error ? undefined : stdout.trim() || undefined);
-    });
-  });
 }

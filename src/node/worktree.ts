@@ -32,7 +32,6 @@
 // the user has uncommitted changes in (or an untracked or ignored file in the way) is refused as
 // a conflict, so the user's own work is never touched.
 
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -41,74 +40,9 @@ import picomatch from 'picomatch';
 import type { MergeHooks, MergeJournal, TaskWorktree, WorktreeMerge, WorktreePort } from '../core/ports';
 import { isAtomicTempFile } from './stores/atomic';
 import { exists } from './git';
-import { lockInTheWay, ralphLockContent, withStaleLockRecovery } from './gitLocks';
+import { ralphLockContent, withStaleLockRecovery } from './gitLocks';
+import { git, GitCommandError, gitText } from './gitRun';
 import { ralphStateHome } from './stateHome';
-
-export class GitCommandError extends Error {
-  constructor(
-    readonly args: readonly string[],
-    readonly code: number | null,
-    readonly stderr: string,
-  ) {
-    super(`git ${args.join(' ')} failed${code !== null ? ` (exit ${code})` : ''}: ${stderr.trim() || 'no message'}`);
-    this.name = 'GitCommandError';
-  }
-}
-
-interface GitResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number;
-}
-
-interface GitCall {
-  readonly input?: string;
-  readonly env?: Readonly<Record<string, string>>;
-  /** Exit codes that are answers, not failures (`merge-tree` says 1 for a conflict). */
-  readonly ok?: readonly number[];
-}
-
-/** Runs git with an argv array (never a shell) and the caller's environment minus anything that
- *  would point it at another repository. A lock file a killed git left behind is removed and the
- *  command run again (gitLocks.ts). */
-export function git(cwd: string, args: readonly string[], call: GitCall = {}): Promise<GitResult> {
-  return withStaleLockRecovery(
-    cwd,
-    async () => {
-      const result = await gitOnce(cwd, args, call);
-      // An exit code the caller takes as an answer (update-ref's 128 for "the branch moved") can
-      // also be a lock in the way: that is no answer, and goes through the recovery.
-      if (result.code !== 0 && lockInTheWay(result.stderr) !== undefined) throw new GitCommandError(args, result.code, result.stderr);
-      return result;
-    },
-    (e) => (e instanceof GitCommandError ? e.stderr : String(e)),
-  );
-}
-
-function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<GitResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(call.env ?? {}) };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_PREFIX']) delete env[name];
-  if (!call.env?.GIT_INDEX_FILE) delete env.GIT_INDEX_FILE;
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? -1 };
-      if ((call.ok ?? [0]).includes(result.code)) resolve(result);
-      else reject(new GitCommandError(args, code, result.stderr));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(call.input ?? '');
-  });
-}
-
-async function gitText(cwd: string, args: readonly string[], call?: GitCall): Promise<string> {
-  return (await git(cwd, args, call)).stdout.replace(/\r?\n$/, '');
-}
 
 /** A task id or spec name as one ref component and folder name: `[A-Za-z0-9._-]` only, no
  *  leading dot, no `..`, no `.lock` ending; a name that had to change gets a short hash of the
@@ -119,16 +53,6 @@ export function refSafeName(text: string): string {
   s = s.slice(0, 80);
   if (s === text && s !== '') return s;
   return `${s || 'x'}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
-}
-
-/** Whether `dir` is inside a git working tree whose HEAD has a commit: worktrees need a base. */
-export async function hasCommits(dir: string): Promise<boolean> {
-  try {
-    await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

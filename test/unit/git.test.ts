@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseStatusZ, SimpleGitPort } from '../../src/node/git';
+import { parseStatusZ, CliGitPort } from '../../src/node/git';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +45,7 @@ describe('git: parseStatusZ', () => {
   });
 });
 
-describe('git: SimpleGitPort', function () {
+describe('git: CliGitPort', function () {
   this.timeout(20000);
   let root: string;
   let outside: string;
@@ -63,13 +63,13 @@ describe('git: SimpleGitPort', function () {
   });
 
   it('knows a repository, also one without commits, and a plain folder', async () => {
-    assert.equal(await new SimpleGitPort(root).isRepository(), true);
-    assert.equal(await new SimpleGitPort(path.join(root, 'src')).isRepository(), true);
-    assert.equal(await new SimpleGitPort(outside).isRepository(), false);
-    assert.equal(await new SimpleGitPort(path.join(outside, 'missing')).isRepository(), false);
+    assert.equal(await new CliGitPort(root).isRepository(), true);
+    assert.equal(await new CliGitPort(path.join(root, 'src')).isRepository(), true);
+    assert.equal(await new CliGitPort(outside).isRepository(), false);
+    assert.equal(await new CliGitPort(path.join(outside, 'missing')).isRepository(), false);
     const empty = newRepo();
     try {
-      const port = new SimpleGitPort(empty);
+      const port = new CliGitPort(empty);
       assert.equal(await port.isRepository(), true);
       write(empty, 'first.txt', 'one\n');
       const hash = await port.commit('First commit', { exclude: new Set() });
@@ -87,7 +87,7 @@ describe('git: SimpleGitPort', function () {
     write(root, 'docs/notes ü.md', 'n\n');
     write(root, '-rf', 'dash\n');
     git(root, 'mv', 'src/lamp.ts', 'src/light.ts');
-    const dirty = (await new SimpleGitPort(path.join(root, 'src')).dirtyPaths()).sort();
+    const dirty = (await new CliGitPort(path.join(root, 'src')).dirtyPaths()).sort();
     assert.deepEqual(dirty, ['-rf', 'base.txt', 'docs/notes ü.md', 'src/lamp.ts', 'src/light.ts', 'staged.txt'], JSON.stringify(dirty));
   });
 
@@ -99,7 +99,7 @@ describe('git: SimpleGitPort', function () {
     write(root, 'src/dim mer.ts', 'export const level = 3;\n');
     write(root, '-n', 'leading dash\n');
     write(root, 'glob[1]*.ts', 'literal name\n');
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     const hash = await port.commit('feat(lamp): dimmer\n\nBody line one.\nBody line two.', {
       exclude: new Set(['base.txt', 'user-untracked.txt']),
     });
@@ -118,7 +118,7 @@ describe('git: SimpleGitPort', function () {
     write(root, 'src/new/timer.ts', 'export {};\n');
     write(root, 'unchanged-but-listed.txt', '');
     fs.rmSync(path.join(root, 'unchanged-but-listed.txt'));
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     const hash = await port.commit('task 1.2', { exclude: new Set(), only: ['src/lamp.ts', `${root}/src/new/`, 'unchanged-but-listed.txt'] });
     assert.ok(hash);
     assert.deepEqual(filesOf(root, hash), ['src/lamp.ts', 'src/new/timer.ts']);
@@ -128,7 +128,7 @@ describe('git: SimpleGitPort', function () {
   it('commits a rename and a deletion', async () => {
     git(root, 'mv', 'src/lamp.ts', 'src/light.ts');
     fs.rmSync(path.join(root, 'base.txt'));
-    const hash = await new SimpleGitPort(root).commit('rename', { exclude: new Set() });
+    const hash = await new CliGitPort(root).commit('rename', { exclude: new Set() });
     assert.ok(hash);
     const changes = git(root, 'show', '--name-status', '--format=', '-M', hash).trim().split('\n').sort();
     assert.deepEqual(changes, ['D\tbase.txt', 'R100\tsrc/lamp.ts\tsrc/light.ts'], JSON.stringify(changes));
@@ -136,7 +136,7 @@ describe('git: SimpleGitPort', function () {
   });
 
   it('never commits an atomic write in flight (a temp file that may vanish before git add)', async () => {
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     write(root, 'specs/s/.ralph-state.json.4242.0123456789ab.tmp', '{"half": ');
     write(root, 'out.txt', 'work\n');
     const sha = await port.commit('work', { exclude: new Set() });
@@ -145,7 +145,7 @@ describe('git: SimpleGitPort', function () {
   });
 
   it('returns undefined when there is nothing to commit', async () => {
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     const head = git(root, 'rev-parse', 'HEAD');
     assert.equal(await port.commit('nothing', { exclude: new Set() }), undefined);
     write(root, 'base.txt', 'only excluded change\n');
@@ -155,7 +155,7 @@ describe('git: SimpleGitPort', function () {
   });
 
   it('gives back HEAD\'s version to an intent-to-add entry a user\'s concurrent commit wrote back over a committed file', async () => {
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     write(root, 'src/new.ts', 'export const n = 1;\n');
     assert.ok(await port.commit('add new', { exclude: new Set() }));
     // What a `git commit` that read the index before Ralph's commit leaves when it writes it back.
@@ -175,11 +175,11 @@ describe('git: SimpleGitPort', function () {
     const hook = path.join(root, '.git', 'hooks', 'pre-commit');
     fs.writeFileSync(hook, '#!/bin/sh\necho "lint failed" >&2\nexit 1\n', { mode: 0o755 });
     write(root, 'src/lamp.ts', 'bad\n');
-    await assert.rejects(new SimpleGitPort(root).commit('blocked', { exclude: new Set() }), /lint failed/);
+    await assert.rejects(new CliGitPort(root).commit('blocked', { exclude: new Set() }), /lint failed/);
   });
 
   it('detects a merge in progress, and nothing otherwise', async () => {
-    const port = new SimpleGitPort(root);
+    const port = new CliGitPort(root);
     assert.equal(await port.operationInProgress(), undefined);
     git(root, 'checkout', '-q', '-b', 'side');
     write(root, 'base.txt', 'side\n');
@@ -192,7 +192,7 @@ describe('git: SimpleGitPort', function () {
     git(root, 'merge', '--abort');
     assert.equal(await port.operationInProgress(), undefined);
     assert.throws(() => git(root, 'cherry-pick', 'side'));
-    assert.equal(await new SimpleGitPort(path.join(root, 'src')).operationInProgress(), 'cherry-pick');
+    assert.equal(await new CliGitPort(path.join(root, 'src')).operationInProgress(), 'cherry-pick');
     git(root, 'cherry-pick', '--abort');
     assert.throws(() => git(root, 'rebase', 'side'));
     assert.equal(await port.operationInProgress(), 'rebase');
@@ -210,8 +210,8 @@ describe('git: SimpleGitPort', function () {
       write(wt, 'base.txt', 'worktree side\n');
       git(wt, 'commit', '-q', '-am', 'wt');
       assert.throws(() => git(wt, 'merge', 'main'));
-      assert.equal(await new SimpleGitPort(wt).operationInProgress(), 'merge');
-      assert.equal(await new SimpleGitPort(root).operationInProgress(), undefined);
+      assert.equal(await new CliGitPort(wt).operationInProgress(), 'merge');
+      assert.equal(await new CliGitPort(root).operationInProgress(), undefined);
     } finally {
       fs.rmSync(wt, { recursive: true, force: true });
     }

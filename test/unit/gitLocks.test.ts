@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimpleGitPort } from '../../src/node/git';
+import { CliGitPort } from '../../src/node/git';
 import { lockInTheWay, ralphLockContent, removeIfStale } from '../../src/node/gitLocks';
 import { GitWorktrees } from '../../src/node/worktree';
 import { main } from '../../src/node/cli/main';
@@ -46,7 +46,7 @@ describe('git locks left by a killed git', function () {
     const r = repo();
     leaveLock(join(r.dir, '.git', 'index.lock'));
     r.write('b.txt', 'new\n');
-    const hash = await new SimpleGitPort(r.dir).commit('add b', { exclude: new Set() });
+    const hash = await new CliGitPort(r.dir).commit('add b', { exclude: new Set() });
     assert.ok(hash, 'committed');
     assert.equal(r.git('log', '-1', '--format=%s').trim(), 'add b');
     assert.ok(!existsSync(join(r.dir, '.git', 'index.lock')));
@@ -83,7 +83,7 @@ describe('git locks left by a killed git', function () {
       { mode: 0o755 },
     );
     r.write('b.txt', 'new\n');
-    const hash = await new SimpleGitPort(r.dir).commit('add b', { exclude: new Set() });
+    const hash = await new CliGitPort(r.dir).commit('add b', { exclude: new Set() });
     assert.ok(hash);
     assert.deepEqual(r.git('log', '--format=%s').trim().split('\n').slice(0, 2), ['add b', 'user commit']);
     assert.equal(r.git('show', 'HEAD:b.txt'), 'new\n');

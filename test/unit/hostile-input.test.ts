@@ -15,6 +15,7 @@ import { MAX_FILE_PATTERN_LENGTH, MAX_NESTING_DEPTH } from '../../src/core/parse
 import { planSpec } from '../../src/core/plan/index';
 import { StateError } from '../../src/core/state';
 import { environmentProblem, NoSpaceError } from '../../src/node/environment';
+import { git } from '../../src/node/gitRun';
 import { main, type CliIo } from '../../src/node/cli/main';
 import { FileStateStore } from '../../src/node/stores/state';
 import { isAtomicTempFile } from '../../src/node/stores/atomic';
@@ -270,13 +271,26 @@ describe('hostile input', function () {
   });
 
   it('7. says git is missing or the disk is full, exit 2, instead of "not a git repository" or "internal error"', async () => {
-    // The mapping, from what Node and simple-git really throw.
+    // The mapping, from what Node and the git runner really throw.
     const spawnError = await new Promise<unknown>((resolve) => {
       const child = spawn('git', ['--version'], { env: { PATH: join(temp(), 'no-such-folder') } });
       child.on('error', resolve);
     });
     assert.match(environmentProblem(spawnError) ?? '', /^git is not installed or not on PATH \(spawn git ENOENT\)/);
-    assert.match(environmentProblem(new Error('Error: spawn git ENOENT\n    at ChildProcess._handle.onexit')) ?? '', /^git is not installed or not on PATH/);
+    const savedPath = process.env.PATH;
+    let runnerError: unknown;
+    let noFolder: unknown;
+    try {
+      process.env.PATH = join(temp(), 'no-such-folder');
+      runnerError = await git(temp(), ['--version']).catch((e: unknown) => e);
+      // A missing working folder is no missing git, though Node says ENOENT for both.
+      noFolder = await git(join(temp(), 'gone'), ['--version']).catch((e: unknown) => e);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    assert.match(environmentProblem(runnerError) ?? '', /^git is not installed or not on PATH \(spawn git ENOENT\)/);
+    assert.equal(environmentProblem(noFolder), undefined);
+    assert.match(String(noFolder), /the folder \S+gone does not exist/);
     const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: 'ENOSPC', path: '/x/y.json' });
     assert.equal(environmentProblem(full), 'no space left on device while writing /x/y.json');
     assert.equal(environmentProblem(Object.assign(new Error('EDQUOT'), { code: 'EDQUOT', path: '/q' })), 'disk quota exceeded while writing /q');

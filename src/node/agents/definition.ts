@@ -59,7 +59,8 @@ export interface AgentContext {
   readonly writableDirs: readonly string[];
   /** The task's time limit, to bound the CLI's own retry loops; undefined = none. */
   readonly timeoutMs?: number;
-  /** The environment the agent will get (process.env + the user's extra variables). */
+  /** The environment the agent will get (process.env, less the variables that point git at another
+   *  repository, + the user's extra variables). */
   readonly env: NodeJS.ProcessEnv;
   /** Custom preset only: the user's command template. */
   readonly commandTemplate?: string;

@@ -74,6 +74,9 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
 
   const include = worktreeIncludes(values['worktree-include']);
   const isolationArg = values.isolation === undefined ? 'auto' : oneOf<IsolationMode>(String(values.isolation), '--isolation', ['none', 'worktree'], 'none');
+  // Declared before the run is prepared: its log (a stale git lock removed) may be called by a
+  // later git command in this process even when this run never got as far as a view.
+  let view: LiveView | undefined;
   let prepared;
   try {
     prepared = await prepareRun({
@@ -119,7 +122,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   };
 
   const titles = new Map([...tasksById(loaded.spec.tasks)].map(([id, t]) => [id, t.title] as const));
-  const view = values.json
+  view = values.json
     ? undefined
     : new LiveView({
         out: io.stdout,

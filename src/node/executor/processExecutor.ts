@@ -15,13 +15,15 @@ import { parseCommandTemplate } from './template';
 import { OutputTail, runProcess, type ProcessOutcome, DEFAULT_OUTPUT_LIMIT_BYTES } from './process';
 import { createExclusive, RawLog } from './rawLog';
 import { AGENT_ID_ENV, processStartTime, RUN_ID_ENV } from './processTable';
+import { withoutRepositoryVariables } from '../gitRun';
 
 export interface AgentConfig {
   readonly preset: AgentPreset;
   /** The command template, for `custom`: split by parseCommandTemplate, placeholders
    *  `{promptFile}`, `{progressFile}`, `{taskId}`, `{specDir}` replaced inside single arguments. */
   readonly command?: string;
-  /** Added to the agent's environment (over process.env, under the RALPH_* variables). */
+  /** Added to the agent's environment (over process.env less the variables that point git at another
+   *  repository, under the RALPH_* variables). */
   readonly env?: Readonly<Record<string, string>>;
   /** How much of the transcript to keep for ExecutorResult.outputTail (default 64 KB). */
   readonly outputLimitBytes?: number;
@@ -145,7 +147,8 @@ export class ProcessExecutor implements Executor {
     let log: RawLog | undefined;
     try {
       const def = this.definition;
-      const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...this.config.env };
+      // The agent works in the task's folder; so does its git (gitRun.ts).
+      const baseEnv: NodeJS.ProcessEnv = { ...withoutRepositoryVariables(process.env), ...this.config.env };
       const ctx: AgentContext = {
         promptFile,
         progressFile: request.progressFile,

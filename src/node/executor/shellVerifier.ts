@@ -4,6 +4,7 @@
 import type { CancellationToken, Verifier } from '../../core/ports';
 import { formatDuration } from '../../core/duration';
 import { runProcess } from './process';
+import { withoutRepositoryVariables } from '../gitRun';
 
 export interface ShellVerifierOptions {
   /** Used when verify() is called without a timeout (default 10 minutes). */
@@ -34,7 +35,8 @@ export class ShellVerifier implements Verifier {
         args: isWindows ? ['/d', '/s', '/c', `"${command}"`] : ['-c', command],
         windowsVerbatimArguments: isWindows,
         cwd,
-        env: { ...process.env, ...this.options.env, ...env },
+        // It works in the task's folder; so does its git (gitRun.ts).
+        env: { ...withoutRepositoryVariables(process.env), ...this.options.env, ...env },
         timeoutMs: timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
         killGraceMs: this.options.killGraceMs,
         outputLimitBytes: this.options.outputLimitBytes,
