@@ -96,6 +96,21 @@ describe('git runner', function () {
     assert.equal(r.git('log', '-1', '--format=%an <%ae>').trim(), 'Ada Env <ada@env.invalid>');
   });
 
+  it('settings a CI passes in GIT_CONFIG_* reach git through simple-git\'s environment guard; a git that answers with an exit code is no error when asked', async () => {
+    const r = repo({ 'a.txt': 'a\n' });
+    const keys = ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    Object.assign(process.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'ralph.probe', GIT_CONFIG_VALUE_0: 'from-ci' });
+    try {
+      assert.equal((await git(r.dir, ['config', '--get', 'ralph.probe'])).stdout.trim(), 'from-ci');
+    } finally {
+      keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+    }
+    const missing = await git(r.dir, ['config', '--get', 'ralph.none'], { ok: [0, 1] });
+    assert.deepEqual([missing.code, missing.stdout], [1, '']);
+    await assert.rejects(git(r.dir, ['config', '--get', 'ralph.none']), /git config --get ralph\.none failed \(exit 1\)/);
+  });
+
   describe('with GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE exported to another repository', () => {
     let other: Repo;
     let exported: Record<string, string>;
