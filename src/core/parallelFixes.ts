@@ -2,7 +2,7 @@
 // `[P]` too. Pure text edits of the task lines as parsed, so the editor only applies them and tests
 // check them without one.
 
-import { firstOfEachId, range, type Plan, type Range, type Task } from './model';
+import { range, tasksById, type Plan, type Range, type Task } from './model';
 
 export interface TextEdit {
   readonly range: Range;
@@ -46,7 +46,7 @@ export function addParallelMarker(task: Task): TextEdit | undefined {
 export function parallelMarkerFixes(plan: Plan, taskId: string): QuickFix[] {
   const joinable = plan.parallelHints?.joinable[taskId];
   if (joinable === undefined) return [];
-  const byId = new Map(firstOfEachId(plan.spec.tasks).map((t) => [t.id, t] as const));
+  const byId = tasksById(plan.spec.tasks);
   const task = byId.get(taskId);
   if (!task) return [];
   const fixes: QuickFix[] = [];
