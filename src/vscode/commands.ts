@@ -5,8 +5,7 @@ import * as vscode from 'vscode';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { RunScope, RunSummary } from '../core/ports';
-import { unfinishedAncestors } from '../core/run';
-import { throughSkipped } from '../core/plan/optional';
+import { unfinishedDependencies } from '../core/run';
 import { STATE_FILE_NAME } from '../core/state';
 import { cleanLeftovers, describeLeftover, leftoverName } from '../node/leftovers';
 import { loadSpec } from '../node/specFiles';
@@ -92,30 +91,24 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     return runs.start(entry, scope);
   }
 
-  /** Tasks the given ones wait for (directly or not) that are not done: run now, the given ones
-   *  would only be reported blocked. File order. */
-  function unfinishedDependencies(entry: SpecEntry, ids: readonly string[]): string[] {
+  /** What the scope waits for that is not done (the scheduler's own relation): run now, the
+   *  scope's tasks would only be reported blocked. File order. */
+  function missingFor(entry: SpecEntry, scope: RunScope): string[] {
     const plan = entry.plan;
     if (!plan) return [];
     const board = runs.board(entry);
-    // As the scheduler orders them: a skipped optional task is passed through, not waited for.
-    const skipped = new Set((plan.skippedOptional ?? []).filter((id) => !ids.includes(id)));
-    const depsOf = (id: string) => throughSkipped(plan.dependsOn[id] ?? [], (d) => plan.dependsOn[d] ?? [], skipped);
-    const missing = new Set(
-      unfinishedAncestors(ids, depsOf, (id) => {
-        const status = board.entry(id, plan.spec).status;
-        return status === 'done' || status === 'succeeded';
-      }),
-    );
-    return plan.taskIds.filter((id) => missing.has(id));
+    return unfinishedDependencies(plan, scope, (id) => {
+      const status = board.entry(id, plan.spec).status;
+      return status === 'done' || status === 'succeeded';
+    });
   }
 
   /** Asks whether to run what the scope waits for first; undefined when the user cancels. */
-  async function withDependencies(entry: SpecEntry, ids: readonly string[], what: string, option: unknown): Promise<boolean | undefined> {
+  async function withDependencies(entry: SpecEntry, scope: RunScope, what: string, option: unknown): Promise<boolean | undefined> {
     if (typeof option === 'object' && option !== null && 'withDependencies' in option) return (option as { withDependencies: unknown }).withDependencies === true;
     // Nothing runs there anyway: no question first (the run is refused with the reason).
     if (!vscode.workspace.isTrusted) return false;
-    const missing = unfinishedDependencies(entry, ids);
+    const missing = missingFor(entry, scope);
     if (missing.length === 0) return false;
     const shown = missing.length > 4 ? `${missing.slice(0, 4).join(', ')} and ${missing.length - 4} more` : missing.join(', ');
     const first = `Run ${missing.length === 1 ? missing[0] : `${missing.length} Tasks`} First`;
@@ -159,7 +152,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       if (index === undefined) return undefined;
       const group = plan.groups[index];
       if (!group) throw new RunRefused(`${entry.displayPath} has no parallel group ${index + 1}.`);
-      const deps = await withDependencies(entry, group.taskIds, `Parallel group ${index + 1} (${group.taskIds.join(', ')})`, option);
+      const deps = await withDependencies(entry, { kind: 'group', groupIndex: index }, `Parallel group ${index + 1} (${group.taskIds.join(', ')})`, option);
       if (deps === undefined) return undefined;
       return run(entry, { kind: 'group', groupIndex: index, withDependencies: deps });
     },
@@ -172,7 +165,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
       id ??= await pickTask(entry, 'Ralph: Run Task', (t) => !entry.task(t)?.done);
       if (id === undefined) return undefined;
       if (!plan.taskIds.includes(id)) throw new RunRefused(`${entry.displayPath} has no task ${id}.`);
-      const deps = await withDependencies(entry, [id], `Task ${id}`, option);
+      const deps = await withDependencies(entry, { kind: 'task', taskId: id }, `Task ${id}`, option);
       if (deps === undefined) return undefined;
       return run(entry, { kind: 'task', taskId: id, withDependencies: deps });
     },

@@ -1,7 +1,9 @@
 // `ralph plan` and `ralph graph` through the real bundled CLI.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { ensureBuilt, ROOT, runCli } from './e2e-helpers';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { CLI, ensureBuilt, makeRepo, ROOT, runCli } from './e2e-helpers';
 
 const FIX = join(ROOT, 'test', 'fixtures', 'cli');
 const DEMO = join(ROOT, 'examples', 'demo-spec');
@@ -135,4 +137,25 @@ describe('ralph plan / graph (CLI)', function () {
     assert.match(res.stdout, /^flowchart TD/, res.stdout);
     assert.match(res.stdout, /subgraph .*Phase 1/, res.stdout);
   });
+
+  it('a run of one task with its dependencies on a terminal draws its bar to the end (the live view crashed with a RangeError)', async function () {
+    this.timeout(120_000);
+    // A real pseudo-terminal: the redraw timer only runs on a TTY. util-linux `script` makes one.
+    if (spawnSync('script', ['--version']).status !== 0) this.skip();
+    const r = makeRepo({ 'specs/demo/tasks.md': readFileSync(join(DEMO, 'tasks.md'), 'utf8') });
+    try {
+      const command = `"${process.execPath}" "${CLI}" run specs/demo --agent demo --isolation none --commit none --task 2.1 --with-dependencies`;
+      const res = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: r.dir, encoding: 'utf8', env: { ...process.env, RALPH_DEMO_SPEED: '0', TERM: 'xterm' }, timeout: 100_000 });
+      const out = `${res.stdout}${res.stderr}`;
+      assert.equal(res.status, 0, out);
+      assert.doesNotMatch(out, /RangeError|listener threw|internal error/, out);
+      const bars = [...out.matchAll(/[█░]{24} (\d+)\/(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      assert.ok(bars.length > 0, out);
+      const [done, total] = bars[bars.length - 1] as [number, number];
+      assert.ok(total > 1 && done === total, `the last bar counts the task and what it waits for: ${done}/${total}`);
+    } finally {
+      r.cleanup();
+    }
+  });
 });
+

@@ -51,7 +51,7 @@ describe('one duration, one text in every face', () => {
     const out = new PassThrough();
     let printed = '';
     out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const view = new LiveView({ out, title: 't', total: 1, titles: new Map([['1.1', 'First']]), color: false, now: () => 0 });
+    const view = new LiveView({ out, title: 't', titles: new Map([['1.1', 'First']]), color: false, now: () => 0 });
     view.onEvent({ type: 'taskFinished', taskId: '1.1', status: 'succeeded', attempt: 1, durationMs, at: 0 });
     assert.match(printed, new RegExp(`✔ 1\\.1 First ${expected}\\n`), printed);
 

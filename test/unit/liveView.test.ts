@@ -11,7 +11,7 @@ function view(tty: boolean): { v: LiveView; text: () => string } {
   out.columns = 80;
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
-  const v = new LiveView({ out, title: 'specs/x', total: 2, titles: new Map([['1.1', 'First'], ['1.2', 'Second']]), color: false, now: () => 5000 });
+  const v = new LiveView({ out, title: 'specs/x', titles: new Map([['1.1', 'First'], ['1.2', 'Second']]), color: false, now: () => 5000 });
   return { v, text: () => text };
 }
 
@@ -40,6 +40,7 @@ describe('CLI live view', () => {
 
   it('redraws a status block with a progress bar and the running tasks on a TTY', () => {
     const { v, text } = view(true);
+    v.onEvent(ev({ type: 'runStarted', runId: 'r', taskIds: ['1.1', '1.2'], resumed: false }));
     v.onEvent(ev({ type: 'taskStarted', taskId: '1.2', attempt: 1 }));
     const out = text();
     assert.match(out, /░{24} 0\/2/, out);
@@ -47,6 +48,21 @@ describe('CLI live view', () => {
     v.onEvent(ev({ type: 'taskFinished', taskId: '1.2', status: 'succeeded', attempt: 1, durationMs: 10 }));
     assert.match(text(), /\x1b\[2A\x1b\[0J/, 'the old block (2 lines) is erased before redrawing: ' + JSON.stringify(text()));
     assert.match(text(), /█{12}░{12} 1\/2/, text());
+  });
+
+  it('counts the tasks the run says it covers: a scope widened by --with-dependencies or a parent\'s sub-tasks fills the bar, never past it', () => {
+    const { v, text } = view(true);
+    // `ralph run --task 2.1 --with-dependencies`: the CLI asked for one task, the run covers three.
+    v.onEvent(ev({ type: 'runStarted', runId: 'r', taskIds: ['1.1', '1.2', '2.1'], resumed: false }));
+    for (const id of ['1.1', '1.2', '2.1']) {
+      v.onEvent(ev({ type: 'taskStarted', taskId: id, attempt: 1 }));
+      v.onEvent(ev({ type: 'taskFinished', taskId: id, status: 'succeeded', attempt: 1, durationMs: 5 }));
+    }
+    assert.match(text(), /█{24} 3\/3 +✔ 3/, text());
+    // An event for a task outside the list (it cannot happen, but a view must not fall over).
+    v.onEvent(ev({ type: 'taskFinished', taskId: '9.9', status: 'failed', attempt: 1, durationMs: 5 }));
+    assert.doesNotMatch(text(), /RangeError/);
+    assert.match(text(), /█{24} 3\/3/, text());
   });
 });
 

@@ -8,4 +8,4 @@ export { CancellationSource, neverCancelled } from './cancellation';
 export { batchCommitMessage, singleTaskCommitMessage, commitSubjectOf } from './commits';
 export type { RunOptions, RunSummary, RunEvent, RunEventListener, RunScope, RunMode, CommitStrategy } from '../ports';
 export { StoppableExecutor } from './stoppable';
-export { unfinishedAncestors } from './ancestors';
+export { resolveScope, RunRelations, ScopeError, unfinishedDependencies, type ScopeFacts } from './scope';

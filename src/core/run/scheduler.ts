@@ -11,7 +11,7 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import { isJsonFormat, tasksById, type Plan, type Task } from '../model';
+import { isJsonFormat, type Plan, type Task } from '../model';
 import type {
   CancellationToken,
   Clock,
@@ -44,9 +44,9 @@ import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { basePathOf, specNameOf, StateWriter } from './state';
 import { lastPluginSignal } from './signals';
-import { unfinishedAncestors } from './ancestors';
+import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
-import { OPTIONAL_SKIP_REASON, optionalSkippedInRun, throughSkipped } from '../plan/optional';
+import { OPTIONAL_SKIP_REASON } from '../plan/optional';
 import { addUsage, formatCost } from '../usage';
 import { isCheckedOffIn } from '../checkOff';
 import { STATE_FILE_NAME } from '../state';
@@ -133,10 +133,12 @@ export function runPlan(
 }
 
 class RunEngine {
-  private readonly byId = new Map<string, Task>();
+  /** The run's dependency relation: tasks by id, containers, sub-tasks, skipped optional tasks. */
+  private readonly relations: RunRelations;
+  private readonly byId: ReadonlyMap<string, Task>;
   private readonly containers: ReadonlySet<string>;
   /** Optional tasks this run skips (satisfied for what waits on them, never started). */
-  private skippedOptional: ReadonlySet<string> = new Set();
+  private readonly skippedOptional: ReadonlySet<string>;
   /** The tasks this run is about, file order. */
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
@@ -189,17 +191,15 @@ class RunEngine {
     if (!Number.isInteger(options.maxTaskIterations) || options.maxTaskIterations < 1) {
       throw new Error(`maxTaskIterations must be a whole number of at least 1, got ${options.maxTaskIterations}`);
     }
-    const firstById = tasksById(plan.spec.tasks);
-    for (const id of plan.taskIds) {
-      const task = firstById.get(id);
-      if (task) this.byId.set(id, task);
-    }
+    this.relations = new RunRelations(plan, options.scope);
+    this.byId = this.relations.byId;
+    this.containers = this.relations.containers;
+    this.skippedOptional = this.relations.skippedOptional;
     this.isolated = options.isolation === 'worktree';
     if (this.isolated && ports.worktrees === undefined) throw new Error('worktree isolation needs a worktree port');
     if (this.isolated && options.commit === 'none') {
       throw new Error("worktree isolation merges each task's work as a commit; commit 'none' needs isolation 'none'");
     }
-    this.containers = new Set((plan.containers ?? []).filter((id) => this.byId.has(id)));
     this.cancellation = new CancellationSource(token);
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
@@ -240,8 +240,12 @@ class RunEngine {
     }
     if (!this.isolated) await this.recoverCommits();
 
-    this.skippedOptional = optionalSkippedInRun(this.plan, this.options.scope, (id) => this.descendantsOf(id));
-    const scope = this.resolveScope();
+    const scope = resolveScope(
+      this.relations,
+      this.options.scope,
+      { isDone: (id) => this.isDoneBefore(id), failedBefore: (id) => this.previousStatus(id) === 'failed', awaitsMerge: (id) => this.awaitsMerge(id) },
+      this.plan.spec.path || this.ports.specDir,
+    );
     this.createRuns(scope);
     this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
     await this.settleInitialStatuses();
@@ -304,43 +308,6 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // Scope and the initial picture.
 
-  private resolveScope(): string[] {
-    const { scope } = this.options;
-    const where = this.plan.spec.path || this.ports.specDir;
-    switch (scope.kind) {
-      case 'spec':
-        return [...this.byId.keys()];
-      case 'group': {
-        const group =
-          this.plan.groups.find((g) => g.index === scope.groupIndex) ?? this.plan.groups[scope.groupIndex];
-        if (!group) {
-          throw new Error(`${where}: there is no parallel group ${scope.groupIndex} (the plan has ${this.plan.groups.length})`);
-        }
-        const ids = group.taskIds.filter((id) => this.byId.has(id));
-        return this.inFileOrder(scope.withDependencies === true ? this.withUnfinishedAncestors(ids) : ids);
-      }
-      case 'task': {
-        if (!this.byId.has(scope.taskId)) throw new Error(`${where}: there is no task ${scope.taskId} to run`);
-        const ids = [scope.taskId, ...this.descendantsOf(scope.taskId)];
-        return this.inFileOrder(scope.withDependencies === true ? this.withUnfinishedAncestors(ids) : ids);
-      }
-      case 'retryFailed': {
-        const failed = [...this.byId.keys()].filter((id) => this.previousStatus(id) === 'failed' || this.awaitsMerge(id));
-        const closure = new Set(failed);
-        const queue = [...failed];
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          for (const next of this.plan.dependents[id] ?? []) {
-            if (!closure.has(next) && this.byId.has(next)) {
-              closure.add(next);
-              queue.push(next);
-            }
-          }
-        }
-        return this.inFileOrder([...closure].filter((id) => !this.isDoneBefore(id) || this.awaitsMerge(id)));
-      }
-    }
-  }
-
   private createRuns(scope: readonly string[]): void {
     const waveOf = this.waves();
     for (const id of scope) {
@@ -349,7 +316,7 @@ class RunEngine {
       this.runs.set(id, {
         task,
         isContainer: this.containers.has(id),
-        deps: this.effectiveDeps(id),
+        deps: this.relations.effectiveDeps(id),
         wave: waveOf.get(id) ?? -1,
         status: 'pending',
         attempt: 0,
@@ -845,7 +812,7 @@ class RunEngine {
    *  have saved an older copy over a check-off since), and one that failed is tried again. */
   private async settleCheckOffs(): Promise<void> {
     for (const [id, run] of this.runs) if (run.status === 'succeeded' && !run.isContainer) this.checkOffsOwed.add(id);
-    for (const id of this.inFileOrder([...this.checkOffsOwed])) {
+    for (const id of this.relations.inFileOrder([...this.checkOffsOwed])) {
       if (this.records.get(id)?.status === 'success') await this.markDone(id, true);
       else this.checkOffsOwed.delete(id);
     }
@@ -1022,7 +989,7 @@ class RunEngine {
   /** `last`: the end of the run, where check-offs and notes that no merge took along (failed
    *  tasks' notes, containers) are committed in worktree mode; until then a merge may. */
   private async quiescentPoint(last = false): Promise<void> {
-    const toMerge = this.inFileOrder([...this.needsMerge]);
+    const toMerge = this.relations.inFileOrder([...this.needsMerge]);
     if (toMerge.length > 0) {
       await this.mergeProgress(toMerge);
       if (this.isolated) this.bookkeepingDirty = true;
@@ -1031,7 +998,7 @@ class RunEngine {
       await this.noteCompletions();
       return;
     }
-    const toCommit = this.inFileOrder([...this.needsCommit]);
+    const toCommit = this.relations.inFileOrder([...this.needsCommit]);
     // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
     // notes merged here), so the lines go in with the work they list, and adding a hash never
     // costs a commit of its own.
@@ -1196,7 +1163,7 @@ class RunEngine {
       (r.status === 'success' || merging.includes(r.id)) &&
       this.byId.has(r.id) &&
       (r.completionNoted === undefined || (r.completionNoted === 'listed' && r.commit !== undefined));
-    const ids = this.inFileOrder([...this.records.values()].filter(owed).map((r) => r.id));
+    const ids = this.relations.inFileOrder([...this.records.values()].filter(owed).map((r) => r.id));
     if (ids.length === 0) return false;
     const tasks = ids.map((id) => {
       const commit = this.records.get(id)?.commit;
@@ -1341,64 +1308,9 @@ class RunEngine {
   // -------------------------------------------------------------------------------------------
   // Graph helpers.
 
-  /** Dependencies as the scheduler honours them, with skipped optional tasks passed through. */
-  private effectiveDeps(id: string): string[] {
-    const deps = this.directDeps(id);
-    if (this.skippedOptional.size === 0 || this.skippedOptional.has(id)) return deps;
-    return throughSkipped(deps, (d) => this.directDeps(d), this.skippedOptional).filter((d) => d !== id);
-  }
 
-  private directDeps(id: string): string[] {
-    const deps = new Set<string>();
-    for (const dep of this.plan.dependsOn[id] ?? []) {
-      // A sub-task never waits for its own parent: the parent waits for it.
-      if (this.containers.has(dep) && this.isDescendant(id, dep)) continue;
-      deps.add(dep);
-    }
-    // What a parent waits for, its children wait for.
-    for (let a = this.parentOf(id); a !== undefined; a = this.parentOf(a)) {
-      if (!this.containers.has(a)) continue;
-      for (const dep of this.plan.dependsOn[a] ?? []) {
-        if (dep !== a && !this.isDescendant(dep, a) && !this.isDescendant(id, dep)) deps.add(dep);
-      }
-    }
-    if (this.containers.has(id)) {
-      for (const child of this.byId.get(id)?.childIds ?? []) if (this.byId.has(child)) deps.add(child);
-    }
-    deps.delete(id);
-    return [...deps].filter((d) => this.byId.has(d));
-  }
 
-  private parentOf(id: string): string | undefined {
-    const parent = this.byId.get(id)?.parentId;
-    return parent !== undefined && this.byId.has(parent) ? parent : undefined;
-  }
 
-  private isDescendant(id: string, ancestor: string): boolean {
-    const seen = new Set<string>();
-    for (let p = this.parentOf(id); p !== undefined && !seen.has(p); p = this.parentOf(p)) {
-      if (p === ancestor) return true;
-      seen.add(p);
-    }
-    return false;
-  }
-
-  /** The ids, and every task they wait for (directly or not) that is not done before this run. */
-  private withUnfinishedAncestors(ids: readonly string[]): string[] {
-    const depsOf = (id: string) => this.effectiveDeps(id).filter((dep) => this.byId.has(dep));
-    return [...ids, ...unfinishedAncestors(ids, depsOf, (id) => this.isDoneBefore(id))];
-  }
-
-  private descendantsOf(id: string): string[] {
-    const out: string[] = [];
-    const queue = [...(this.byId.get(id)?.childIds ?? [])];
-    for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-      if (!this.byId.has(c) || out.includes(c)) continue;
-      out.push(c);
-      queue.push(...(this.byId.get(c)?.childIds ?? []));
-    }
-    return out;
-  }
 
   /** Waves: see waveNumbers, which the plan's wave estimate uses too. */
   private waves(): Map<string, number> {
@@ -1453,10 +1365,6 @@ class RunEngine {
     return task ? this.previous?.taskResults?.[String(task.index)]?.status : undefined;
   }
 
-  private inFileOrder(ids: readonly string[]): string[] {
-    const wanted = new Set(ids);
-    return [...this.byId.keys()].filter((id) => wanted.has(id));
-  }
 
   // -------------------------------------------------------------------------------------------
   // Events.

@@ -3,6 +3,7 @@
 // the log lines are printed, so CI logs stay readable.
 
 import type { RunEvent, RunSummary } from '../../core/ports';
+import { RunBoard } from '../../core/board';
 import { formatDuration, formatMinutes } from '../../core/duration';
 import { OPTIONAL_SKIP_REASON } from '../../core/plan/optional';
 import { addUsage, formatUsage, formatUsageShort } from '../../core/usage';
@@ -11,7 +12,6 @@ import type { AgentUsage } from '../../core/ports';
 export interface LiveViewOptions {
   readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly title: string;
-  readonly total: number;
   readonly titles: ReadonlyMap<string, string>;
   readonly color: boolean;
   readonly now?: () => number;
@@ -26,9 +26,10 @@ interface Running {
 
 export class LiveView {
   private readonly running = new Map<string, Running>();
-  private succeeded = 0;
-  private failed = 0;
-  private blocked = 0;
+  /** Task statuses, as every view reads them: the run's own task list (from its runStarted) is
+   *  the total, so a scope the scheduler widened (`--with-dependencies`, a parent's sub-tasks)
+   *  is counted as it runs. */
+  private readonly board = new RunBoard();
   private optionalSkipped = 0;
   private startedAt: number;
   private drawnLines = 0;
@@ -55,6 +56,7 @@ export class LiveView {
   }
 
   onEvent(event: RunEvent): void {
+    this.board.apply(event);
     switch (event.type) {
       case 'runStarted':
         this.startedAt = event.at;
@@ -77,7 +79,6 @@ export class LiveView {
         const cost = formatUsageShort(event.usage);
         const secs = `${formatDuration(event.durationMs)}${cost ? ` · ${cost}` : ''}`;
         if (event.status === 'succeeded') {
-          this.succeeded++;
           this.taskTimeMs += event.durationMs;
           this.log(`${this.style('green', '✔')} ${this.label(event.taskId)} ${this.style('dim', secs)}`);
         } else if (event.status === 'failed' && event.willRetry) {
@@ -85,11 +86,9 @@ export class LiveView {
           this.taskTimeMs += event.durationMs;
           this.log(`${this.style('yellow', '↻')} ${this.label(event.taskId)} ${this.style('dim', secs)} — ${event.reason ?? 'failed'}; trying again`);
         } else if (event.status === 'failed') {
-          this.failed++;
           this.taskTimeMs += event.durationMs;
           this.log(`${this.style('red', '✖')} ${this.label(event.taskId)} ${this.style('dim', secs)} — ${event.reason ?? 'failed'}`);
         } else if (event.status === 'blocked') {
-          this.blocked++;
           this.log(`${this.style('yellow', '⊘')} ${this.label(event.taskId)} — ${event.reason ?? 'blocked'}`);
         } else if (event.status === 'skipped' && event.reason === OPTIONAL_SKIP_REASON) {
           this.optionalSkipped++;
@@ -134,7 +133,10 @@ export class LiveView {
     if (this.taskTimeMs > 0 && summary.elapsedMs > 0) {
       const speedup = this.taskTimeMs / summary.elapsedMs;
       this.options.out.write(
-        `  one task at a time would have taken ${formatDuration(this.taskTimeMs)}: ${speedup.toFixed(2)}× faster in parallel\n`,
+        speedup >= 1.05
+          ? `  one task at a time would have taken ${formatDuration(this.taskTimeMs)}: ${speedup.toFixed(2)}× faster in parallel\n`
+          : // A chain (or one slot): the agents' own time, and setting up, Verify and commits the rest.
+            `  the agents' work took ${formatDuration(this.taskTimeMs)} in all; running in parallel saved no time here\n`,
       );
     }
     this.options.out.write(`  the spec's serial estimate: ${formatMinutes(summary.serialEstimateMinutes)}\n`);
@@ -148,14 +150,15 @@ export class LiveView {
   }
 
   private statusLines(): string[] {
-    const doneCount = this.succeeded + this.failed + this.blocked;
+    const c = this.board.counts();
+    const total = Math.max(c.inRun, c.finished);
     const width = 24;
-    const filled = this.options.total ? Math.round((doneCount / this.options.total) * width) : width;
+    const filled = total > 0 ? Math.min(width, Math.round((c.finished / total) * width)) : 0;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const elapsed = formatDuration(this.now() - this.startedAt);
     const cost = formatUsageShort(this.usage);
     const lines = [
-      `${bar} ${doneCount}/${this.options.total}  ${this.style('green', `✔ ${this.succeeded}`)}  ${this.style('red', `✖ ${this.failed}`)}  ${this.style('yellow', `⊘ ${this.blocked}`)}  ${elapsed}${cost ? `  ${cost}` : ''}`,
+      `${bar} ${c.finished}/${total}  ${this.style('green', `✔ ${c.succeeded}`)}  ${this.style('red', `✖ ${c.failed}`)}  ${this.style('yellow', `⊘ ${c.blocked}`)}  ${elapsed}${cost ? `  ${cost}` : ''}`,
     ];
     const cols = this.options.out.columns ?? 100;
     for (const [id, r] of this.running) {

@@ -127,7 +127,6 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     : new LiveView({
         out: io.stdout,
         title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${maxConcurrent} at once${isolation === 'worktree' ? ' · worktrees' : ''}`,
-        total: countInScope(plan, scope),
         titles,
         color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
         verbose: Boolean(values.verbose),
@@ -207,23 +206,6 @@ function statusIcon(status: string): string {
       return '↷';
     default:
       return '·';
-  }
-}
-
-function countInScope(plan: ReturnType<typeof planSpec>, scope: RunScope): number {
-  switch (scope.kind) {
-    case 'task':
-      return 1;
-    case 'group': {
-      const skipped = new Set(plan.skippedOptional ?? []);
-      return plan.groups[scope.groupIndex]?.taskIds.filter((id) => !skipped.has(id)).length ?? 0;
-    }
-    default: {
-      const containers = new Set(plan.containers ?? []);
-      const skipped = new Set(plan.skippedOptional ?? []);
-      const done = new Set(plan.spec.tasks.filter((t) => t.done).map((t) => t.id));
-      return plan.taskIds.filter((id) => !containers.has(id) && !done.has(id) && !skipped.has(id)).length;
-    }
   }
 }
 
