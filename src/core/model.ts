@@ -239,10 +239,6 @@ export function tasksById<T extends { readonly id: string }>(items: readonly T[]
   return byId;
 }
 
-export function taskById(spec: Spec, id: string): Task | undefined {
-  return spec.tasks.find((t) => t.id === id);
-}
-
 export function hasMarker(task: Task, name: string): boolean {
   return task.markers.some((m) => m.name === name);
 }
