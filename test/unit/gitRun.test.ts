@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sources } from './sourceFiles';
 import { join, relative } from 'node:path';
 import { git, gitTopLevel, REPOSITORY_VARIABLES, withoutRepositoryVariables } from '../../src/node/gitRun';
 import { CliGitPort } from '../../src/node/git';
@@ -13,12 +14,6 @@ import { ensureBuilt, makeRepo, ROOT, runCli, taskMd, type Repo } from './e2e-he
 
 const SPEC = 'specs/s/tasks.md';
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 /** What can tell that a repository was touched: its refs, HEAD, index and working tree. */
 function fingerprint(r: Repo, index: string): string {

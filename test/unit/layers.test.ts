@@ -1,17 +1,11 @@
 // The architecture's import rules, checked on the sources: src/core stays free of side effects so
 // it runs anywhere (tests, CLI, extension host, webview bundle).
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { ROOT, sources } from './sourceFiles';
 import { join, relative } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');

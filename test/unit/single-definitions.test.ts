@@ -1,17 +1,11 @@
 // Things decided once: a name or rule that several modules need is defined in one module and
 // imported everywhere else, so the CLI and the extension can never disagree about it.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { ROOT, sources } from './sourceFiles';
 import { join, relative } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 /** The files (repository-relative) of src/ and webview/ whose code, comments aside, matches. */
 function definedIn(pattern: RegExp): string[] {
