@@ -1,4 +1,4 @@
-// The ports through which the run engine does side effects, and the events it emits.
+// The ports through which the scheduler does side effects, and the events it emits.
 // src/core implements none of these with real I/O; src/node (and tests) provide adapters.
 
 import type { Plan, Task } from './model';

@@ -1,4 +1,4 @@
-// The run engine wired to real processes, files and git: what `ralph run` and the extension's
+// The scheduler wired to real processes, files and git: what `ralph run` and the extension's
 // Run commands both start, so the two faces cannot drift apart in how a run is set up.
 
 import { onStaleGitLock } from './gitLocks';

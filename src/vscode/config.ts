@@ -1,5 +1,5 @@
 // The `ralph.*` settings, read for the folder a spec lives in, checked, and turned into what the
-// run engine takes.
+// scheduler takes.
 
 import * as vscode from 'vscode';
 import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';

@@ -1,6 +1,6 @@
-// Runs, one per spec at a time: composes the engine (src/node/runSession) with the settings, the
-// user's consent and a cancellable progress notification, and republishes its RunEvents to the
-// views. Each spec has a RunBoard that the views read; between runs it shows what the spec's
+// Runs, one per spec at a time: composes the scheduler (through src/node/runSession) with the
+// settings, the user's consent and a cancellable progress notification, and republishes its
+// RunEvents to the views. Each spec has a RunBoard that the views read; between runs it shows what the spec's
 // `.ralph-state.json` says, including runs started from the CLI in a terminal.
 
 import * as vscode from 'vscode';

@@ -1,4 +1,4 @@
-// The run engine's public face: everything the CLI and the extension need to run a plan.
+// The scheduler's public face: everything the CLI and the extension need to run a plan.
 
 export { runPlan, RUN_LOCK_FILE } from './scheduler';
 export type { RunPorts } from './scheduler';

@@ -1,4 +1,4 @@
-// `ralph run`, `ralph retry` and `ralph status`: the run engine wired to real processes, files
+// `ralph run`, `ralph retry` and `ralph status`: the scheduler wired to real processes, files
 // and git, with a live terminal view or JSON lines.
 
 import { join } from 'node:path';
