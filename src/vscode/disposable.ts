@@ -66,10 +66,6 @@ export abstract class Disposable implements DisposableLike {
     this.store = new DisposableStore(onError);
   }
 
-  protected get isDisposed(): boolean {
-    return this.store.isDisposed;
-  }
-
   protected track<T extends DisposableLike>(d: T): T {
     return this.store.track(d);
   }
