@@ -4,6 +4,7 @@
 // "Stop" (and "Stop task" on running tasks); after failures, "Retry failed".
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { Plan } from '../core/model';
 import { formatMinutes } from '../core/duration';
 import type { RunController } from './runs';
@@ -11,16 +12,16 @@ import { isSpecUri, type SpecRegistry } from './specs';
 
 export const SPEC_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/tasks.md' }];
 
-export class RalphCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
+export class RalphCodeLens extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly specs: SpecRegistry,
     private readonly runs: RunController,
   ) {
-    this.disposables.push(
+    super();
+    this.trackAll(
       this.changed,
       specs.onDidChangePlan(() => this.changed.fire()),
       // Only what the lenses show: a run starting or ending, a task starting or failing.
@@ -99,10 +100,6 @@ export class RalphCodeLens implements vscode.CodeLensProvider, vscode.Disposable
       lens(line, state === 'failed' ? '$(debug-rerun) Run task again' : '$(play) Run task', 'ralph.runTask', [uri, task.id]);
     }
     return lenses;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }
 

@@ -4,6 +4,7 @@
 // typed protocol in src/shared; the HTML holds nothing but our script and style URIs and a nonce.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import { randomBytes } from 'node:crypto';
 import { buildDagGraph, statusUpdatesFromEvent, type DagStatusUpdate } from '../core/graph';
 import { dagHtml } from '../shared/dagHtml';
@@ -16,9 +17,8 @@ export const DAG_VIEW_TYPE = 'ralph.dag';
 /** Plans follow edits, but a drawing takes a while: wait for the author to pause. */
 const REDRAW_DELAY_MS = 400;
 
-export class DagPanels implements vscode.Disposable {
+export class DagPanels extends Disposable {
   private readonly panels = new Map<string, DagPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -27,7 +27,8 @@ export class DagPanels implements vscode.Disposable {
     private readonly log: Log,
     private readonly reveal: (entry: SpecEntry, taskId: string) => Promise<void>,
   ) {
-    this.disposables.push(
+    super((error) => log.error('dag', 'disposing', error));
+    this.trackAll(
       vscode.window.registerWebviewPanelSerializer(DAG_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const specPath = (state as Partial<DagPageState> | undefined)?.specPath;
@@ -76,15 +77,14 @@ export class DagPanels implements vscode.Disposable {
     return panel;
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const p of this.panels.values()) p.panel.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 
-export class DagPanel implements vscode.Disposable {
+export class DagPanel extends Disposable {
   private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
   private redrawTimer: NodeJS.Timeout | undefined;
   private pendingFocus: string | undefined;
   private drawnVersion = -1;
@@ -101,10 +101,11 @@ export class DagPanel implements vscode.Disposable {
     private readonly log: Log,
     private readonly reveal: (entry: SpecEntry, taskId: string) => Promise<void>,
   ) {
+    super((error) => log.error('dag', 'disposing', error));
     const webview = panel.webview;
     const media = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)).toString();
     webview.html = dagHtml({ cspSource: webview.cspSource, nonce: randomBytes(18).toString('base64'), scriptUri: media('dag.js'), styleUri: media('dag.css') });
-    this.disposables.push(
+    this.trackAll(
       webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       specs.onDidChangePlan((changed) => {
         if (changed === entry) this.redrawSoon();
@@ -189,8 +190,8 @@ export class DagPanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.redrawTimer) clearTimeout(this.redrawTimer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

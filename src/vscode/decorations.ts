@@ -3,6 +3,7 @@
 // after its line (running 12 s, succeeded in 3.1 s, failed: reason, blocked by 1.2).
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { DagStatus } from '../core/graph';
 import { tasksById } from '../core/model';
 import type { RunController } from './runs';
@@ -29,7 +30,7 @@ const STATUS_GLYPH: Partial<Record<DagStatus, string>> = {
   cancelled: '■',
 };
 
-export class TaskDecorations implements vscode.Disposable {
+export class TaskDecorations extends Disposable {
   private readonly groupBand = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('ralph.parallelGroupBackground'),
@@ -40,21 +41,22 @@ export class TaskDecorations implements vscode.Disposable {
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
   private readonly statusTypes = new Map<DagStatus, vscode.TextEditorDecorationType>();
-  private readonly disposables: vscode.Disposable[] = [this.groupBand];
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly specs: SpecRegistry,
     private readonly runs: RunController,
   ) {
+    super();
+    this.track(this.groupBand);
     for (const [status, color] of Object.entries(STATUS_COLOR) as [DagStatus, string][]) {
       const type = vscode.window.createTextEditorDecorationType({
         after: { color: new vscode.ThemeColor(color), margin: '0 0 0 2em', fontStyle: 'italic' },
       });
       this.statusTypes.set(status, type);
-      this.disposables.push(type);
+      this.track(type);
     }
-    this.disposables.push(
+    this.trackAll(
       vscode.window.onDidChangeVisibleTextEditors(() => this.renderAll()),
       specs.onDidChangePlan((entry) => this.renderSpec(entry)),
       runs.onDidChangeBoard(({ entry }) => {
@@ -135,8 +137,8 @@ export class TaskDecorations implements vscode.Disposable {
     for (const [status, type] of this.statusTypes) editor.setDecorations(type, perStatus.get(status) ?? []);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -3,6 +3,7 @@
 // each re-plan. A diagnostic that names other tasks links to their lines.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { Diagnostic, Plan, Range } from '../core/model';
 import type { SpecEntry, SpecRegistry } from './specs';
 
@@ -43,12 +44,12 @@ export function toDiagnostic(uri: vscode.Uri, plan: Plan, d: Diagnostic): vscode
   return out;
 }
 
-export class PlanDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('ralph');
-  private readonly disposables: vscode.Disposable[] = [this.collection];
+export class PlanDiagnostics extends Disposable {
+  private readonly collection = this.track(vscode.languages.createDiagnosticCollection('ralph'));
 
   constructor(private readonly specs: SpecRegistry) {
-    this.disposables.push(
+    super();
+    this.trackAll(
       specs.onDidChangePlan((entry) => this.update(entry)),
       specs.onDidChangeSpecs(() => this.prune()),
     );
@@ -65,9 +66,5 @@ export class PlanDiagnostics implements vscode.Disposable {
     this.collection.forEach((uri) => {
       if (!live.has(uri.toString())) this.collection.delete(uri);
     });
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -4,6 +4,7 @@
 // `.ralph-state.json` says, including runs started from the CLI in a terminal.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import { join } from 'node:path';
 import { RunBoard } from '../core/board';
 import { formatDuration } from '../core/duration';
@@ -38,12 +39,11 @@ interface ActiveRun {
 /** Why a run did not start: shown once, as the user's action's answer. */
 export class RunRefused extends Error {}
 
-export class RunController implements vscode.Disposable {
+export class RunController extends Disposable {
   private readonly boards = new Map<string, RunBoard>();
   private readonly active = new Map<string, ActiveRun>();
   private readonly changeBoard = new vscode.EventEmitter<BoardChange>();
   private readonly runEvent = new vscode.EventEmitter<RunEventWithSpec>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeBoard = this.changeBoard.event;
   readonly onRunEvent = this.runEvent.event;
 
@@ -51,13 +51,14 @@ export class RunController implements vscode.Disposable {
     private readonly specs: SpecRegistry,
     private readonly log: Log,
   ) {
+    super((error) => log.error('runs', 'disposing', error));
     const stateWatcher = vscode.workspace.createFileSystemWatcher(`**/${STATE_FILE_NAME}`);
     const reload = (uri: vscode.Uri): void => {
       const entry = this.specs.all().find((e) => join(e.dir, STATE_FILE_NAME) === uri.fsPath);
       // While this window runs the spec, the board is ahead of the file.
       if (entry && !this.active.has(entry.file)) void this.loadBoard(entry);
     };
-    this.disposables.push(
+    this.trackAll(
       this.changeBoard,
       this.runEvent,
       stateWatcher,
@@ -283,9 +284,9 @@ export class RunController implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'ralph.hasFailed', hasFailed);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const run of this.active.values()) run.cancel.cancel();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

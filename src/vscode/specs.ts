@@ -4,6 +4,7 @@
 // decorations, diagnostics, the tree, the DAG page — listens to `onDidChangePlan`.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import { dirname, basename } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import { tasksById, type Plan, type Task } from '../core/model';
@@ -82,10 +83,9 @@ export class SpecEntry {
   }
 }
 
-export class SpecRegistry implements vscode.Disposable {
+export class SpecRegistry extends Disposable {
   private readonly entries = new Map<string, SpecEntry>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly changePlan = new vscode.EventEmitter<SpecEntry>();
   private readonly changeSpecs = new vscode.EventEmitter<void>();
   /** A spec's plan changed (edit, save, revert, change on disk). */
@@ -95,11 +95,12 @@ export class SpecRegistry implements vscode.Disposable {
   private discovered: Promise<void> | undefined;
 
   constructor(private readonly log: Log) {
+    super((error) => log.error('specs', 'disposing', error));
     const watcher = vscode.workspace.createFileSystemWatcher(SPEC_GLOB);
     // A folder created with its tasks.md already in it (an agent writing a new spec, a checkout)
     // can reach the file watcher as the folder alone: look inside new folders too.
     const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
-    this.disposables.push(
+    this.trackAll(
       folders,
       folders.onDidCreate((uri) => {
         if (basename(uri.fsPath) === 'tasks.md' || /[\\/](node_modules|\.git)([\\/]|$)/.test(uri.fsPath)) return;
@@ -258,9 +259,9 @@ export class SpecRegistry implements vscode.Disposable {
     this.log.info('specs', `found ${this.entries.size} spec(s)`);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

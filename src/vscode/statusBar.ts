@@ -2,19 +2,20 @@
 // last run until the next one starts. Clicking it opens the Ralph tree.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { RunController } from './runs';
 import { formatUsage, formatUsageShort } from '../core/usage';
 import type { SpecEntry } from './specs';
 
-export class RunStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('ralph.run', vscode.StatusBarAlignment.Left, 50);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+export class RunStatusBar extends Disposable {
+  private readonly item = this.track(vscode.window.createStatusBarItem('ralph.run', vscode.StatusBarAlignment.Left, 50));
   private last: SpecEntry | undefined;
 
   constructor(private readonly runs: RunController) {
+    super();
     this.item.name = 'Ralph run';
     this.item.command = 'ralph.tasks.focus';
-    this.disposables.push(
+    this.trackAll(
       runs.onRunEvent(({ entry, event }) => {
         if (event.type === 'runStarted') this.last = entry;
       }),
@@ -47,9 +48,5 @@ export class RunStatusBar implements vscode.Disposable {
     const used = formatUsage(usage);
     this.item.tooltip = `${entry.displayPath}: ${n.succeeded} succeeded, ${n.failed} failed, ${n.blocked} blocked, ${n.running} running, ${n.queued} waiting${used ? `\nAgents used: ${used}` : ''}`;
     this.item.show();
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

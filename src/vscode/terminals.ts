@@ -4,6 +4,7 @@
 // (bounded), so "Show Terminal" brings the terminal back with what it had.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { RunEvent } from '../core/ports';
 import { formatDuration } from '../core/duration';
 import { formatUsage } from '../core/usage';
@@ -105,14 +106,14 @@ interface TaskTerminal {
   pty?: TaskPty;
 }
 
-export class TaskTerminals implements vscode.Disposable {
+export class TaskTerminals extends Disposable {
   private readonly tasks = new Map<string, TaskTerminal>();
-  private readonly disposables: vscode.Disposable[] = [];
   /** The first terminal of a run is shown (without taking focus); the rest wait in the list. */
   private shownFor = new Set<string>();
 
   constructor(private readonly runs: RunController) {
-    this.disposables.push(
+    super();
+    this.trackAll(
       runs.onRunEvent((e) => this.onEvent(e)),
       vscode.window.onDidCloseTerminal((t) => {
         for (const task of this.tasks.values()) {
@@ -237,9 +238,9 @@ export class TaskTerminals implements vscode.Disposable {
       });
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const task of this.tasks.values()) task.terminal?.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

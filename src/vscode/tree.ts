@@ -3,6 +3,7 @@
 // failure reason in the tooltip. Inline actions run, stop, retry, reveal and show the terminal.
 
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { DagStatus } from '../core/graph';
 import { firstOfEachId, type Task } from '../core/model';
 import { statusText } from '../core/board';
@@ -47,10 +48,9 @@ export function statusIcon(status: DagStatus): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Disposable {
+export class TasksTree extends Disposable implements vscode.TreeDataProvider<RalphNode> {
   private readonly changed = new vscode.EventEmitter<RalphNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly view: vscode.TreeView<RalphNode>;
   private refreshTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -60,8 +60,9 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     private readonly runs: RunController,
     private readonly terminals: TaskTerminals,
   ) {
+    super();
     this.view = vscode.window.createTreeView('ralph.tasks', { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(
+    this.trackAll(
       this.changed,
       this.view,
       specs.onDidChangePlan(() => this.refreshSoon()),
@@ -251,9 +252,9 @@ export class TasksTree implements vscode.TreeDataProvider<RalphNode>, vscode.Dis
     return out;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.ticker) clearInterval(this.ticker);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
