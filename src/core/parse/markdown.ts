@@ -4,7 +4,7 @@
 
 import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
-import { range } from '../model';
+import { compareDiagnostics, range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
 import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
 import { headingTitle, type HeadingTaskState } from './headingTasks';
@@ -128,7 +128,7 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
     return phaseIndex === task.phaseIndex ? task : { ...task, phaseIndex };
   });
   const tasks = format === 'kiro' ? attachFlatSubtasks(built) : built;
-  diagnostics.sort(byPosition);
+  diagnostics.sort(compareDiagnostics);
   const spec: Spec = {
     path: options.path,
     format,
@@ -368,8 +368,6 @@ function scanBlocks(lines: readonly string[], first: number, local: boolean, rea
 }
 
 
-const byPosition = (a: Diagnostic, b: Diagnostic): number =>
-  a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 
 /** Where two versions of a document differ, in lines: lines before `first` are equal, and so are
  *  the lines after `lastOld` in the old version and after `lastNew` in the new one. */
@@ -466,7 +464,7 @@ export function reparseTaskBlock(
     else if (line > oldLast) diagnostics.push(delta === 0 ? d : { ...d, range: shiftRange(d.range, delta) });
   }
   for (const d of ownDiagnostics) diagnostics.push(d);
-  diagnostics.sort(byPosition);
+  diagnostics.sort(compareDiagnostics);
   if (delta !== 0) {
     for (let i = k + 1; i < newTasks.length; i++) newTasks[i] = shiftTask(tasks[i] as Task, delta);
     phases = spec.phases.map((p) => (p.range.start.line > taskLine ? { ...p, range: shiftRange(p.range, delta) } : p));
