@@ -2,19 +2,19 @@
 // comments, indented code, list nesting and lazy continuation lines); each block's body then goes
 // to remark on its own, through the BlockCache.
 
-import { parse as parseYaml } from 'yaml';
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { compareDiagnostics, range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { frontMatterEnd, readFrontMatter, unclosedFrontMatter } from './frontMatter';
 import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
-import { headingTitle, type HeadingTaskState } from './headingTasks';
+import { headingTitle } from './headingTasks';
 import { matchCheckboxItem } from './idless';
 import { checkOffPlaces, headingDraft, readingDiagnostics, scanTasks, type UnwrittenIdTask } from './readings';
-import { bracketNestingBeyond, containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
+import { containerPrefixDepth, MAX_NESTING_DEPTH } from './limits';
 import { pathsInProse, readFilesField } from './paths';
 import { keepPhases } from './phases';
 import { screenTaskFiles } from './taskFiles';
-import { matchTaskLine, readMarkers, type TaskLineMatch } from './taskLine';
+import { matchTaskLine, readMarkers } from './taskLine';
 import type { ScanResult, TaskDraft, TaskReading } from './scanTypes';
 
 export type { ScanResult, TaskDraft, TaskReading };
@@ -22,8 +22,6 @@ import {
   codeSpans,
   extractDependsClause,
   extractVerifyCommand,
-  lineAt,
-  lineStartsOf,
   parseDependsList,
   type DependsValue,
   parseEstimateMinutes,
@@ -421,10 +419,7 @@ export function reparseTaskBlock(
   }
   const old = tasks[k];
   if (!old || !previous.topLevel[k] || old.childIds.length > 0) return undefined;
-  // A `---` first line without a closing one is a thematic break until a later `---` closes it.
-  if ((previous.lines[0] ?? '').replace(/^\uFEFF/, '').trimEnd() === '---' && frontMatterEnd(previous.lines) === undefined) {
-    return undefined;
-  }
+  if (unclosedFrontMatter(previous.lines)) return undefined;
   const taskLine = old.ranges.line.start.line;
   const before = scanBlocks(previous.lines, taskLine, true);
   if (before.drafts.length !== 1 || before.end <= change.lastOld || before.tooDeep) return undefined;
@@ -731,55 +726,6 @@ function detectFormat(drafts: readonly TaskDraft[]): SpecFormat {
   }
   if (specKit * 2 > drafts.length) return 'spec-kit';
   return kiro ? 'kiro' : 'ralph-specum';
-}
-
-/** The index of the closing `---` of front matter that starts on the first line. */
-function frontMatterEnd(lines: readonly string[]): number | undefined {
-  if ((lines[0] ?? '').replace(/^\uFEFF/, '').trimEnd() !== '---') return undefined;
-  for (let i = 1; i < lines.length; i++) {
-    if (/^(?:---|\.\.\.)[ \t]*$/.test(lines[i] ?? '')) return i;
-  }
-  return undefined;
-}
-
-function readFrontMatter(lines: readonly string[], end: number, diagnostics: Diagnostic[]): Record<string, unknown> | undefined {
-  const source = lines.slice(1, end).join('\n');
-  // yaml reads flow collections recursively: a few thousand `[` exhaust the stack.
-  const tooDeep = bracketNestingBeyond(source, { singleQuotes: true });
-  if (tooDeep) {
-    const line = 1 + lineAt(lineStartsOf(source), tooDeep.offset);
-    diagnostics.push({
-      severity: 'warning',
-      code: 'malformed-field',
-      message: `Front matter is nested more than ${MAX_NESTING_DEPTH} levels deep; Ralph reads at most ${MAX_NESTING_DEPTH}`,
-      range: range(line, 0, line, (lines[line] ?? '').length),
-    });
-    return undefined;
-  }
-  try {
-    const value: unknown = parseYaml(source);
-    if (value === null || value === undefined) return undefined;
-    if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    diagnostics.push({
-      severity: 'warning',
-      code: 'malformed-field',
-      message: 'Front matter should be a YAML mapping (key: value lines)',
-      range: range(0, 0, end, (lines[end] ?? '').length),
-    });
-  } catch (error) {
-    const linePos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos;
-    const at = linePos?.[0];
-    const line = at ? Math.min(end - 1, Math.max(1, at.line)) : 0;
-    const character = at ? Math.min((lines[line] ?? '').length, Math.max(0, at.col - 1)) : 0;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    diagnostics.push({
-      severity: 'warning',
-      code: 'malformed-field',
-      message: `Front matter is not valid YAML: ${reason}`,
-      range: range(line, character, line, (lines[line] ?? '').length),
-    });
-  }
-  return undefined;
 }
 
 /** Whether a line would start a new block rather than continue a paragraph lazily. */
