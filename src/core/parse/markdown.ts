@@ -5,6 +5,7 @@
 import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
 import { compareDiagnostics, range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { detectFormat } from './detectFormat';
 import { frontMatterEnd, readFrontMatter, unclosedFrontMatter } from './frontMatter';
 import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
 import { headingTitle } from './headingTasks';
@@ -713,19 +714,6 @@ function lineStartOffsets(text: string, lines: readonly string[]): number[] {
     offset += text.charCodeAt(offset) === 13 ? 2 : 1;
   }
   return offsets;
-}
-
-function detectFormat(drafts: readonly TaskDraft[]): SpecFormat {
-  if (drafts.length === 0) return 'ralph-specum';
-  let specKit = 0;
-  let kiro = false;
-  for (const d of drafts) {
-    if (/^T\d+[a-z]?$/.test(d.match.id)) specKit++;
-    // Only Kiro writes `[-]`; a `[~]` or `[/]` says nothing about the format.
-    if (d.match.mark === '-' || d.match.optional || /^\d+$/.test(d.match.id)) kiro = true;
-  }
-  if (specKit * 2 > drafts.length) return 'spec-kit';
-  return kiro ? 'kiro' : 'ralph-specum';
 }
 
 /** Whether a line would start a new block rather than continue a paragraph lazily. */
