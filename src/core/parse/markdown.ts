@@ -2,9 +2,10 @@
 // comments, indented code, list nesting and lazy continuation lines); each block's body then goes
 // to remark on its own, through the BlockCache.
 
-import type { Diagnostic, Marker, Phase, Position, Range, Spec, SpecFormat, Task } from '../model';
+import type { Diagnostic, Marker, Phase, Range, Spec, SpecFormat, Task } from '../model';
 import { compareDiagnostics, range } from '../model';
 import { BlockCache, type BodyField, type ParsedBody } from './blockBody';
+import { placeInDocument, readBodies, type TaskBody, type TaskBodyRead } from './taskBody';
 import { detectFormat } from './detectFormat';
 import { frontMatterEnd, readFrontMatter, unclosedFrontMatter } from './frontMatter';
 import { attachFlatSubtasks, keepFlatParent } from './kiroNesting';
@@ -56,7 +57,6 @@ const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
 // - * + # ` ~ _ > <  (digits are checked apart: ordered list items)
 const BLOCK_LEAD = new Set([45, 42, 43, 35, 96, 126, 95, 62, 60]);
-const BLANK = /^[ \t\uFEFF]*$/;
 // A bullet without a checkbox that starts with a field label: `- **Files**: …`, `- **Files:** …`,
 // `- _Requirements: …_`.
 const FIELD_BULLET = /^(\uFEFF?[ \t]*[-*+][ \t]+)(?:\*\*([A-Za-z][A-Za-z ]{0,30}?)[ \t]*(?:\*\*[ \t]*:|:[ \t]*\*\*)|_([A-Za-z][A-Za-z ]{0,30}?)[ \t]*:)/;
@@ -66,7 +66,6 @@ const FIELD_LABELS: ReadonlySet<string> = new Set([
   'depends', 'depends on', 'dependencies', 'estimate', 'estimated', 'est', 'parallel',
 ]);
 const fieldLabel = (m: RegExpExecArray): string => (m[2] ?? m[3] ?? '').trim().toLowerCase();
-const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 export function parseMarkdownSpec(text: string, options: ParseSpecOptions): Spec {
   return parseMarkdownLayout(text, options).spec;
@@ -114,15 +113,11 @@ export function parseMarkdownLayout(text: string, options: ParseSpecOptions, kno
 
   readingDiagnostics(drafts, reading, ignoredBoxes, lines, first, diagnostics);
   const format = options.format ?? detectFormat(drafts);
-  const lineOffsets = lineStartOffsets(text, lines);
-  const bodies = drafts.map((draft) => bodyOf(draft, lines, text, lineOffsets));
-  const parsed = cache.bodies(
-    bodies.map((b) => b.key),
-    (k) => (bodies[k] ? bodyText(bodies[k], lines) : ''),
-  );
+  const bodies = readBodies(drafts, lines, text, cache);
   const { phases, indexOf } = keepPhases(headings, drafts.map((d) => d.phaseIndex));
   const built = drafts.map((draft, index) => {
-    const task = buildTask(draft, index, lines, format, bodies[index] as TaskBody, parsed[index] ?? EMPTY_BODY, diagnostics);
+    const { body, parsed } = bodies[index] as TaskBodyRead;
+    const task = buildTask(draft, index, lines, format, body, parsed, diagnostics);
     const phaseIndex = task.phaseIndex === undefined ? undefined : indexOf(task.phaseIndex);
     return phaseIndex === task.phaseIndex ? task : { ...task, phaseIndex };
   });
@@ -444,8 +439,9 @@ export function reparseTaskBlock(
     ...(old.phaseIndex !== undefined ? { phaseIndex: old.phaseIndex } : {}),
   };
   const cache = options.cache ?? new BlockCache();
-  const body = bodyOf(draft, lines, text, lineStartOffsets(text, lines));
-  const parsed = cache.bodies([body.key], () => bodyText(body, lines))[0] ?? EMPTY_BODY;
+  const read = readBodies([draft], lines, text, cache)[0];
+  if (!read) return undefined;
+  const { body, parsed } = read;
   const ownDiagnostics: Diagnostic[] = [];
   const task = keepFlatParent(buildTask(draft, k, lines, spec.format, body, parsed, ownDiagnostics), old);
 
@@ -640,82 +636,6 @@ function buildTask(
   };
 }
 
-/** A task's own lines under its task line: for a body without sub-tasks inside it, the range
- *  `firstLine..lastLine`; otherwise the listed lines, with one blank line where a sub-task was cut
- *  out (`-1`). */
-interface TaskBody {
-  /** The cache key: what the body's parse depends on and nothing of where it sits. Empty for a
-   *  task without body. */
-  readonly key: string;
-  readonly contentCol: number;
-  readonly firstLine: number;
-  readonly lastLine: number;
-  readonly sourceLines?: readonly number[];
-  readonly fallbackLine: number;
-}
-
-/** A body without sub-tasks inside it is a plain slice of the file, so its key costs one
- *  substring; remark sees it dedented to the task's content column. */
-function bodyOf(draft: TaskDraft, lines: readonly string[], text: string, lineOffsets: readonly number[]): TaskBody {
-  const bodyLines = draft.bodyLines;
-  const firstLine = bodyLines[0];
-  const lastLine = bodyLines[bodyLines.length - 1];
-  const base = { contentCol: draft.contentCol, fallbackLine: draft.line };
-  if (firstLine === undefined || lastLine === undefined) return { ...base, key: '', firstLine: 0, lastLine: -1 };
-  if (draft.firstChildLine === undefined || lastLine < draft.firstChildLine) {
-    const end = (lineOffsets[lastLine] ?? 0) + (lines[lastLine] ?? '').length;
-    return { ...base, key: `${draft.contentCol}\u0000${text.slice(lineOffsets[firstLine] ?? 0, end)}`, firstLine, lastLine };
-  }
-  const sourceLines: number[] = [];
-  let previous = -1;
-  for (const n of bodyLines) {
-    if (previous >= 0 && n > previous + 1) {
-      let onlyBlank = true;
-      for (let k = previous + 1; k < n && onlyBlank; k++) onlyBlank = BLANK.test(lines[k] ?? '');
-      if (onlyBlank) for (let k = previous + 1; k < n; k++) sourceLines.push(k);
-      // A sub-task lay here: one blank line keeps the parent's paragraphs apart.
-      else sourceLines.push(-1);
-    }
-    sourceLines.push(n);
-    previous = n;
-  }
-  const body = { ...base, key: '', firstLine, lastLine, sourceLines };
-  return { ...body, key: `d\u0000${draft.contentCol}\u0000${bodyText(body, lines)}` };
-}
-
-function bodyText(body: TaskBody, lines: readonly string[]): string {
-  const out: string[] = [];
-  if (body.sourceLines) {
-    for (const n of body.sourceLines) out.push(n < 0 ? '' : dedentedLine(lines[n] ?? '', body.contentCol));
-  } else {
-    for (let n = body.firstLine; n <= body.lastLine; n++) out.push(dedentedLine(lines[n] ?? '', body.contentCol));
-  }
-  return out.join('\n');
-}
-
-function placeInDocument(body: TaskBody, lines: readonly string[], p: { line: number; character: number }): Position {
-  const docLine = body.sourceLines ? (body.sourceLines[p.line] ?? -1) : body.firstLine + p.line;
-  const source = lines[docLine];
-  if (docLine < 0 || source === undefined) return { line: body.fallbackLine, character: 0 };
-  return { line: docLine, character: Math.min(source.length, p.character + dedentLength(source, body.contentCol)) };
-}
-
-function dedentedLine(line: string, contentCol: number): string {
-  // A lone CR is a line break to remark but not to our line numbering.
-  return line.slice(dedentLength(line, contentCol)).replace(/\r/g, ' ');
-}
-
-function lineStartOffsets(text: string, lines: readonly string[]): number[] {
-  const offsets: number[] = new Array(lines.length);
-  let offset = 0;
-  for (let i = 0; i < lines.length; i++) {
-    offsets[i] = offset;
-    offset += (lines[i] ?? '').length;
-    offset += text.charCodeAt(offset) === 13 ? 2 : 1;
-  }
-  return offsets;
-}
-
 /** Whether a line would start a new block rather than continue a paragraph lazily. */
 function startsBlock(line: string, rest: string): boolean {
   return (
@@ -745,18 +665,4 @@ function columnAt(line: string, index: number): number {
     else if (c !== 0xfeff) col++;
   }
   return col;
-}
-
-/** How many leading whitespace characters to cut so that `contentCol` columns are gone. */
-function dedentLength(line: string, contentCol: number): number {
-  let col = 0;
-  let k = 0;
-  while (k < line.length && col < contentCol) {
-    const c = line.charCodeAt(k);
-    if (c === 32) col++;
-    else if (c === 9) col = (Math.floor(col / 4) + 1) * 4;
-    else if (c !== 0xfeff) break;
-    k++;
-  }
-  return k;
 }
