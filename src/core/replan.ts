@@ -8,7 +8,8 @@ import type { Diagnostic, Marker, Plan, Spec, SpecFormat, Task } from './model';
 import { compareDiagnostics } from './model';
 import { BlockCache, parseSpec } from './parse/index';
 import { splitLines } from './parse/lineScan';
-import { changedLines, parseMarkdownLayout, reparseTaskBlock, shiftRange, type MarkdownLayout } from './parse/markdown';
+import { parseMarkdownLayout } from './parse/markdown';
+import { changedLines, reparseTaskBlock, shiftRange, type MarkdownLayout } from './parse/reparse';
 import { DEFAULT_MAX_CONCURRENT, DEFAULT_TASK_MINUTES, planWithOwnDiagnostics, type PlanOptions } from './plan/index';
 
 export interface ReplannerOptions extends PlanOptions {
