@@ -246,3 +246,8 @@ export function hasMarker(task: Task, name: string): boolean {
 export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
   return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
 }
+
+/** The order of diagnostics everywhere (Spec.diagnostics, Plan.diagnostics): by start position. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}

@@ -5,9 +5,12 @@
 // changed in anything the planner reads. The result is always what planSpec(parseSpec(text)) gives.
 
 import type { Diagnostic, Marker, Plan, Spec, SpecFormat, Task } from './model';
+import { compareDiagnostics } from './model';
 import { BlockCache, parseSpec } from './parse/index';
-import { changedLines, parseMarkdownLayout, reparseTaskBlock, shiftRange, splitLines, type MarkdownLayout } from './parse/markdown';
-import { compareDiagnostics, DEFAULT_MAX_CONCURRENT, DEFAULT_TASK_MINUTES, planWithOwnDiagnostics, type PlanOptions } from './plan/index';
+import { splitLines } from './parse/lineScan';
+import { parseMarkdownLayout } from './parse/markdown';
+import { changedLines, reparseTaskBlock, shiftRange, type MarkdownLayout } from './parse/reparse';
+import { DEFAULT_MAX_CONCURRENT, DEFAULT_TASK_MINUTES, planWithOwnDiagnostics, type PlanOptions } from './plan/index';
 
 export interface ReplannerOptions extends PlanOptions {
   readonly path: string;

@@ -82,7 +82,7 @@ export class BlockCache {
   }
 }
 
-const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
+export const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
 const gfmProcessor = unified().use(remarkParse).use(remarkGfm).freeze();
 // remark-gfm roughly doubles the cost of a body (its autolink pass walks every text node), and

@@ -4,7 +4,7 @@
 
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
-import { range } from '../model';
+import { compareDiagnostics, range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { expandBraces } from './paths';
 import { screenTaskFiles } from './taskFiles';
@@ -19,7 +19,7 @@ export function parseManifest(text: string, options: { readonly path: string }):
     format: 'manifest',
     phases: [],
     tasks,
-    diagnostics: diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character),
+    diagnostics: diagnostics.sort(compareDiagnostics),
     lineCount,
   });
 

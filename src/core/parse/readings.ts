@@ -2,14 +2,13 @@
 // file without any, its task headings (headingTasks.ts); then its id-less checkbox items
 // (idless.ts). The first reading that finds a task wins, so a file is never read two ways at once;
 // a file where none finds one gets the error that says why (noTasks.ts). The line scan itself is
-// markdown.ts's, run once per reading tried.
+// lineScan.ts's, run once per reading tried.
 
 import type { Diagnostic } from '../model';
 import { headingTaskState, matchTaskHeading, saysTask, uncheckableHeadingsWarning, type HeadingTaskState } from './headingTasks';
 import { ignoredCheckboxesWarning, IdlessReader } from './idless';
 import type { ScanResult, TaskDraft, TaskReading } from './scanTypes';
 import { noTasksDiagnostic } from './noTasks';
-import type { TaskLineMatch } from './taskLine';
 
 export type Reading = 'ids' | 'headings' | 'checklist';
 
@@ -78,36 +77,4 @@ export function checkOffPlaces(drafts: readonly TaskDraft[]): UnwrittenIdTask[] 
     const box = state ? state.doneBox && { line: state.doneBox.line, character: state.doneBox.offset } : { line: d.line, character: d.match.checkboxStart + 1 };
     return { id: d.match.id, line: d.line, done: d.match.check === 'done', ...(box ? { box } : {}), ...(state ? { state } : {}) };
   });
-}
-
-/** The draft of a task heading found by the line scan; a deeper task heading below another is
- *  its sub-task, which makes the one above a container. */
-export function headingDraft(
-  line: number,
-  match: TaskLineMatch,
-  level: number,
-  col: number,
-  parent: TaskDraft | undefined,
-  phaseIndex: number | undefined,
-): TaskDraft {
-  if (parent) {
-    parent.childIds.push(match.id);
-    parent.firstChildLine ??= line;
-  }
-  return {
-    line,
-    // Never re-read alone (reparseTaskBlock): its block and state depend on the headings around it.
-    topLevel: false,
-    match,
-    depth: parent ? parent.depth + 1 : 0,
-    markerCol: col,
-    contentCol: 0,
-    ...(parent ? { parent } : {}),
-    childIds: [],
-    separated: false,
-    ...(phaseIndex !== undefined ? { phaseIndex } : {}),
-    bodyLines: [],
-    lastLine: line,
-    heading: { level },
-  };
 }

@@ -1,4 +1,4 @@
-// The shapes the tasks.md line scan works with (markdown.ts) and the readings it can take
+// The shapes the tasks.md line scan works with (lineScan.ts) and the readings it can take
 // (readings.ts): apart from both, so neither imports the other.
 
 import type { Phase } from '../model';

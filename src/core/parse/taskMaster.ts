@@ -18,7 +18,7 @@
 
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Spec, Task } from '../model';
-import { range, tasksById } from '../model';
+import { compareDiagnostics, range, tasksById } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { offsetRanges } from './values';
 
@@ -128,7 +128,7 @@ export function parseTaskMaster(text: string, options: { readonly path: string; 
     ...(tag !== undefined ? { tag } : {}),
     phases: [],
     tasks,
-    diagnostics: diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character),
+    diagnostics: diagnostics.sort(compareDiagnostics),
     lineCount,
   });
   const fatal = (message: string, at: Range): Spec => {

@@ -14,6 +14,7 @@
 //   estimate; the cycle is an error, so the plan cannot run anyway.
 
 import type { Diagnostic, ParallelGroup, Plan, Spec, Task } from '../model';
+import { compareDiagnostics } from '../model';
 import { buildStructure, isBarrier, manifestEdges, markdownEdges, taskMasterEdges, type Edges, type Structure } from './dag';
 import { estimatePlan } from './estimate';
 import { overlappingOwners, type ScopeOverlap } from './files';
@@ -39,10 +40,6 @@ export const DEFAULT_MAX_CONCURRENT = 3;
 export const DEFAULT_TASK_MINUTES = 10;
 
 const byPosition = (a: number, b: number): number => a - b;
-
-export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
-}
 
 export function planSpec(spec: Spec, options: PlanOptions = {}): Plan {
   return planWithOwnDiagnostics(spec, options).plan;
