@@ -4,8 +4,8 @@
 // as mermaid's sanitized label text or through textContent, never as markup.
 
 import mermaid from 'mermaid';
+import type { DagGraph, DagNode, DagStatusUpdate } from '../src/core/graph';
 import {
-  DAG_STATUSES,
   MERMAID_LIMITS,
   collapsePhase,
   drawView,
@@ -13,14 +13,11 @@ import {
   focusView,
   initialView,
   type DagDrawing,
-  type DagGraph,
-  type DagNode,
-  type DagStatus,
-  type DagStatusUpdate,
   type DagView,
   type DagViewEdge,
   type DagViewNode,
-} from '../src/core/graph';
+} from '../src/core/graphDraw';
+import { TASK_STATUSES, type TaskStatus } from '../src/core/status';
 import { formatDuration, formatMinutes } from '../src/core/duration';
 import { tasksById } from '../src/core/model';
 import { isHostToWebview, type DagPageState, type HostToWebview, type WebviewApi, type WebviewToHost } from '../src/shared/protocol';
@@ -57,12 +54,12 @@ const summary = byId<HTMLSpanElement>('summary');
 const overviewButton = byId<HTMLButtonElement>('overview');
 const criticalButton = byId<HTMLButtonElement>('critical');
 
-const STATUS_CLASSES = DAG_STATUSES.map((s) => `status-${s}`);
+const STATUS_CLASSES = TASK_STATUSES.map((s) => `status-${s}`);
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 4;
 
 interface TaskState {
-  status: DagStatus;
+  status: TaskStatus;
   reason?: string;
   durationMs?: number;
   attempt?: number;
@@ -265,7 +262,7 @@ function decorate(el: SVGSVGElement, current: DagDrawing): void {
   }
 }
 
-function setStatusClass(el: Element, status: DagStatus): void {
+function setStatusClass(el: Element, status: TaskStatus): void {
   el.classList.remove(...STATUS_CLASSES);
   el.classList.add(`status-${status}`);
 }
@@ -276,10 +273,10 @@ function taskAriaLabel(taskId: string): string {
 }
 
 /** A collapsed phase shows the most telling status among its tasks. */
-const PHASE_PRECEDENCE: readonly DagStatus[] = ['failed', 'running', 'retrying', 'blocked', 'cancelled', 'queued', 'pending', 'skipped', 'succeeded', 'done'];
+const PHASE_PRECEDENCE: readonly TaskStatus[] = ['failed', 'running', 'retrying', 'blocked', 'cancelled', 'queued', 'pending', 'skipped', 'succeeded', 'done'];
 
-function phaseCounts(phase: number): Map<DagStatus, number> {
-  const counts = new Map<DagStatus, number>();
+function phaseCounts(phase: number): Map<TaskStatus, number> {
+  const counts = new Map<TaskStatus, number>();
   for (const id of graph?.phases[phase]?.taskIds ?? []) {
     const status = taskStates.get(id)?.status ?? 'pending';
     counts.set(status, (counts.get(status) ?? 0) + 1);
@@ -287,7 +284,7 @@ function phaseCounts(phase: number): Map<DagStatus, number> {
   return counts;
 }
 
-function phaseStatus(counts: ReadonlyMap<DagStatus, number>): DagStatus {
+function phaseStatus(counts: ReadonlyMap<TaskStatus, number>): TaskStatus {
   const finished = (counts.get('succeeded') ?? 0) + (counts.get('done') ?? 0) + (counts.get('skipped') ?? 0);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   if (total > 0 && finished === total) return (counts.get('succeeded') ?? 0) > 0 ? 'succeeded' : 'done';
@@ -303,15 +300,15 @@ function refreshPhase(phase: number): void {
   el.setAttribute('aria-label', `${title}: ${countsText(counts)}. Activate to open the phase.`);
 }
 
-function countsText(counts: ReadonlyMap<DagStatus, number>): string {
-  return DAG_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0)
+function countsText(counts: ReadonlyMap<TaskStatus, number>): string {
+  return TASK_STATUSES.filter((s) => (counts.get(s) ?? 0) > 0)
     .map((s) => `${counts.get(s)} ${s}`)
     .join(', ');
 }
 
 function updateSummary(): void {
   if (!graph) return;
-  const counts = new Map<DagStatus, number>();
+  const counts = new Map<TaskStatus, number>();
   for (const n of graph.nodes) {
     const s = taskStates.get(n.id)?.status ?? 'pending';
     counts.set(s, (counts.get(s) ?? 0) + 1);

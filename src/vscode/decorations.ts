@@ -3,13 +3,13 @@
 // after its line (running 12 s, succeeded in 3.1 s, failed: reason, blocked by 1.2).
 
 import * as vscode from 'vscode';
-import type { DagStatus } from '../core/graph';
+import type { TaskStatus } from '../core/status';
 import { tasksById } from '../core/model';
 import type { RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
 import { statusText } from '../core/board';
 
-const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
+const STATUS_COLOR: Partial<Record<TaskStatus, string>> = {
   queued: 'ralph.taskRunningForeground',
   running: 'ralph.taskRunningForeground',
   retrying: 'ralph.taskRunningForeground',
@@ -19,7 +19,7 @@ const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
   cancelled: 'ralph.taskBlockedForeground',
 };
 
-const STATUS_GLYPH: Partial<Record<DagStatus, string>> = {
+const STATUS_GLYPH: Partial<Record<TaskStatus, string>> = {
   queued: '◷',
   running: '●',
   retrying: '↻',
@@ -39,7 +39,7 @@ export class TaskDecorations implements vscode.Disposable {
     overviewRulerColor: new vscode.ThemeColor('ralph.parallelGroupBorder'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
-  private readonly statusTypes = new Map<DagStatus, vscode.TextEditorDecorationType>();
+  private readonly statusTypes = new Map<TaskStatus, vscode.TextEditorDecorationType>();
   private readonly disposables: vscode.Disposable[] = [this.groupBand];
   private ticker: NodeJS.Timeout | undefined;
 
@@ -47,7 +47,7 @@ export class TaskDecorations implements vscode.Disposable {
     private readonly specs: SpecRegistry,
     private readonly runs: RunController,
   ) {
-    for (const [status, color] of Object.entries(STATUS_COLOR) as [DagStatus, string][]) {
+    for (const [status, color] of Object.entries(STATUS_COLOR) as [TaskStatus, string][]) {
       const type = vscode.window.createTextEditorDecorationType({
         after: { color: new vscode.ThemeColor(color), margin: '0 0 0 2em', fontStyle: 'italic' },
       });
@@ -116,7 +116,7 @@ export class TaskDecorations implements vscode.Disposable {
     editor.setDecorations(this.groupBand, bands);
 
     const board = this.runs.board(entry);
-    const perStatus = new Map<DagStatus, vscode.DecorationOptions[]>();
+    const perStatus = new Map<TaskStatus, vscode.DecorationOptions[]>();
     const now = Date.now();
     for (const task of plan.spec.tasks) {
       const state = board.entry(task.id, plan.spec);

@@ -3,7 +3,7 @@
 // failure reason in the tooltip. Inline actions run, stop, retry, reveal and show the terminal.
 
 import * as vscode from 'vscode';
-import type { DagStatus } from '../core/graph';
+import type { TaskStatus } from '../core/status';
 import { firstOfEachId, type Task } from '../core/model';
 import { statusText } from '../core/board';
 import { formatDuration } from '../core/duration';
@@ -29,7 +29,7 @@ export interface TreeItemSnapshot {
   readonly children: readonly TreeItemSnapshot[];
 }
 
-const ICONS: Record<DagStatus, [string, string | undefined]> = {
+const ICONS: Record<TaskStatus, [string, string | undefined]> = {
   pending: ['circle-large-outline', undefined],
   queued: ['clock', 'ralph.taskRunningForeground'],
   running: ['loading~spin', 'ralph.taskRunningForeground'],
@@ -42,7 +42,7 @@ const ICONS: Record<DagStatus, [string, string | undefined]> = {
   done: ['check', 'ralph.taskSucceededForeground'],
 };
 
-export function statusIcon(status: DagStatus): vscode.ThemeIcon {
+export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
   const [id, color] = ICONS[status];
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
