@@ -150,24 +150,15 @@ export class RunBoard {
   /** Every known entry, for the DAG page's initial colours. */
   snapshot(): Record<string, Omit<DagStatusUpdate, 'taskId'>> {
     const out: Record<string, Omit<DagStatusUpdate, 'taskId'>> = {};
-    for (const [id, e] of this.entries) {
-      out[id] = {
-        status: e.status,
-        ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
-        ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
-        ...(e.reason !== undefined ? { reason: e.reason } : {}),
-        ...(e.usage !== undefined ? { usage: formatUsage(e.usage) } : {}),
-      };
-    }
+    for (const [id, e] of this.entries) out[id] = asSent(e);
     return out;
   }
 
-  /** Status updates for the given tasks, as the DAG page takes them. */
+  /** The entries of the given tasks, as the DAG page takes them (it replaces its own with them). */
   updatesFor(ids: readonly string[]): DagStatusUpdate[] {
-    const snapshot = this.snapshot();
     return ids.flatMap((id) => {
-      const s = snapshot[id];
-      return s === undefined ? [] : [{ taskId: id, ...s }];
+      const e = this.entries.get(id);
+      return e === undefined ? [] : [{ taskId: id, ...asSent(e) }];
     });
   }
 
@@ -200,6 +191,17 @@ export class RunBoard {
     }
     return c;
   }
+}
+
+/** An entry as it crosses to the DAG page: plain data, its usage as one line of text. */
+function asSent(e: BoardEntry): Omit<DagStatusUpdate, 'taskId'> {
+  return {
+    status: e.status,
+    ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+    ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.usage !== undefined ? { usage: formatUsage(e.usage) } : {}),
+  };
 }
 
 /** An entry's usage and log after an event: a finished attempt adds its usage to the task's. */
