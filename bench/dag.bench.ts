@@ -34,7 +34,7 @@ function median(values: number[]): number {
 async function wholeGraphScript(): Promise<string> {
   const result = await build({
     stdin: {
-      contents: `import mermaid from 'mermaid'; import { drawView } from './src/core/graph'; window.__bench = { mermaid, drawView };`,
+      contents: `import mermaid from 'mermaid'; import { drawView } from './src/core/graphDraw'; window.__bench = { mermaid, drawView };`,
       resolveDir: join(__dirname, '..'),
       loader: 'ts',
     },

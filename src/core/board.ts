@@ -3,15 +3,15 @@
 // tree view, the decorations in tasks.md, the CodeLens, the status bar and the DAG page all read
 // the same board, so they can never disagree about a task.
 
-import type { DagStatus, DagStatusUpdate } from './graph';
-import { statusFromTaskResult, statusUpdatesFromEvent } from './graph';
-import type { Spec } from './model';
+import type { DagStatusUpdate } from './graph';
+import { specTasksById, type Spec } from './model';
+import { statusFromTaskResult, type TaskStatus } from './status';
 import type { AgentUsage, RalphState, RunEvent } from './ports';
 import { addUsage, formatUsage, isUsage } from './usage';
 import { formatDuration } from './duration';
 
 export interface BoardEntry {
-  readonly status: DagStatus;
+  readonly status: TaskStatus;
   readonly attempt?: number;
   /** When the running attempt started (clock of the events), for a live duration. */
   readonly startedAt?: number;
@@ -36,7 +36,10 @@ export interface BoardCounts {
   readonly finished: number;
 }
 
-const FINAL: ReadonlySet<DagStatus> = new Set<DagStatus>(['succeeded', 'failed', 'blocked', 'cancelled', 'skipped']);
+const FINAL: ReadonlySet<TaskStatus> = new Set<TaskStatus>(['succeeded', 'failed', 'blocked', 'cancelled', 'skipped']);
+
+const DONE: BoardEntry = { status: 'done' };
+const PENDING: BoardEntry = { status: 'pending' };
 
 export class RunBoard {
   private readonly entries = new Map<string, BoardEntry>();
@@ -95,35 +98,45 @@ export class RunBoard {
       case 'runFinished':
         this.active = false;
         return [];
+      case 'taskQueued': {
+        const before = this.entries.get(event.taskId);
+        this.entries.set(event.taskId, {
+          status: 'queued',
+          ...(before?.attempt !== undefined ? { attempt: before.attempt } : {}),
+          // A retried task keeps showing why the last attempt failed until it ends.
+          ...(before?.reason !== undefined ? { reason: before.reason } : {}),
+          ...usageAfter(before, event),
+        });
+        return [event.taskId];
+      }
       case 'taskStarted': {
-        const update = statusUpdatesFromEvent(event)[0] as DagStatusUpdate;
         const before = this.entries.get(event.taskId);
         // A retry's first attempt already cost something: the task's total keeps it.
         this.entries.set(event.taskId, {
-          status: update.status,
+          status: 'running',
           attempt: event.attempt,
           startedAt: event.at,
           ...(event.attempt > 1 && before?.usage !== undefined ? { usage: before.usage } : {}),
         });
         return [event.taskId];
       }
-      default: {
-        const updates = statusUpdatesFromEvent(event);
-        for (const u of updates) {
-          const before = this.entries.get(u.taskId);
-          this.entries.set(u.taskId, {
-            status: u.status,
-            ...(u.attempt !== undefined ? { attempt: u.attempt } : before?.attempt !== undefined ? { attempt: before.attempt } : {}),
-            // From start to finish as the user watched it (a worktree task's duration leaves out
-            // its wait to merge, so the live "running 2.1 s" would otherwise end in "2.0 s").
-            ...(u.durationMs !== undefined ? { durationMs: Math.max(u.durationMs, event.type === 'taskFinished' && before?.status === 'running' && before.startedAt !== undefined ? event.at - before.startedAt : 0) } : {}),
-            // A retried task keeps showing why the last attempt failed until it ends.
-            ...(u.reason !== undefined ? { reason: u.reason } : u.status === 'queued' && before?.reason !== undefined ? { reason: before.reason } : {}),
-            ...usageAfter(before, event),
-          });
-        }
-        return updates.map((u) => u.taskId);
+      case 'taskFinished': {
+        const before = this.entries.get(event.taskId);
+        // From start to finish as the user watched it: a worktree task's duration leaves out its
+        // wait to merge, so the live "running 2.1 s" would otherwise end in "2.0 s".
+        const watched = before?.status === 'running' && before.startedAt !== undefined ? event.at - before.startedAt : 0;
+        this.entries.set(event.taskId, {
+          status: event.willRetry === true ? 'retrying' : event.status,
+          attempt: event.attempt,
+          durationMs: Math.max(event.durationMs, watched),
+          ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          ...usageAfter(before, event),
+        });
+        return [event.taskId];
       }
+      default:
+        // Output, commits, merges and halts change no task's status.
+        return [];
     }
   }
 
@@ -131,31 +144,21 @@ export class RunBoard {
   entry(id: string, spec?: Spec): BoardEntry {
     const known = this.entries.get(id);
     if (known !== undefined) return known;
-    const task = spec?.tasks.find((t) => t.id === id);
-    return { status: task?.done ? 'done' : 'pending' };
+    return (spec !== undefined && specTasksById(spec).get(id)?.done === true) ? DONE : PENDING;
   }
 
   /** Every known entry, for the DAG page's initial colours. */
   snapshot(): Record<string, Omit<DagStatusUpdate, 'taskId'>> {
     const out: Record<string, Omit<DagStatusUpdate, 'taskId'>> = {};
-    for (const [id, e] of this.entries) {
-      out[id] = {
-        status: e.status,
-        ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
-        ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
-        ...(e.reason !== undefined ? { reason: e.reason } : {}),
-        ...(e.usage !== undefined ? { usage: formatUsage(e.usage) } : {}),
-      };
-    }
+    for (const [id, e] of this.entries) out[id] = asSent(e);
     return out;
   }
 
-  /** Status updates for the given tasks, as the DAG page takes them. */
+  /** The entries of the given tasks, as the DAG page takes them (it replaces its own with them). */
   updatesFor(ids: readonly string[]): DagStatusUpdate[] {
-    const snapshot = this.snapshot();
     return ids.flatMap((id) => {
-      const s = snapshot[id];
-      return s === undefined ? [] : [{ taskId: id, ...s }];
+      const e = this.entries.get(id);
+      return e === undefined ? [] : [{ taskId: id, ...asSent(e) }];
     });
   }
 
@@ -188,6 +191,17 @@ export class RunBoard {
     }
     return c;
   }
+}
+
+/** An entry as it crosses to the DAG page: plain data, its usage as one line of text. */
+function asSent(e: BoardEntry): Omit<DagStatusUpdate, 'taskId'> {
+  return {
+    status: e.status,
+    ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+    ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.usage !== undefined ? { usage: formatUsage(e.usage) } : {}),
+  };
 }
 
 /** An entry's usage and log after an event: a finished attempt adds its usage to the task's. */

@@ -1,21 +1,23 @@
 // The plan as mermaid flowchart text for `ralph graph --mermaid`: the DAG page's own drawing of the
-// whole graph (drawView in ./graph, the one place that writes a flowchart), with each task's status
+// whole graph (drawView in ./graphDraw, the one place that writes a flowchart), with each task's status
 // as a mermaid class, so the text renders with its colours anywhere mermaid does (a README, an
 // issue). The page sets the same statuses as CSS classes (media/dag.css) instead, so a status
 // change never draws again.
 
-import { buildDagGraph, DAG_STATUSES, drawView, type DagStatus, type DagStatusUpdate } from './graph';
+import { buildDagGraph, type DagStatusUpdate } from './graph';
+import { drawView } from './graphDraw';
+import { TASK_STATUSES, type TaskStatus } from './status';
 import type { Plan } from './model';
 
 export interface MermaidOptions {
-  /** Run status per task id: any DagStatus, or `success` as the state file writes it. Tasks not
+  /** Run status per task id: any TaskStatus, or `success` as the state file writes it. Tasks not
    *  listed, or with a status that is none of these: `done` when checked, else pending. */
   readonly statuses?: Readonly<Record<string, string>>;
   readonly direction?: 'TD' | 'LR';
 }
 
-/** One style per status: a Record, so a status added to DagStatus cannot go unstyled. */
-export const STATUS_STYLES: Readonly<Record<DagStatus, string>> = {
+/** One style per status: a Record, so a status added to TaskStatus cannot go unstyled. */
+export const STATUS_STYLES: Readonly<Record<TaskStatus, string>> = {
   pending: 'fill:#f4f4f4,stroke:#999,color:#333',
   queued: 'fill:#f3e8ff,stroke:#8250df,color:#3b0764,stroke-dasharray:3 3',
   running: 'fill:#dbeafe,stroke:#2563eb,color:#1e3a8a,stroke-width:2px',
@@ -34,14 +36,14 @@ export function toMermaid(plan: Plan, options: MermaidOptions = {}): string {
   const statuses: Record<string, Omit<DagStatusUpdate, 'taskId'>> = {};
   for (const [id, given] of Object.entries(options.statuses ?? {})) {
     const status = given === 'success' ? 'succeeded' : given;
-    if ((DAG_STATUSES as readonly string[]).includes(status)) statuses[id] = { status: status as DagStatus };
+    if ((TASK_STATUSES as readonly string[]).includes(status)) statuses[id] = { status: status as TaskStatus };
   }
   const graph = buildDagGraph(plan, { statuses });
   // Plain arrows: edge ids (`e1@-->`) are for the page's decorations and need mermaid 11.
   const drawing = drawView(graph, { kind: 'full' }, { edgeIds: false, ...(options.direction ? { direction: options.direction } : {}) });
   const out = [drawing.text.trimEnd()];
-  for (const status of DAG_STATUSES) out.push(`  classDef ${status} ${STATUS_STYLES[status]}`);
-  for (const status of DAG_STATUSES) {
+  for (const status of TASK_STATUSES) out.push(`  classDef ${status} ${STATUS_STYLES[status]}`);
+  for (const status of TASK_STATUSES) {
     const nodes = graph.nodes.filter((n) => n.status === status).map((n) => n.mermaidId);
     if (nodes.length > 0) out.push(`  class ${nodes.join(',')} ${status}`);
   }

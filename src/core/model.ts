@@ -239,6 +239,19 @@ export function tasksById<T extends { readonly id: string }>(items: readonly T[]
   return byId;
 }
 
+const byIdOfTasks = new WeakMap<readonly Task[], ReadonlyMap<string, Task>>();
+
+/** A spec's tasks by id, built once per spec (a parsed spec is never changed; a new text is a new
+ *  spec): the views look a task up for every line they draw, every second while a run goes on. */
+export function specTasksById(spec: Spec): ReadonlyMap<string, Task> {
+  let byId = byIdOfTasks.get(spec.tasks);
+  if (byId === undefined) {
+    byId = tasksById(spec.tasks);
+    byIdOfTasks.set(spec.tasks, byId);
+  }
+  return byId;
+}
+
 export function hasMarker(task: Task, name: string): boolean {
   return task.markers.some((m) => m.name === name);
 }

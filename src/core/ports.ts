@@ -400,6 +400,8 @@ export interface RunOptions {
   readonly rateLimitWaits?: number;
 }
 
+/** How the scheduler ended a task: the run's own word, a subset of the views' TaskStatus
+ *  (core/status.ts), into which the RunBoard turns it. */
 export type TaskRunStatus = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'skipped';
 
 export interface RunSummary {

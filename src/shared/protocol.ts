@@ -7,9 +7,11 @@
 // `plan`, then any number of `status` messages. A `plan` replaces everything; a `status` changes
 // node classes only and never draws again.
 
-import { DAG_STATUSES, type DagGraph, type DagStatus, type DagStatusUpdate, type DagView } from '../core/graph';
+import type { DagGraph, DagStatusUpdate } from '../core/graph';
+import type { DagView } from '../core/graphDraw';
+import { TASK_STATUSES, type TaskStatus } from '../core/status';
 
-export type { DagGraph, DagStatus, DagStatusUpdate, DagView };
+export type { DagGraph, TaskStatus, DagStatusUpdate, DagView };
 
 export type HostToWebview =
   | { readonly type: 'plan'; readonly graph: DagGraph }
@@ -46,7 +48,7 @@ export interface WebviewApi {
   setState(state: DagPageState): void;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<string>(DAG_STATUSES);
+const STATUSES: ReadonlySet<string> = new Set<string>(TASK_STATUSES);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -37,9 +37,10 @@ export class RalphCodeLens extends Disposable implements vscode.CodeLensProvider
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!isSpecUri(document.uri)) return [];
-    // Lenses drawn for a plan of other text would point at the wrong lines: plan this text now
-    // (cheap: the Replanner reuses everything an edit did not touch).
-    const entry = this.specs.planNow(document);
+    // Drawing only reads: the plan the registry keeps. While the author types it may be a
+    // keystroke behind for up to REPLAN_DELAY_MS; the new plan fires onDidChangePlan, which asks
+    // for the lenses again.
+    const entry = this.specs.get(document.uri);
     const plan = entry?.plan;
     if (!entry || !plan || plan.spec.tasks.length === 0) return [];
     const uri = document.uri;

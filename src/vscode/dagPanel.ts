@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import { randomBytes } from 'node:crypto';
-import { buildDagGraph, statusUpdatesFromEvent, type DagStatusUpdate } from '../core/graph';
+import { buildDagGraph, type DagStatusUpdate } from '../core/graph';
 import { dagHtml } from '../shared/dagHtml';
 import { isWebviewToHost, type DagPageState, type HostToWebview } from '../shared/protocol';
 import type { Log } from './log';

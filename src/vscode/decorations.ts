@@ -4,13 +4,11 @@
 
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { DagStatus } from '../core/graph';
-import { tasksById } from '../core/model';
+import { taskDecorations, type DecoratedStatus } from '../core/taskDecorations';
 import type { RunController } from './runs';
 import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
-import { statusText } from '../core/board';
 
-const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
+const STATUS_COLOR: Readonly<Record<DecoratedStatus, string>> = {
   queued: 'ralph.taskRunningForeground',
   running: 'ralph.taskRunningForeground',
   retrying: 'ralph.taskRunningForeground',
@@ -18,16 +16,6 @@ const STATUS_COLOR: Partial<Record<DagStatus, string>> = {
   failed: 'ralph.taskFailedForeground',
   blocked: 'ralph.taskBlockedForeground',
   cancelled: 'ralph.taskBlockedForeground',
-};
-
-const STATUS_GLYPH: Partial<Record<DagStatus, string>> = {
-  queued: '◷',
-  running: '●',
-  retrying: '↻',
-  succeeded: '✔',
-  failed: '✖',
-  blocked: '⊘',
-  cancelled: '■',
 };
 
 export class TaskDecorations extends Disposable {
@@ -40,7 +28,7 @@ export class TaskDecorations extends Disposable {
     overviewRulerColor: new vscode.ThemeColor('ralph.parallelGroupBorder'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });
-  private readonly statusTypes = new Map<DagStatus, vscode.TextEditorDecorationType>();
+  private readonly statusTypes = new Map<DecoratedStatus, vscode.TextEditorDecorationType>();
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,7 +37,7 @@ export class TaskDecorations extends Disposable {
   ) {
     super();
     this.track(this.groupBand);
-    for (const [status, color] of Object.entries(STATUS_COLOR) as [DagStatus, string][]) {
+    for (const [status, color] of Object.entries(STATUS_COLOR) as [DecoratedStatus, string][]) {
       const type = vscode.window.createTextEditorDecorationType({
         after: { color: new vscode.ThemeColor(color), margin: '0 0 0 2em', fontStyle: 'italic' },
       });
@@ -97,42 +85,22 @@ export class TaskDecorations extends Disposable {
   private render(editor: vscode.TextEditor, entry: SpecEntry): void {
     const plan = entry.plan;
     if (!plan) return;
-    const lines = editor.document.lineCount;
-    const clamp = (line: number) => Math.max(0, Math.min(lines - 1, line));
-    const byId = tasksById(plan.spec.tasks);
-
-    const bands: vscode.DecorationOptions[] = [];
-    for (const group of plan.groups) {
-      const first = byId.get(group.taskIds[0] as string);
-      const last = byId.get(group.taskIds[group.taskIds.length - 1] as string);
-      if (!first || !last) continue;
-      // To the last line with text in the last task's block, not the blank line after it.
-      let end = clamp(last.ranges.block.end.line);
-      if (last.ranges.block.end.character === 0 && end > last.ranges.line.start.line) end--;
-      while (end > first.ranges.line.start.line && editor.document.lineAt(end).isEmptyOrWhitespace) end--;
-      bands.push({
-        range: new vscode.Range(clamp(first.ranges.line.start.line), 0, end, 0),
-        hoverMessage: new vscode.MarkdownString().appendText(`Parallel group ${group.index + 1}: ${group.taskIds.join(', ')} run at the same time`),
-      });
-    }
-    editor.setDecorations(this.groupBand, bands);
-
-    const board = this.runs.board(entry);
-    const perStatus = new Map<DagStatus, vscode.DecorationOptions[]>();
-    const now = Date.now();
-    for (const task of plan.spec.tasks) {
-      const state = board.entry(task.id, plan.spec);
-      if (!this.statusTypes.has(state.status)) continue;
-      const line = clamp(task.ranges.line.start.line);
-      const end = editor.document.lineAt(line).range.end.character;
-      const text = `${STATUS_GLYPH[state.status] ?? ''} ${statusText(state, now)}`.trim();
-      const list = perStatus.get(state.status) ?? [];
+    const document = editor.document;
+    const { bands, marks } = taskDecorations(plan, this.runs.board(entry), { lineCount: document.lineCount, isBlank: (line) => document.lineAt(line).isEmptyOrWhitespace }, Date.now());
+    editor.setDecorations(
+      this.groupBand,
+      bands.map((b) => ({ range: new vscode.Range(b.startLine, 0, b.endLine, 0), hoverMessage: new vscode.MarkdownString().appendText(b.hover) })),
+    );
+    const perStatus = new Map<DecoratedStatus, vscode.DecorationOptions[]>();
+    for (const mark of marks) {
+      const end = document.lineAt(mark.line).range.end.character;
+      const list = perStatus.get(mark.status) ?? [];
       list.push({
-        range: new vscode.Range(line, end, line, end),
-        renderOptions: { after: { contentText: text } },
-        ...(state.reason ? { hoverMessage: new vscode.MarkdownString().appendCodeblock(state.reason.slice(0, 2000), 'text') } : {}),
+        range: new vscode.Range(mark.line, end, mark.line, end),
+        renderOptions: { after: { contentText: mark.text } },
+        ...(mark.reason ? { hoverMessage: new vscode.MarkdownString().appendCodeblock(mark.reason.slice(0, 2000), 'text') } : {}),
       });
-      perStatus.set(state.status, list);
+      perStatus.set(mark.status, list);
     }
     for (const [status, type] of this.statusTypes) editor.setDecorations(type, perStatus.get(status) ?? []);
   }

@@ -36,11 +36,17 @@ interface ActiveRun {
   readonly done: Promise<RunSummary | undefined>;
 }
 
+/** What a spec shows before its state file is read: nothing ever applies events to it (a run
+ *  starts from RunBoard.carryOver, into its own board). */
+const EMPTY_BOARD = new RunBoard();
+
 /** Why a run did not start: shown once, as the user's action's answer. */
 export class RunRefused extends Error {}
 
 export class RunController extends Disposable {
   private readonly boards = new Map<string, RunBoard>();
+  /** Specs whose state file is being read. */
+  private readonly loading = new Set<string>();
   private readonly active = new Map<string, ActiveRun>();
   private readonly changeBoard = new vscode.EventEmitter<BoardChange>();
   private readonly runEvent = new vscode.EventEmitter<RunEventWithSpec>();
@@ -65,21 +71,16 @@ export class RunController extends Disposable {
       stateWatcher.onDidChange(reload),
       stateWatcher.onDidCreate(reload),
       stateWatcher.onDidDelete(reload),
-      specs.onDidChangeSpecs(() => {
-        for (const entry of specs.all()) if (!this.boards.has(entry.file)) void this.loadBoard(entry);
-      }),
+      specs.onDidChangeSpecs(() => this.loadNewBoards()),
     );
+    this.loadNewBoards();
     this.updateContext();
   }
 
+  /** The spec's board, as the views read it. Reading starts nothing: the state file is read when
+   *  the spec is found (and when it changes); until then the board is empty. */
   board(entry: SpecEntry): RunBoard {
-    let board = this.boards.get(entry.file);
-    if (!board) {
-      board = new RunBoard();
-      this.boards.set(entry.file, board);
-      void this.loadBoard(entry);
-    }
-    return board;
+    return this.boards.get(entry.file) ?? EMPTY_BOARD;
   }
 
   isRunning(entry?: SpecEntry): boolean {
@@ -88,6 +89,15 @@ export class RunController extends Disposable {
 
   runningEntries(): SpecEntry[] {
     return this.specs.all().filter((e) => this.active.has(e.file));
+  }
+
+  /** Reads the state file of each spec found since last time (once per spec). */
+  private loadNewBoards(): void {
+    for (const entry of this.specs.all()) {
+      if (this.boards.has(entry.file) || this.loading.has(entry.file)) continue;
+      this.loading.add(entry.file);
+      void this.loadBoard(entry).finally(() => this.loading.delete(entry.file));
+    }
   }
 
   /** Reads the spec's state file into its board (no run of it going in this window). */

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { DagStatus } from '../core/graph';
+import type { TaskStatus } from '../core/status';
 import { firstOfEachId, type Task } from '../core/model';
 import { statusText } from '../core/board';
 import { formatDuration } from '../core/duration';
@@ -30,7 +30,7 @@ export interface TreeItemSnapshot {
   readonly children: readonly TreeItemSnapshot[];
 }
 
-const ICONS: Record<DagStatus, [string, string | undefined]> = {
+const ICONS: Record<TaskStatus, [string, string | undefined]> = {
   pending: ['circle-large-outline', undefined],
   queued: ['clock', 'ralph.taskRunningForeground'],
   running: ['loading~spin', 'ralph.taskRunningForeground'],
@@ -43,7 +43,7 @@ const ICONS: Record<DagStatus, [string, string | undefined]> = {
   done: ['check', 'ralph.taskSucceededForeground'],
 };
 
-export function statusIcon(status: DagStatus): vscode.ThemeIcon {
+export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
   const [id, color] = ICONS[status];
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { RunBoard } from '../../src/core/board';
+import { statusFromTaskResult } from '../../src/core/status';
 import { runPlan, CancellationSource, StoppableExecutor } from '../../src/core/run';
 import type { RalphState, RunOptions } from '../../src/core/ports';
 import { flush, plan, rig } from './fakes';
@@ -117,6 +118,35 @@ describe('StoppableExecutor: a stop that comes while the task is still being set
     const p = plan({ tasks: ['1'] });
     const summary = await runPlan(p, { ...r.ports, executor: stoppable }, OPTIONS, new CancellationSource().token, (e) => r.events.push(e));
     assert.equal(summary.cancelled, 1, r.eventLog().join('\n'));
+  });
+});
+
+describe('RunBoard: the one place events become statuses', () => {
+  it('maps run events to entries, as the DAG page is sent them, and state results to statuses', () => {
+    const board = new RunBoard();
+    const at = 0;
+    const seen = [
+      { type: 'taskQueued', taskId: '1', at },
+      { type: 'taskStarted', taskId: '1', attempt: 2, at },
+      { type: 'taskFinished', taskId: '1', status: 'failed', reason: 'exit 1', attempt: 2, durationMs: 5, willRetry: true, at },
+      { type: 'taskFinished', taskId: '1', status: 'succeeded', attempt: 3, durationMs: 7, at },
+      { type: 'taskOutput', taskId: '1', chunk: 'x', at },
+    ].map((e) => board.updatesFor(board.apply(e as Parameters<RunBoard['apply']>[0])));
+    assert.deepEqual(
+      seen,
+      [
+        [{ taskId: '1', status: 'queued' }],
+        [{ taskId: '1', status: 'running', attempt: 2 }],
+        [{ taskId: '1', status: 'retrying', attempt: 2, durationMs: 5, reason: 'exit 1' }],
+        [{ taskId: '1', status: 'succeeded', attempt: 3, durationMs: 7 }],
+        [],
+      ],
+      JSON.stringify(seen),
+    );
+    assert.deepEqual(
+      (['pending', 'running', 'success', 'failed', 'blocked', 'skipped'] as const).map(statusFromTaskResult),
+      ['pending', 'running', 'succeeded', 'failed', 'blocked', 'skipped'],
+    );
   });
 });
 

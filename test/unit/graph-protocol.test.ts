@@ -95,7 +95,28 @@ describe('the page bundle', () => {
       absWorkingDir: root,
     });
     const ours = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
-    assert.deepEqual(ours.sort(), ['src/core/duration.ts', 'src/core/graph.ts', 'src/core/mermaidSyntax.ts', 'src/core/model.ts', 'src/shared/protocol.ts', 'webview/dag.ts'], JSON.stringify(ours));
+    assert.deepEqual(
+      ours.sort(),
+      [
+        'src/core/duration.ts',
+        'src/core/graph.ts',
+        'src/core/graphDraw.ts',
+        'src/core/mermaidSyntax.ts',
+        'src/core/model.ts',
+        'src/core/status.ts',
+        'src/shared/protocol.ts',
+        'webview/dag.ts',
+        'webview/exportSvg.ts',
+        'webview/interaction.ts',
+        'webview/page.ts',
+        'webview/panZoom.ts',
+        'webview/render.ts',
+        'webview/statuses.ts',
+        'webview/theme.ts',
+        'webview/tooltip.ts',
+      ],
+      JSON.stringify(ours),
+    );
     const builtins = Object.keys(result.metafile.inputs).filter((f) => /^(node:|fs$|child_process$)/.test(f));
     assert.deepEqual(builtins, [], JSON.stringify(builtins));
   });

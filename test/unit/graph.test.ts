@@ -1,21 +1,18 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { generateTasksMd } from '../../bench/generate';
+import { buildDagGraph, type DagGraph } from '../../src/core/graph';
 import {
   DAG_LIMITS,
   MERMAID_LIMITS,
-  buildDagGraph,
   collapsePhase,
   drawView,
   expandPhase,
   fits,
   focusView,
   initialView,
-  statusFromTaskResult,
-  statusUpdatesFromEvent,
-  type DagGraph,
   type DagView,
-} from '../../src/core/graph';
+} from '../../src/core/graphDraw';
 import { parseSpec } from '../../src/core/parse/index';
 import { planSpec } from '../../src/core/plan/index';
 import { phase, spec, task } from './builders';
@@ -122,34 +119,6 @@ describe('buildDagGraph', () => {
   it('survives JSON: the model is plain data', () => {
     const g = graphOfMarkdown(SMALL);
     assert.deepEqual(JSON.parse(JSON.stringify(g)), g);
-  });
-});
-
-describe('statuses from the run', () => {
-  it('maps run events to status updates and state results to statuses', () => {
-    const at = 0;
-    const updates = [
-      statusUpdatesFromEvent({ type: 'taskQueued', taskId: '1', at }),
-      statusUpdatesFromEvent({ type: 'taskStarted', taskId: '1', attempt: 2, at }),
-      statusUpdatesFromEvent({ type: 'taskFinished', taskId: '1', status: 'failed', reason: 'exit 1', attempt: 2, durationMs: 5, willRetry: true, at }),
-      statusUpdatesFromEvent({ type: 'taskFinished', taskId: '1', status: 'succeeded', attempt: 3, durationMs: 7, at }),
-      statusUpdatesFromEvent({ type: 'taskOutput', taskId: '1', chunk: 'x', at }),
-    ];
-    assert.deepEqual(
-      updates,
-      [
-        [{ taskId: '1', status: 'queued' }],
-        [{ taskId: '1', status: 'running', attempt: 2 }],
-        [{ taskId: '1', status: 'retrying', attempt: 2, durationMs: 5, reason: 'exit 1' }],
-        [{ taskId: '1', status: 'succeeded', attempt: 3, durationMs: 7 }],
-        [],
-      ],
-      JSON.stringify(updates),
-    );
-    assert.deepEqual(
-      (['pending', 'running', 'success', 'failed', 'blocked', 'skipped'] as const).map(statusFromTaskResult),
-      ['pending', 'running', 'succeeded', 'failed', 'blocked', 'skipped'],
-    );
   });
 });
 

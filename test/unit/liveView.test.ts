@@ -4,6 +4,9 @@ import { PassThrough } from 'node:stream';
 import { LiveView } from '../../src/node/cli/liveView';
 import type { RunEvent } from '../../src/core/ports';
 import { OPTIONAL_SKIP_REASON } from '../../src/core/plan/optional';
+import { RunBoard, statusText } from '../../src/core/board';
+import { formatDuration } from '../../src/core/duration';
+import { WORKTREE_RUN } from './viewEvents';
 
 function view(tty: boolean): { v: LiveView; text: () => string } {
   const out = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
@@ -18,6 +21,25 @@ function view(tty: boolean): { v: LiveView; text: () => string } {
 const ev = (e: Partial<RunEvent> & { type: RunEvent['type'] }): RunEvent => ({ at: 0, ...e }) as RunEvent;
 
 describe('CLI live view', () => {
+  it("says a task's duration as the tree and the DAG page do, through a worktree run", () => {
+    const { v, text } = view(false);
+    const board = new RunBoard();
+    v.start();
+    for (const e of WORKTREE_RUN) {
+      v.onEvent(e);
+      board.apply(e);
+    }
+    const out = text();
+    // What the tree shows (statusText of the board entry) and what the DAG page is sent.
+    assert.equal(statusText(board.entry('1.1')), `succeeded in ${formatDuration(2_600)}`);
+    assert.equal(board.updatesFor(['1.1'])[0]?.durationMs, 2_600);
+    assert.equal(statusText(board.entry('1.2')), `succeeded in ${formatDuration(2_200)} · 2 attempts`);
+    // The CLI's lines: the same durations, not the engine's (2.0 s, 1.5 s, 1.2 s) that leave out the merge wait.
+    assert.match(out, new RegExp(`✔ 1\\.1 First ${formatDuration(2_600)}\n`), out);
+    assert.match(out, new RegExp(`↻ 1\\.2 Second ${formatDuration(3_000)} — verify failed`), out);
+    assert.match(out, new RegExp(`✔ 1\\.2 Second ${formatDuration(2_200)}\n`), out);
+  });
+
   it('shows a retried failure as a retry, not as a failed task, and counts only final results', () => {
     const { v, text } = view(false);
     v.start();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAG_STATUSES } from '../../src/core/graph';
+import { TASK_STATUSES } from '../../src/core/status';
 import { STATUS_STYLES, toMermaid } from '../../src/core/mermaid';
 import { mermaidNodeId } from '../../src/core/mermaidSyntax';
 import { planSpec } from '../../src/core/plan';
@@ -136,16 +136,16 @@ describe('toMermaid', () => {
 
   it('styles every status a task can have, as the DAG page does', () => {
     // One task per status, each drawn with its status's class.
-    const plan = planSpec(spec(DAG_STATUSES.map((_, i) => task(`${i + 1}`))));
-    const statuses = Object.fromEntries(DAG_STATUSES.map((s, i) => [`${i + 1}`, s]));
+    const plan = planSpec(spec(TASK_STATUSES.map((_, i) => task(`${i + 1}`))));
+    const statuses = Object.fromEntries(TASK_STATUSES.map((s, i) => [`${i + 1}`, s]));
     const lines = toMermaid(plan, { statuses }).trimEnd().split('\n');
-    for (const [i, status] of DAG_STATUSES.entries()) {
+    for (const [i, status] of TASK_STATUSES.entries()) {
       assert.ok(lines.includes(`  classDef ${status} ${STATUS_STYLES[status]}`), `no classDef for ${status}:\n${lines.join('\n')}`);
       assert.ok(lines.includes(`  class t_${i + 1} ${status}`), `task ${i + 1} is not drawn ${status}:\n${lines.join('\n')}`);
     }
     // The page colours the same statuses by CSS class.
     const css = readFileSync(join(__dirname, '..', '..', 'media', 'dag.css'), 'utf8');
-    for (const status of DAG_STATUSES) assert.match(css, new RegExp(`\\.status-${status}\\b`), `media/dag.css has no .status-${status}`);
+    for (const status of TASK_STATUSES) assert.match(css, new RegExp(`\\.status-${status}\\b`), `media/dag.css has no .status-${status}`);
   });
 
   it('reads the state file’s `success` as succeeded', () => {

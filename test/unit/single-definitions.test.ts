@@ -25,6 +25,17 @@ describe('single definitions', () => {
   });
 
   it('writes mermaid flowcharts in one place, for the page and `ralph graph --mermaid` alike', () => {
-    assert.deepEqual(definedIn(/flowchart \$\{|['"`]flowchart /), ['src/core/graph.ts']);
+    assert.deepEqual(definedIn(/flowchart \$\{|['"`]flowchart /), ['src/core/graphDraw.ts']);
+  });
+
+  it('names a task status one way: TaskStatus, in core/status.ts', () => {
+    assert.deepEqual(definedIn(/type TaskStatus\s*=/), ['src/core/status.ts']);
+    assert.deepEqual(definedIn(/\bDagStatus\b/), []);
+  });
+
+  it('turns run events into task statuses in one place, the RunBoard, that every view reads', () => {
+    // A finished attempt that will be tried again shows as `retrying`: only the board says so.
+    assert.deepEqual(definedIn(/willRetry[^;]*\?\s*['"]retrying['"]/), ['src/core/board.ts']);
+    assert.deepEqual(definedIn(/statusUpdatesFromEvent/), []);
   });
 });

@@ -15,6 +15,7 @@ import { RunBoard, statusText } from '../../src/core/board';
 import { formatDuration, formatMinutes } from '../../src/core/duration';
 import type { RalphState } from '../../src/core/ports';
 import { DagHarness, ROOT, type DagPage } from './harness';
+import { WORKTREE_RUN } from '../unit/viewEvents';
 
 const SCREENSHOTS = join(ROOT, 'test', 'webview', 'screenshots');
 
@@ -215,6 +216,36 @@ describe('DAG webview page (headless Chromium)', function () {
     await p.page.locator('#canvas g.node[data-task-id="1.3"]').hover();
     const estimate = (await p.page.textContent('#tooltip')) ?? '';
     assert.match(estimate, new RegExp(`Estimate: ${formatMinutes(45)}`), estimate);
+  });
+
+  it('agrees with the tree through a worktree run: the board entries it is sent replace its own', async () => {
+    const board = new RunBoard();
+    const p = await open();
+    await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md', { statuses: board.snapshot() }) });
+    const renders = await p.renderCount();
+    // As the host does: each event through the board, then the entries it changed, whole.
+    for (const e of WORKTREE_RUN) {
+      const changed = board.apply(e);
+      if (changed.length > 0) await p.send({ type: 'status', updates: board.updatesFor(changed) });
+    }
+    await p.page.waitForSelector('#canvas g.node.status-blocked[data-task-id="1.3"]');
+    const tipOf = async (id: string): Promise<string> => {
+      await p.page.mouse.move(0, 0);
+      await p.page.locator(`#canvas g.node[data-task-id="${id}"]`).hover();
+      return (await p.page.textContent('#tooltip')) ?? '';
+    };
+    const one = await tipOf('1.1');
+    assert.equal(statusText(board.entry('1.1')), `succeeded in ${formatDuration(2_600)}`);
+    assert.match(one, new RegExp(`Status: succeeded.*Took: ${formatDuration(2_600)}`), one);
+    const two = await tipOf('1.2');
+    assert.equal(statusText(board.entry('1.2')), `succeeded in ${formatDuration(2_200)} · 2 attempts`);
+    assert.match(two, new RegExp(`Status: succeeded \\(attempt 2\\).*Took: ${formatDuration(2_200)}`), two);
+    // The retry's reason is gone once it succeeded, on the page as on the board.
+    assert.doesNotMatch(two, /verify failed/, two);
+    const three = await tipOf('1.3');
+    assert.equal(statusText(board.entry('1.3')), 'blocked by 1.0 (failed)');
+    assert.match(three, /Status: blocked.*Reason: blocked by 1\.0 \(failed\)/, three);
+    assert.equal(await p.renderCount(), renders, 'statuses never draw again');
   });
 
   it('posts reveal with the task id when a node is clicked, and nothing when dragged', async () => {

@@ -66,7 +66,7 @@ export function ensureBundle(): void {
   const sources = Math.max(
     newestMtime(join(ROOT, 'webview')),
     newestMtime(join(ROOT, 'src', 'shared')),
-    // The page bundles a few pure modules of src/core (graph, mermaid text, model, durations).
+    // The page bundles a few pure modules of src/core (graph, graphDraw, status, mermaid text, model, durations).
     newestMtime(join(ROOT, 'src', 'core')),
   );
   if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= sources) return;

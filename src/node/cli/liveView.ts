@@ -19,16 +19,12 @@ export interface LiveViewOptions {
   readonly verbose?: boolean;
 }
 
-interface Running {
-  readonly startedAt: number;
-  readonly attempt: number;
-}
-
 export class LiveView {
-  private readonly running = new Map<string, Running>();
-  /** Task statuses, as every view reads them: the run's own task list (from its runStarted) is
-   *  the total, so a scope the scheduler widened (`--with-dependencies`, a parent's sub-tasks)
-   *  is counted as it runs. */
+  /** Running tasks, in the order they started; their start time is the board's. */
+  private readonly running = new Set<string>();
+  /** Task statuses and durations, as every view reads them: a task's line says what the tree and
+   *  the DAG page say. The run's own task list (from its runStarted) is the total, so a scope the
+   *  scheduler widened (`--with-dependencies`, a parent's sub-tasks) is counted as it runs. */
   private readonly board = new RunBoard();
   private optionalSkipped = 0;
   private startedAt: number;
@@ -63,7 +59,7 @@ export class LiveView {
         if (event.resumed) this.log(this.style('yellow', '↻ resuming the run that was interrupted'));
         break;
       case 'taskStarted':
-        this.running.set(event.taskId, { startedAt: event.at, attempt: event.attempt });
+        this.running.add(event.taskId);
         this.log(`${this.style('cyan', '▶')} ${this.label(event.taskId)}${event.attempt > 1 ? this.style('dim', ` (attempt ${event.attempt})`) : ''}`);
         break;
       case 'taskOutput':
@@ -77,7 +73,8 @@ export class LiveView {
         this.running.delete(event.taskId);
         this.usage = addUsage(this.usage, event.usage);
         const cost = formatUsageShort(event.usage);
-        const secs = `${formatDuration(event.durationMs)}${cost ? ` · ${cost}` : ''}`;
+        // The board's duration: a worktree task's own leaves out its wait to merge.
+        const secs = `${formatDuration(this.board.entry(event.taskId).durationMs ?? event.durationMs)}${cost ? ` · ${cost}` : ''}`;
         if (event.status === 'succeeded') {
           this.taskTimeMs += event.durationMs;
           this.log(`${this.style('green', '✔')} ${this.label(event.taskId)} ${this.style('dim', secs)}`);
@@ -161,9 +158,10 @@ export class LiveView {
       `${bar} ${c.finished}/${total}  ${this.style('green', `✔ ${c.succeeded}`)}  ${this.style('red', `✖ ${c.failed}`)}  ${this.style('yellow', `⊘ ${c.blocked}`)}  ${elapsed}${cost ? `  ${cost}` : ''}`,
     ];
     const cols = this.options.out.columns ?? 100;
-    for (const [id, r] of this.running) {
+    for (const id of this.running) {
       const line = `  ${this.style('cyan', '●')} ${id} ${this.options.titles.get(id) ?? ''}`;
-      lines.push(`${truncate(line, cols - 10)} ${this.style('dim', formatDuration(this.now() - r.startedAt))}`);
+      const startedAt = this.board.entry(id).startedAt ?? this.startedAt;
+      lines.push(`${truncate(line, cols - 10)} ${this.style('dim', formatDuration(this.now() - startedAt))}`);
     }
     return lines;
   }
