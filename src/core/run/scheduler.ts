@@ -52,6 +52,9 @@ import { isCheckedOffIn } from '../checkOff';
 import { STATE_FILE_NAME } from '../state';
 import { formatDuration } from '../duration';
 import type { AgentUsage } from '../ports';
+import { baseName, iso, listPaths, messageOf, newRunId, oneLine } from './text';
+import type { Status, TaskRun } from './taskRun';
+import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
 
 export interface RunPorts {
   readonly executor: Executor;
@@ -74,32 +77,6 @@ export interface RunPorts {
   /** The repository root (or the folder the agents work in); git paths are relative to it. */
   readonly cwd: string;
   readonly log?: (msg: string) => void;
-}
-
-/** `merging`: worktree isolation, the attempt passed and the task waits for its turn to merge. */
-type Status = 'pending' | 'running' | 'merging' | TaskRunStatus;
-
-interface TaskRun {
-  readonly task: Task;
-  readonly isContainer: boolean;
-  /** Dependencies as the scheduler honours them (containers resolved). */
-  readonly deps: readonly string[];
-  /** Waves mode: the group or single task this one runs with; -1 for containers. */
-  readonly wave: number;
-  status: Status;
-  /** Attempts started so far. */
-  attempt: number;
-  reason?: string;
-  lastFailure?: string;
-  attemptStartedAt?: number;
-  /** Worktree isolation: where the task works, and its branch tip once its attempt passed. */
-  worktree?: TaskWorktree;
-  workCommit?: string;
-  /** How long the attempt that passed took, reported once the task is merged. */
-  passedInMs?: number;
-  /** Tokens and cost of the attempt that passed, reported once the task is merged. */
-  passedUsage?: AgentUsage;
-  passedLogFile?: string;
 }
 
 interface AttemptOutcome {
@@ -143,7 +120,7 @@ class RunEngine {
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
   private startOrder: TaskRun[] = [];
-  private readonly dependents = new Map<string, string[]>();
+  private dependents = new Map<string, string[]>();
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
   private readonly records = new Map<string, RalphTaskRecord>();
   private readonly cancellation: CancellationSource;
@@ -309,7 +286,7 @@ class RunEngine {
   // Scope and the initial picture.
 
   private createRuns(scope: readonly string[]): void {
-    const waveOf = this.waves();
+    const waveOf = waveNumbers(this.plan);
     for (const id of scope) {
       const task = this.byId.get(id);
       if (!task) continue;
@@ -322,45 +299,8 @@ class RunEngine {
         attempt: 0,
       });
     }
-    for (const [id, run] of this.runs) {
-      for (const dep of run.deps) {
-        const list = this.dependents.get(dep) ?? [];
-        list.push(id);
-        this.dependents.set(dep, list);
-      }
-    }
-    this.startOrder = this.byRemainingPath();
-  }
-
-  /** When more tasks are ready than there are slots, the one heading the longest chain of work
-   *  still to do goes first (ties in file order): the list schedule the plan's estimate assumes,
-   *  and the classic way to keep the critical path from waiting behind short side tasks. */
-  private byRemainingPath(): TaskRun[] {
-    const fallback = this.plan.estimate.defaultTaskMinutes || 1;
-    const rank = new Map<string, number>();
-    const weight = (run: TaskRun): number => (run.isContainer ? 0 : (run.task.estimateMinutes ?? fallback));
-    for (const root of this.runs.keys()) {
-      if (rank.has(root)) continue;
-      // Iterative post-order, so a 10 000-task chain cannot overflow the stack.
-      const stack: [string, boolean][] = [[root, false]];
-      const onPath = new Set<string>();
-      while (stack.length) {
-        const [id, expanded] = stack.pop()!;
-        if (rank.has(id)) continue;
-        const run = this.runs.get(id);
-        if (!run) continue;
-        const next = this.dependents.get(id) ?? [];
-        if (!expanded) {
-          onPath.add(id);
-          stack.push([id, true]);
-          for (const n of next) if (!rank.has(n) && !onPath.has(n)) stack.push([n, false]);
-        } else {
-          onPath.delete(id);
-          rank.set(id, weight(run) + Math.max(0, ...next.map((n) => rank.get(n) ?? 0)));
-        }
-      }
-    }
-    return [...this.runs.values()].sort((a, b) => (rank.get(b.task.id) ?? 0) - (rank.get(a.task.id) ?? 0) || a.task.index - b.task.index);
+    this.dependents = dependentsOf(this.runs);
+    this.startOrder = byRemainingPath(this.runs, this.dependents, this.plan.estimate.defaultTaskMinutes);
   }
 
   private async settleInitialStatuses(): Promise<void> {
@@ -428,7 +368,7 @@ class RunEngine {
     while (changed) {
       changed = false;
       if (this.cancellation.token.isCancellationRequested || this.haltReason !== undefined) return;
-      const wave = this.currentWave();
+      const wave = currentWave(this.runs.values());
       for (const run of this.startOrder) {
         const id = run.task.id;
         if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
@@ -442,7 +382,7 @@ class RunEngine {
         const exclusive = this.plan.exclusive.includes(id);
         if (exclusive && this.running.size > 0) return;
         if ([...this.running.keys()].some((r) => this.plan.exclusive.includes(r))) return;
-        if (this.conflictsWithRunning(id)) continue;
+        if (conflictsWithRunning(this.plan, run.task, this.running, this.runs)) continue;
         this.start(run);
       }
     }
@@ -1230,7 +1170,7 @@ class RunEngine {
     }
     const previousRun = this.previous?.ralph;
     const current = tasks[this.taskIndexCursor];
-    const group = this.runStatus === 'running' ? this.parallelGroup() : undefined;
+    const group = this.runStatus === 'running' ? parallelGroup(this.options.mode, this.runs, this.running.keys(), (id) => this.byId.get(id)?.index) : undefined;
     return {
       // The plugin's schema requires these; a state it wrote keeps its own values.
       source: 'direct',
@@ -1282,62 +1222,9 @@ class RunEngine {
     }
   }
 
-  /** ralph-specum's batch in progress: the wave being run in waves mode; in dag mode the tasks
-   *  running side by side, when there are two or more. */
-  private parallelGroup(): RalphState['parallelGroup'] {
-    let indices: number[];
-    if (this.options.mode === 'waves') {
-      const wave = this.currentWave();
-      const members = [...this.runs.values()].filter((r) => r.wave === wave && !r.isContainer);
-      if (members.length < 2 || members.every((r) => r.status !== 'running')) return undefined;
-      indices = members.map((r) => r.task.index);
-    } else {
-      indices = [...this.running.keys()].map((id) => this.byId.get(id)?.index ?? -1).filter((i) => i >= 0);
-      if (indices.length < 2) return undefined;
-    }
-    indices.sort((a, b) => a - b);
-    // isParallel: the plugin's coordinator tells a batch from a single task by it.
-    return { startIndex: indices[0] ?? 0, endIndex: indices[indices.length - 1] ?? 0, taskIndices: indices, isParallel: true };
-  }
-
   private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {
     const record = this.records.get(id);
     if (record) this.setRecord(id, { ...record, ...patch });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Graph helpers.
-
-
-
-
-
-  /** Waves: see waveNumbers, which the plan's wave estimate uses too. */
-  private waves(): Map<string, number> {
-    return waveNumbers(this.plan);
-  }
-
-  private currentWave(): number {
-    let wave = Number.POSITIVE_INFINITY;
-    for (const run of this.runs.values()) {
-      // A wave is over once its tasks are merged, not just finished: the next starts from them.
-      if (!run.isContainer && (run.status === 'pending' || run.status === 'running' || run.status === 'merging')) wave = Math.min(wave, run.wave);
-    }
-    return wave;
-  }
-
-  /** A conflicting task is running; with worktrees, also one before it in file order that has
-   *  not merged yet (starting from a base without its work would only make a merge conflict;
-   *  one after it cannot hold it back, since that one merges only after this one). */
-  private conflictsWithRunning(id: string): boolean {
-    const index = this.byId.get(id)?.index ?? 0;
-    return this.plan.conflicts.some(([a, b]) => {
-      const other = a === id ? b : b === id ? a : undefined;
-      if (other === undefined) return false;
-      if (this.running.has(other)) return true;
-      const run = this.runs.get(other);
-      return run?.status === 'merging' && run.task.index < index;
-    });
   }
 
   private isSatisfied(dep: string): boolean {
@@ -1476,31 +1363,4 @@ class RunEngine {
 
 function isTerminalRecord(record: RalphTaskRecord): boolean {
   return record.status === 'success' || record.status === 'failed' || (record.status === 'pending' && record.finishedAt !== undefined);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function newRunId(now: number): string {
-  return `${Math.floor(now).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** One line, bounded: reasons end up in tooltips, status lines and the state file. */
-function baseName(p: string): string {
-  return p.replace(/^.*[\\/]/, '');
-}
-
-function listPaths(paths: readonly string[]): string {
-  const shown = paths.slice(0, 3).join(', ');
-  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
