@@ -54,6 +54,7 @@ import { formatDuration } from '../duration';
 import type { AgentUsage } from '../ports';
 import { baseName, iso, listPaths, messageOf, newRunId, oneLine } from './text';
 import type { Status, TaskRun } from './taskRun';
+import { judgeAttempt, type AttemptOutcome } from './verdict';
 import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
 
 export interface RunPorts {
@@ -79,25 +80,8 @@ export interface RunPorts {
   readonly log?: (msg: string) => void;
 }
 
-interface AttemptOutcome {
-  readonly id: string;
-  readonly status: 'succeeded' | 'failed' | 'cancelled';
-  readonly reason?: string;
-  /** The reason plus the tail of the output: what a retry's prompt shows. */
-  readonly detail?: string;
-  /** Worktree isolation: the branch tip holding the work of an attempt that passed. */
-  readonly workCommit?: string;
-  /** The agent cannot work at all: no task should start after this one. */
-  readonly unavailable?: boolean;
-  /** Trying again would fail the same way (the user's changes are in its files): no retry. */
-  readonly final?: boolean;
-  readonly usage?: AgentUsage;
-  readonly logFile?: string;
-}
-
 /** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
 export const RUN_LOCK_FILE = '.ralph-run.lock';
-const FAILURE_TAIL_CHARS = 2000;
 
 export function runPlan(
   plan: Plan,
@@ -516,7 +500,8 @@ class RunEngine {
           this.log(`could not collect the progress notes of ${id} from ${progressFile}: ${messageOf(error)}`);
         }
       }
-      const outcome = { ...(await this.judge(run, result, cwd)), ...accounted };
+      const verdictContext = { verifier: this.ports.verifier, token, runId: this.runId, ...(this.options.taskTimeoutMs !== undefined ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}) };
+      const outcome = { ...(await judgeAttempt(run.task, result, cwd, verdictContext)), ...accounted };
       if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
       try {
         return { ...outcome, workCommit: await this.worktreePort().commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
@@ -526,60 +511,6 @@ class RunEngine {
       }
     };
     this.running.set(id, attemptRun());
-  }
-
-  /** Success is the agent's success and the task's own Verify command passing. */
-  private async judge(run: TaskRun, result: ExecutorResult, cwd: string): Promise<AttemptOutcome> {
-    const id = run.task.id;
-    const token = this.cancellation.token;
-    const withTail = (reason: string, tail: string) =>
-      tail.trim().length > 0 ? `${reason}\n\nLast output:\n${tail.slice(-FAILURE_TAIL_CHARS)}` : reason;
-    if (result.outcome === 'cancelled' || (token.isCancellationRequested && result.outcome !== 'succeeded')) {
-      return { id, status: 'cancelled', reason: result.reason ?? 'cancelled' };
-    }
-    if (result.outcome === 'timedOut') {
-      const limit = this.options.taskTimeoutMs;
-      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatDuration(limit)}` : 'timed out');
-      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
-    }
-    if (result.outcome === 'failed') {
-      const reason = result.reason ?? (result.exitCode !== null ? `exit code ${result.exitCode}` : `stopped by ${result.signal ?? 'a signal'}`);
-      return {
-        id,
-        status: 'failed',
-        reason,
-        detail: withTail(reason, result.outputTail),
-        ...(result.failureKind === 'unavailable' ? { unavailable: true } : {}),
-      };
-    }
-    if (result.agentResult?.isError) {
-      const reason = `agent reported error${result.agentResult.summary ? `: ${result.agentResult.summary}` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
-    }
-    // The plugin's meaning: VERIFICATION_FAIL is a failed attempt, whatever the exit code says
-    // (a pass or TASK_COMPLETE after it, the agent having fixed what failed, is not). A pass
-    // still has to pass the task's own Verify.
-    const said = lastPluginSignal(result.agentResult?.summary ?? result.outputTail);
-    if (said?.signal === 'VERIFICATION_FAIL') {
-      const reason = `the agent reported VERIFICATION_FAIL${said.rest ? `: ${oneLine(said.rest, 200)}` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, result.agentResult?.summary ?? result.outputTail) };
-    }
-    const command = verifyCommandOf(run.task);
-    if (command === undefined) return { id, status: 'succeeded' };
-    if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
-    try {
-      const verdict = await this.ports.verifier.verify(command, cwd, token, this.options.taskTimeoutMs, { RALPH_RUN_ID: this.runId });
-      if (verdict.ok) return { id, status: 'succeeded' };
-      if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
-      const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';
-      // What the agent claimed next to what Verify found is what a person needs to judge it.
-      const said = result.agentResult?.summary !== undefined ? oneLine(result.agentResult.summary, 200) : undefined;
-      const reason = `verify failed: \`${command}\` ${how}${said ? `; the agent said: "${said}"` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, verdict.output) };
-    } catch (error) {
-      const reason = `verify failed: \`${command}\` could not run: ${messageOf(error)}`;
-      return { id, status: 'failed', reason, detail: reason };
-    }
   }
 
   // -------------------------------------------------------------------------------------------
