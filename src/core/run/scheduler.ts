@@ -42,7 +42,8 @@ import type {
 import { CancellationSource } from './cancellation';
 import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
-import { basePathOf, specNameOf, StateWriter } from './state';
+import { firstOpenTask, stateOf, StateWriter } from './state';
+import { TaskRecords } from './records';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -106,16 +107,11 @@ class RunEngine {
   private startOrder: TaskRun[] = [];
   private dependents = new Map<string, string[]>();
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
-  private readonly records = new Map<string, RalphTaskRecord>();
+  private readonly records: TaskRecords;
   private readonly cancellation: CancellationSource;
   private readonly writer: StateWriter;
   /** The loaded state: its unknown fields are written back as they were. */
   private base: RalphState = { taskIndex: 0, totalTasks: 0 };
-  /** Kept up to date record by record, so writing the state costs a shallow copy. */
-  private readonly recordsById: Record<string, RalphTaskRecord> = {};
-  private taskResults: Record<string, TaskResult> = {};
-  private readonly needsMerge = new Set<string>();
-  private readonly needsCommit = new Set<string>();
   private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
   private taskIndexCursor = 0;
   private excludeCache: Set<string> | undefined;
@@ -162,6 +158,7 @@ class RunEngine {
       throw new Error("worktree isolation merges each task's work as a commit; commit 'none' needs isolation 'none'");
     }
     this.cancellation = new CancellationSource(token);
+    this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
@@ -185,8 +182,7 @@ class RunEngine {
     const previousRun = this.previous?.ralph;
     this.resumed = previousRun?.status === 'running';
     this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
-    this.taskResults = { ...(this.previous?.taskResults ?? {}) };
-    for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
+    this.records.load(this.previous?.taskResults ?? {}, previousRun?.tasks ?? {});
     if (previousRun) await this.stopSurvivors(previousRun);
     if (this.isolated) await this.recoverWorktrees();
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
@@ -263,7 +259,7 @@ class RunEngine {
     if (left.length > 0) {
       throw new Error(`${count(left.length)} left by ${which} could not be stopped: ${list(left)}; stop them and run again`);
     }
-    for (const { taskId } of agents) this.patchRecord(taskId, { agent: undefined });
+    for (const { taskId } of agents) this.records.patch(taskId, { agent: undefined });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -309,7 +305,7 @@ class RunEngine {
         // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
         run.status = 'skipped';
         run.reason = OPTIONAL_SKIP_REASON;
-        this.setRecord(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
+        this.records.set(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
         this.emitFinished(run, 'skipped', 0, now);
       } else if (this.resumed && record?.status === 'failed') {
         // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
@@ -338,8 +334,8 @@ class RunEngine {
       if (run.status === 'skipped') continue;
       // ralph-specum lists every task of the batch, pending ones too.
       const record = this.records.get(id);
-      if (record) this.setRecord(id, record);
-      else this.taskResults[String(run.task.index)] = { status: 'pending' };
+      if (record) this.records.set(id, record);
+      else this.records.listPending(run.task);
       if (run.status === 'pending') this.emit({ type: 'taskQueued', taskId: id, at: now });
     }
   }
@@ -381,7 +377,7 @@ class RunEngine {
     const now = clock.now();
     run.attemptStartedAt = now;
     const before = this.records.get(id);
-    this.setRecord(id, {
+    this.records.set(id, {
       id,
       status: 'running',
       attempts: attempt,
@@ -411,7 +407,7 @@ class RunEngine {
         try {
           const worktree = await this.worktreePort().prepare(id);
           run.worktree = worktree;
-          this.patchRecord(id, { worktree });
+          this.records.patch(id, { worktree });
           this.sync();
           cwd = worktree.path;
           // Agents may write only inside their own workspace: the notes go to the same place in
@@ -459,7 +455,7 @@ class RunEngine {
           runId: this.runId,
           // On the disk before the agent has done much: a kill from here on leaves what finds it.
           onSpawn: (agent) => {
-            this.patchRecord(id, { agent: { ...agent, runId: this.runId, attempt } });
+            this.records.patch(id, { agent: { ...agent, runId: this.runId, attempt } });
             this.sync();
           },
         };
@@ -485,7 +481,7 @@ class RunEngine {
       } finally {
         // The executor returns once the agent and what it started are gone.
         if (this.records.get(id)?.agent !== undefined) {
-          this.patchRecord(id, { agent: undefined });
+          this.records.patch(id, { agent: undefined });
           this.sync();
         }
       }
@@ -550,7 +546,7 @@ class RunEngine {
       run.passedUsage = outcome.usage;
       run.passedLogFile = outcome.logFile;
       if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
-      this.setRecord(id, {
+      this.records.set(id, {
         ...finished('running'),
         ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
       });
@@ -560,7 +556,7 @@ class RunEngine {
     if (outcome.status === 'succeeded') {
       run.status = 'succeeded';
       run.reason = undefined;
-      this.setRecord(id, finished('success'));
+      this.records.set(id, finished('success'));
       this.sync();
       // The state says success before tasks.md says done: a kill in between must not leave a
       // checked task whose record says it was still running (its work would then be committed
@@ -581,7 +577,7 @@ class RunEngine {
       run.status = 'pending';
       run.lastFailure = outcome.detail ?? outcome.reason;
       run.reason = outcome.reason;
-      this.setRecord(id, { ...finished('pending', outcome.reason), progressMerged: false });
+      this.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
       this.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
       this.emit({ type: 'taskQueued', taskId: id, at: now });
       this.sync();
@@ -591,7 +587,7 @@ class RunEngine {
     run.status = status;
     run.reason = outcome.reason;
     // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
-    this.setRecord(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
+    this.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
     this.emitFinished(run, status, durationMs, now, false, attemptInfo);
     if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
     this.sync();
@@ -603,7 +599,7 @@ class RunEngine {
     run.status = 'succeeded';
     const before = this.records.get(id);
     // Nothing of its own to merge or commit: its children carry the work.
-    this.setRecord(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
+    this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
     this.sync();
     if (!run.task.done) await this.markDone(id);
     this.emitFinished(run, 'succeeded', 0, now);
@@ -626,7 +622,7 @@ class RunEngine {
     run.reason = reason;
     const id = run.task.id;
     const before = this.records.get(id);
-    this.setRecord(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
+    this.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
     this.emitFinished(run, 'blocked', 0, this.ports.clock.now());
   }
 
@@ -734,7 +730,7 @@ class RunEngine {
       run.status = 'failed';
       run.reason = reason;
       const before = this.records.get(id);
-      this.setRecord(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
+      this.records.set(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
       this.emitFinished(run, 'failed', durationMs, clock.now());
       if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
       this.sync();
@@ -765,7 +761,7 @@ class RunEngine {
           return text === undefined || isCheckedOffIn(this.plan.spec, text, id);
         },
         beforeMove: async (journal: MergeJournal) => {
-          this.patchRecord(id, { merging: journal });
+          this.records.patch(id, { merging: journal });
           this.sync();
           await this.writer.flush();
         },
@@ -782,7 +778,7 @@ class RunEngine {
     run.reason = undefined;
     const before = this.records.get(id);
     const commit = result.kind === 'merged' ? result.commit : undefined;
-    this.setRecord(id, {
+    this.records.set(id, {
       ...before,
       id,
       status: 'success',
@@ -806,7 +802,7 @@ class RunEngine {
   private async removeWorktree(id: string, worktree: TaskWorktree): Promise<void> {
     try {
       await this.worktreePort().remove(worktree);
-      this.patchRecord(id, { worktree: undefined });
+      this.records.patch(id, { worktree: undefined });
       this.sync();
     } catch (error) {
       this.log(`the worktree of ${id} was kept: ${messageOf(error)}`);
@@ -817,7 +813,7 @@ class RunEngine {
    *  tasks that were merged but not yet cleaned up. */
   private async recoverWorktrees(): Promise<void> {
     const port = this.worktreePort();
-    for (const [id, record] of [...this.records]) {
+    for (const [id, record] of this.records.entries()) {
       let current = record;
       if (record.merging) {
         let moved = false;
@@ -830,7 +826,7 @@ class RunEngine {
         current = moved
           ? { ...record, status: 'success', commit: record.merging.to, commitHandled: true, progressMerged: true, merging: undefined }
           : { ...record, merging: undefined };
-        this.setRecord(id, current);
+        this.records.set(id, current);
         this.rememberAsBefore(id, current);
       }
       if (current.status === 'success' && current.worktree) await this.removeWorktree(id, current.worktree);
@@ -847,7 +843,7 @@ class RunEngine {
   private async mergeProgress(ids: readonly string[]): Promise<void> {
     try {
       await this.ports.progress.merge(ids);
-      for (const id of ids) this.patchRecord(id, { progressMerged: true });
+      for (const id of ids) this.records.patch(id, { progressMerged: true });
       this.sync();
     } catch (error) {
       this.log(`merging progress of ${ids.join(', ')} failed: ${messageOf(error)}`);
@@ -860,7 +856,7 @@ class RunEngine {
   /** `last`: the end of the run, where check-offs and notes that no merge took along (failed
    *  tasks' notes, containers) are committed in worktree mode; until then a merge may. */
   private async quiescentPoint(last = false): Promise<void> {
-    const toMerge = this.relations.inFileOrder([...this.needsMerge]);
+    const toMerge = this.relations.inFileOrder([...this.records.needsMerge]);
     if (toMerge.length > 0) {
       await this.mergeProgress(toMerge);
       if (this.isolated) this.bookkeepingDirty = true;
@@ -869,7 +865,7 @@ class RunEngine {
       await this.noteCompletions();
       return;
     }
-    const toCommit = this.relations.inFileOrder([...this.needsCommit]);
+    const toCommit = this.relations.inFileOrder([...this.records.needsCommit]);
     // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
     // notes merged here), so the lines go in with the work they list, and adding a hash never
     // costs a commit of its own.
@@ -930,7 +926,7 @@ class RunEngine {
       this.log(`committing ${toCommit.join(', ')} failed: ${messageOf(error)}`);
       // A task whose work could not be committed has not succeeded (shared tree: in worktree
       // mode only Ralph's bookkeeping is committed here).
-      if (!this.isolated) await this.commitFailed(toCommit.filter((id) => this.needsCommit.has(id)), messageOf(error));
+      if (!this.isolated) await this.commitFailed(toCommit.filter((id) => this.records.needsCommit.has(id)), messageOf(error));
     } finally {
       this.sync();
     }
@@ -941,7 +937,7 @@ class RunEngine {
   private async journalCommit(ids: readonly string[]): Promise<void> {
     const head = await this.ports.git.head?.();
     if (head === undefined) return;
-    for (const id of ids) this.patchRecord(id, { committing: head });
+    for (const id of ids) this.records.patch(id, { committing: head });
     this.sync();
     await this.writer.flush();
   }
@@ -950,7 +946,7 @@ class RunEngine {
    *  never made a second time. */
   private async recoverCommits(): Promise<void> {
     const { git } = this.ports;
-    for (const [id, record] of [...this.records]) {
+    for (const [id, record] of this.records.entries()) {
       if (record.committing === undefined) continue;
       let found: { hash: string } | undefined;
       if (record.commit === undefined && record.commitHandled !== true && git.commitsSince) {
@@ -961,7 +957,7 @@ class RunEngine {
         }
       }
       const current: RalphTaskRecord = found ? { ...record, commit: found.hash, commitHandled: true, committing: undefined } : { ...record, committing: undefined };
-      this.setRecord(id, current);
+      this.records.set(id, current);
       this.rememberAsBefore(id, current);
     }
   }
@@ -978,7 +974,7 @@ class RunEngine {
       const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
       run.status = 'failed';
       run.reason = reason;
-      this.setRecord(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
+      this.records.set(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
       this.emitFinished(run, 'failed', before.durationMs ?? 0, now);
       if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
     }
@@ -1042,7 +1038,7 @@ class RunEngine {
     });
     try {
       const changed = await progress.noteCompleted(tasks);
-      for (const id of ids) this.patchRecord(id, { completionNoted: this.records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
+      for (const id of ids) this.records.patch(id, { completionNoted: this.records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
       this.sync();
       return changed;
     } catch (error) {
@@ -1052,7 +1048,7 @@ class RunEngine {
   }
 
   private recordCommit(ids: readonly string[], hash: string | undefined): void {
-    for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
+    for (const id of ids) this.records.patch(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
     if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
     this.sync();
   }
@@ -1092,70 +1088,34 @@ class RunEngine {
 
   private buildState(): RalphState {
     const tasks = this.plan.spec.tasks;
-    // Done and succeeded never go back within a run, so the first open task only moves forward.
-    while (this.taskIndexCursor < tasks.length) {
-      const task = tasks[this.taskIndexCursor];
-      // A task the loaded state says succeeded is skipped, and finished all the same.
-      if (!task || !(task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped')) break;
-      this.taskIndexCursor += 1;
-    }
+    // A task the loaded state says succeeded is skipped, and finished all the same.
+    const finished = (task: Task): boolean => task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped';
+    this.taskIndexCursor = firstOpenTask(tasks, this.taskIndexCursor, finished);
     const previousRun = this.previous?.ralph;
     const current = tasks[this.taskIndexCursor];
-    const group = this.runStatus === 'running' ? parallelGroup(this.options.mode, this.runs, this.running.keys(), (id) => this.byId.get(id)?.index) : undefined;
-    return {
-      // The plugin's schema requires these; a state it wrote keeps its own values.
-      source: 'direct',
-      name: specNameOf(this.ports.specDir),
-      basePath: basePathOf(this.ports.cwd, this.ports.specDir),
-      ...this.base,
-      phase: 'execution',
+    return stateOf({
+      base: this.base,
+      previousRun,
+      specDir: this.ports.specDir,
+      cwd: this.ports.cwd,
       taskIndex: this.taskIndexCursor,
       totalTasks: tasks.length,
       taskIteration: Math.max(1, (current && this.records.get(current.id)?.attempts) || 1),
       maxTaskIterations: this.options.maxTaskIterations,
-      // The schema allows only an object: no batch, no key (undefined is left out of the JSON).
-      parallelGroup: group,
-      taskResults: { ...this.taskResults },
+      parallelGroup: this.runStatus === 'running' ? parallelGroup(this.options.mode, this.runs, this.running.keys(), (id) => this.byId.get(id)?.index) : undefined,
+      taskResults: this.records.taskResults(),
       ralph: {
-        ...(previousRun ?? {}),
-        version: 1,
         runId: this.runId,
         startedAt: this.resumed && previousRun ? previousRun.startedAt : iso(this.startedAt),
         updatedAt: iso(this.ports.clock.now()),
         status: this.runStatus,
-        tasks: { ...this.recordsById },
+        tasks: this.records.snapshot(),
         preexistingDirty: [...this.preexistingDirty],
         ...(this.leftUncommitted.length > 0 ? { leftUncommitted: [...this.leftUncommitted] } : { leftUncommitted: undefined }),
         isolation: this.options.isolation ?? 'none',
         ...this.usageFields(),
       },
-    };
-  }
-
-  /** Records are replaced, never changed in place: a state handed to the store stays as it was. */
-  private setRecord(id: string, record: RalphTaskRecord): void {
-    this.records.set(id, record);
-    this.recordsById[id] = record;
-    const finished = record.attempts > 0 && isTerminalRecord(record);
-    if (finished && record.progressMerged !== true) this.needsMerge.add(id);
-    else this.needsMerge.delete(id);
-    if (record.status === 'success' && record.commitHandled !== true && record.commit === undefined && !this.containers.has(id) && this.byId.has(id)) {
-      this.needsCommit.add(id);
-    } else {
-      this.needsCommit.delete(id);
-    }
-    const run = this.runs.get(id);
-    if (run) {
-      // The plugin's schema knows only these three: a skipped optional task is pending to it.
-      const status: TaskResult['status'] = record.status === 'success' ? 'success' : record.status === 'failed' ? 'failed' : 'pending';
-      const error = status === 'success' ? undefined : record.reason;
-      this.taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
-    }
-  }
-
-  private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {
-    const record = this.records.get(id);
-    if (record) this.setRecord(id, { ...record, ...patch });
+    });
   }
 
   private isSatisfied(dep: string): boolean {
@@ -1290,8 +1250,4 @@ class RunEngine {
       ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
     };
   }
-}
-
-function isTerminalRecord(record: RalphTaskRecord): boolean {
-  return record.status === 'success' || record.status === 'failed' || (record.status === 'pending' && record.finishedAt !== undefined);
 }
