@@ -44,6 +44,8 @@ import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { firstOpenTask, stateOf, StateWriter } from './state';
 import { TaskRecords } from './records';
+import { RUN_LOCK_FILE, type RunContext, type RunPorts } from './context';
+import { Bookkeeping } from './bookkeeping';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -58,31 +60,8 @@ import type { Status, TaskRun } from './taskRun';
 import { judgeAttempt, type AttemptOutcome } from './verdict';
 import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
 
-export interface RunPorts {
-  readonly executor: Executor;
-  readonly verifier: Verifier;
-  readonly state: StateStore;
-  readonly progress: ProgressStore;
-  readonly tasksFile: TasksFile;
-  readonly git: GitPort;
-  /** Needed when RunOptions.isolation is `worktree`. */
-  readonly worktrees?: WorktreePort;
-  /** Stops the agents a killed run left running before this one starts any task. */
-  readonly survivors?: SurvivorsPort;
-  readonly clock: Clock;
-  /** Waits `ms` or until the token is cancelled (rate-limit waits); default setTimeout. */
-  readonly delay?: (ms: number, token: CancellationToken) => Promise<void>;
-  /** Absolute path of the spec folder. */
-  readonly specDir: string;
-  /** Absolute path of the file the tasks were read from (tasks.md, tasks.json), when known. */
-  readonly specFile?: string;
-  /** The repository root (or the folder the agents work in); git paths are relative to it. */
-  readonly cwd: string;
-  readonly log?: (msg: string) => void;
-}
-
-/** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
-export const RUN_LOCK_FILE = '.ralph-run.lock';
+export type { RunPorts } from './context';
+export { RUN_LOCK_FILE } from './context';
 
 export function runPlan(
   plan: Plan,
@@ -122,13 +101,11 @@ class RunEngine {
   private resumed = false;
   private preexistingDirty: readonly string[] = [];
   private leftUncommitted: readonly string[] = [];
-  /** Tasks whose check-off failed (tasks.md kept changing): tried again at the end. */
-  private readonly checkOffsOwed = new Set<string>();
   private fatal: unknown;
   private notRepositoryLogged = false;
   private readonly isolated: boolean;
-  /** Worktree isolation: Ralph changed tasks.md or .progress.md outside a merge commit. */
-  private bookkeepingDirty = false;
+  /** tasks.md check-offs and .progress.md notes. */
+  private readonly bookkeeping: Bookkeeping;
   /** Set once the run must start no new task (agent unavailable, budget spent); said once. */
   private haltReason: string | undefined;
   /** Tokens and cost of this run's attempts; `previousUsage` is what a resumed run had spent. */
@@ -159,11 +136,30 @@ class RunEngine {
     }
     this.cancellation = new CancellationSource(token);
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
+    this.bookkeeping = new Bookkeeping(this.context);
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
       this.cancellation.cancel();
     });
+  }
+
+  /** What the engine's parts see of the run. */
+  private get context(): RunContext {
+    return {
+      plan: this.plan,
+      ports: this.ports,
+      options: this.options,
+      relations: this.relations,
+      runs: this.runs,
+      records: this.records,
+      isolated: this.isolated,
+      token: this.cancellation.token,
+      sync: () => this.sync(),
+      flush: () => this.writer.flush(),
+      emit: (event) => this.emit(event),
+      log: (msg) => this.log(msg),
+    };
   }
 
   async run(): Promise<RunSummary> {
@@ -224,7 +220,7 @@ class RunEngine {
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
     await this.mergeReady();
-    await this.settleCheckOffs();
+    await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.status === 'succeeded' && !run.isContainer).map(([id]) => id));
     await this.quiescentPoint(true);
     await this.noteUncommitted();
     if (this.isolated) {
@@ -299,7 +295,7 @@ class RunEngine {
         run.status = 'skipped';
         run.reason = 'already done';
         // A killed run may have recorded success before it could tick the box.
-        if (!run.task.done && record?.status === 'success') await this.markDone(id);
+        if (!run.task.done && record?.status === 'success') await this.bookkeeping.markDone(id);
         this.emitFinished(run, 'skipped', 0, now);
       } else if (this.skippedOptional.has(id)) {
         // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
@@ -562,7 +558,7 @@ class RunEngine {
       // checked task whose record says it was still running (its work would then be committed
       // under another task's name).
       await this.writer.flush();
-      await this.markDone(id);
+      await this.bookkeeping.markDone(id);
       this.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
       return;
     }
@@ -601,7 +597,7 @@ class RunEngine {
     // Nothing of its own to merge or commit: its children carry the work.
     this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
     this.sync();
-    if (!run.task.done) await this.markDone(id);
+    if (!run.task.done) await this.bookkeeping.markDone(id);
     this.emitFinished(run, 'succeeded', 0, now);
   }
 
@@ -651,40 +647,6 @@ class RunEngine {
     }
   }
 
-  private async unmark(id: string): Promise<void> {
-    try {
-      await this.ports.tasksFile.unmark?.(id);
-    } catch (error) {
-      this.log(`could not take back the check-off of ${id} in tasks.md (its work is not on the branch): ${messageOf(error)}`);
-    }
-  }
-
-  private async markDone(id: string, last = false): Promise<void> {
-    if (this.isolated) this.bookkeepingDirty = true;
-    try {
-      await this.ports.tasksFile.markDone(id);
-      this.checkOffsOwed.delete(id);
-    } catch (error) {
-      // Tried again at the end of the run (and by the next run, which finds it recorded done).
-      this.checkOffsOwed.add(id);
-      this.log(
-        last
-          ? `could not check off ${id} in tasks.md: ${messageOf(error)}; its work is done — check it off by hand, or the next run will`
-          : `could not check off ${id} in tasks.md yet (tried again at the end of the run): ${messageOf(error)}`,
-      );
-    }
-  }
-
-  /** The end of the run: every task that succeeded in it is checked once more (an editor may
-   *  have saved an older copy over a check-off since), and one that failed is tried again. */
-  private async settleCheckOffs(): Promise<void> {
-    for (const [id, run] of this.runs) if (run.status === 'succeeded' && !run.isContainer) this.checkOffsOwed.add(id);
-    for (const id of this.relations.inFileOrder([...this.checkOffsOwed])) {
-      if (this.records.get(id)?.status === 'success') await this.markDone(id, true);
-      else this.checkOffsOwed.delete(id);
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
   // Worktree isolation: merging in task order.
 
@@ -726,7 +688,7 @@ class RunEngine {
     // does not happen takes it back: a task is checked only when its work is on the branch. (A
     // tick already there when the merge starts is one a killed run made for this same merge.)
     const fail = async (reason: string): Promise<void> => {
-      await this.unmark(id);
+      await this.bookkeeping.unmark(id);
       run.status = 'failed';
       run.reason = reason;
       const before = this.records.get(id);
@@ -752,9 +714,9 @@ class RunEngine {
       result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
         exclude: this.excludedPaths(),
         beforeCommit: async () => {
-          await this.markDone(id);
-          await this.mergeProgress([id]);
-          await this.noteCompletions([id]);
+          await this.bookkeeping.markDone(id);
+          await this.bookkeeping.mergeProgress([id]);
+          await this.bookkeeping.noteCompletions([id]);
         },
         accept: (committed) => {
           const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
@@ -789,7 +751,7 @@ class RunEngine {
       ...(commit !== undefined ? { commit } : {}),
     });
     // The merge commit took in tasks.md and .progress.md as they are now.
-    this.bookkeepingDirty = false;
+    this.bookkeeping.dirty = false;
     this.sync();
     if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
     this.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
@@ -840,16 +802,6 @@ class RunEngine {
     this.previous = { ...this.previous, ralph: { ...previousRun, tasks: { ...previousRun.tasks, [id]: record } } };
   }
 
-  private async mergeProgress(ids: readonly string[]): Promise<void> {
-    try {
-      await this.ports.progress.merge(ids);
-      for (const id of ids) this.records.patch(id, { progressMerged: true });
-      this.sync();
-    } catch (error) {
-      this.log(`merging progress of ${ids.join(', ')} failed: ${messageOf(error)}`);
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
   // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
 
@@ -858,19 +810,19 @@ class RunEngine {
   private async quiescentPoint(last = false): Promise<void> {
     const toMerge = this.relations.inFileOrder([...this.records.needsMerge]);
     if (toMerge.length > 0) {
-      await this.mergeProgress(toMerge);
-      if (this.isolated) this.bookkeepingDirty = true;
+      await this.bookkeeping.mergeProgress(toMerge);
+      if (this.isolated) this.bookkeeping.dirty = true;
     }
     if (this.options.commit === 'none') {
-      await this.noteCompletions();
+      await this.bookkeeping.noteCompletions();
       return;
     }
     const toCommit = this.relations.inFileOrder([...this.records.needsCommit]);
     // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
     // notes merged here), so the lines go in with the work they list, and adding a hash never
     // costs a commit of its own.
-    if (this.isolated ? toMerge.length > 0 : toCommit.length > 0) await this.noteCompletions();
-    const bookkeeping = this.isolated && this.bookkeepingDirty && last;
+    if (this.isolated ? toMerge.length > 0 : toCommit.length > 0) await this.bookkeeping.noteCompletions();
+    const bookkeeping = this.isolated && this.bookkeeping.dirty && last;
     if (toCommit.length === 0 && !bookkeeping) return;
     const { git } = this.ports;
     try {
@@ -892,7 +844,7 @@ class RunEngine {
       if (bookkeeping) {
         // Check-offs and notes of tasks that did not merge (failed, containers): only Ralph's
         // own files, since in worktree mode nothing else in the main tree is Ralph's doing.
-        this.bookkeepingDirty = false;
+        this.bookkeeping.dirty = false;
         const only = this.worktreePort().bookkeeping;
         await git.commit('ralph: update tasks.md and progress notes', { exclude, only });
       }
@@ -970,7 +922,7 @@ class RunEngine {
       const before = this.records.get(id);
       if (!run || !before) continue;
       // Checked by this run or by a killed one: either way its work is not on the branch.
-      await this.unmark(id);
+      await this.bookkeeping.unmark(id);
       const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
       run.status = 'failed';
       run.reason = reason;
@@ -1015,35 +967,6 @@ class RunEngine {
       this.leftUncommitted = (await this.ports.git.dirtyPaths()).filter((p) => !exclude.has(p));
     } catch (error) {
       this.log(`could not list what is left uncommitted: ${messageOf(error)}`);
-    }
-  }
-
-  /** Lists in .progress.md's `## Completed Tasks` the tasks that succeeded (and `merging`, whose
-   *  merge commit is being made), and adds the commit to the line of a task listed before its
-   *  commit was made. A commit cannot name itself: a task's line goes in with its work, and its
-   *  commit is added when the next work is merged or committed. Resolves true when the file
-   *  changed. */
-  private async noteCompletions(merging: readonly string[] = []): Promise<boolean> {
-    const { progress } = this.ports;
-    if (progress.noteCompleted === undefined) return false;
-    const owed = (r: RalphTaskRecord): boolean =>
-      (r.status === 'success' || merging.includes(r.id)) &&
-      this.byId.has(r.id) &&
-      (r.completionNoted === undefined || (r.completionNoted === 'listed' && r.commit !== undefined));
-    const ids = this.relations.inFileOrder([...this.records.values()].filter(owed).map((r) => r.id));
-    if (ids.length === 0) return false;
-    const tasks = ids.map((id) => {
-      const commit = this.records.get(id)?.commit;
-      return { taskId: id, title: this.byId.get(id)?.title ?? id, ...(commit !== undefined ? { commit } : {}) };
-    });
-    try {
-      const changed = await progress.noteCompleted(tasks);
-      for (const id of ids) this.records.patch(id, { completionNoted: this.records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
-      this.sync();
-      return changed;
-    } catch (error) {
-      this.log(`listing ${ids.join(', ')} as completed in .progress.md failed: ${messageOf(error)}`);
-      return false;
     }
   }
 
