@@ -46,6 +46,7 @@ import { firstOpenTask, stateOf, StateWriter } from './state';
 import { TaskRecords } from './records';
 import { RUN_LOCK_FILE, type RunContext, type RunPorts } from './context';
 import { Bookkeeping } from './bookkeeping';
+import { TaskEndings } from './endings';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -84,7 +85,8 @@ class RunEngine {
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
   private startOrder: TaskRun[] = [];
-  private dependents = new Map<string, string[]>();
+  private readonly dependents = new Map<string, string[]>();
+  private readonly endings: TaskEndings;
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
   private readonly records: TaskRecords;
   private readonly cancellation: CancellationSource;
@@ -137,6 +139,7 @@ class RunEngine {
     this.cancellation = new CancellationSource(token);
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
     this.bookkeeping = new Bookkeeping(this.context);
+    this.endings = new TaskEndings(this.context, this.dependents);
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
@@ -275,7 +278,7 @@ class RunEngine {
         attempt: 0,
       });
     }
-    this.dependents = dependentsOf(this.runs);
+    for (const [id, list] of dependentsOf(this.runs)) this.dependents.set(id, list);
     this.startOrder = byRemainingPath(this.runs, this.dependents, this.plan.estimate.defaultTaskMinutes);
   }
 
@@ -296,34 +299,34 @@ class RunEngine {
         run.reason = 'already done';
         // A killed run may have recorded success before it could tick the box.
         if (!run.task.done && record?.status === 'success') await this.bookkeeping.markDone(id);
-        this.emitFinished(run, 'skipped', 0, now);
+        this.endings.emitFinished(run, 'skipped', 0, now);
       } else if (this.skippedOptional.has(id)) {
         // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
         run.status = 'skipped';
         run.reason = OPTIONAL_SKIP_REASON;
         this.records.set(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
-        this.emitFinished(run, 'skipped', 0, now);
+        this.endings.emitFinished(run, 'skipped', 0, now);
       } else if (this.resumed && record?.status === 'failed') {
         // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
         run.status = 'failed';
         run.reason = record.reason;
         run.attempt = record.attempts;
-        this.emitFinished(run, 'failed', record.durationMs ?? 0, now);
+        this.endings.emitFinished(run, 'failed', record.durationMs ?? 0, now);
       } else if (this.resumed && record?.status === 'running') {
         // The interrupted attempt is done again under its own number.
         run.attempt = Math.max(0, record.attempts - 1);
       }
     }
     for (const [id, run] of this.runs) {
-      if (run.status === 'failed') this.blockDependents(id, 'failed');
+      if (run.status === 'failed') this.endings.blockDependents(id, 'failed');
     }
     for (const [, run] of this.runs) {
       if (run.status !== 'pending') continue;
       const missing = run.deps.find((dep) => !this.runs.has(dep) && !this.isDoneBefore(dep));
       if (missing !== undefined) {
         const why = this.previousStatus(missing) === 'failed' ? 'failed' : 'not done';
-        this.block(run, `blocked by ${missing} (${why})`);
-        this.blockDependents(run.task.id, undefined, missing, why);
+        this.endings.block(run, `blocked by ${missing} (${why})`);
+        this.endings.blockDependents(run.task.id, undefined, missing, why);
       }
     }
     for (const [id, run] of this.runs) {
@@ -559,7 +562,7 @@ class RunEngine {
       // under another task's name).
       await this.writer.flush();
       await this.bookkeeping.markDone(id);
-      this.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
+      this.endings.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
       return;
     }
     // An agent that cannot work (not installed, not logged in) fails the same way next time.
@@ -574,7 +577,7 @@ class RunEngine {
       run.lastFailure = outcome.detail ?? outcome.reason;
       run.reason = outcome.reason;
       this.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
-      this.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
+      this.endings.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
       this.emit({ type: 'taskQueued', taskId: id, at: now });
       this.sync();
       return;
@@ -584,8 +587,8 @@ class RunEngine {
     run.reason = outcome.reason;
     // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
     this.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
-    this.emitFinished(run, status, durationMs, now, false, attemptInfo);
-    if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
+    this.endings.emitFinished(run, status, durationMs, now, false, attemptInfo);
+    if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, status);
     this.sync();
   }
 
@@ -598,28 +601,7 @@ class RunEngine {
     this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
     this.sync();
     if (!run.task.done) await this.bookkeeping.markDone(id);
-    this.emitFinished(run, 'succeeded', 0, now);
-  }
-
-  private blockDependents(rootId: string, why?: 'failed' | 'cancelled', causeId = rootId, causeWhy: string = why ?? 'failed'): void {
-    const reached = new Set<string>();
-    const queue = [...(this.dependents.get(rootId) ?? [])];
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      if (reached.has(id) || this.runs.get(id)?.status !== 'pending') continue;
-      reached.add(id);
-      queue.push(...(this.dependents.get(id) ?? []));
-    }
-    // Reported in file order, as the user reads the list.
-    for (const [id, run] of this.runs) if (reached.has(id)) this.block(run, `blocked by ${causeId} (${causeWhy})`);
-  }
-
-  private block(run: TaskRun, reason: string): void {
-    run.status = 'blocked';
-    run.reason = reason;
-    const id = run.task.id;
-    const before = this.records.get(id);
-    this.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
-    this.emitFinished(run, 'blocked', 0, this.ports.clock.now());
+    this.endings.emitFinished(run, 'succeeded', 0, now);
   }
 
   /** Whatever is still pending when nothing can start any more. */
@@ -631,11 +613,11 @@ class RunEngine {
       if (cancelled || this.haltReason !== undefined) {
         run.status = 'cancelled';
         run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.haltReason ?? ''}`;
-        this.emitFinished(run, 'cancelled', 0, now);
+        this.endings.emitFinished(run, 'cancelled', 0, now);
       } else {
         const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
         const later = waitingOn !== undefined && this.options.mode === 'waves' && (this.runs.get(waitingOn)?.wave ?? -1) > run.wave;
-        this.block(
+        this.endings.block(
           run,
           waitingOn === undefined
             ? 'blocked (could not be scheduled)'
@@ -693,8 +675,8 @@ class RunEngine {
       run.reason = reason;
       const before = this.records.get(id);
       this.records.set(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
-      this.emitFinished(run, 'failed', durationMs, clock.now());
-      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
+      this.endings.emitFinished(run, 'failed', durationMs, clock.now());
+      if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
       this.sync();
     };
     const kept = run.worktree
@@ -754,7 +736,7 @@ class RunEngine {
     this.bookkeeping.dirty = false;
     this.sync();
     if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
-    this.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
+    this.endings.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
       ...(run.passedUsage !== undefined ? { usage: run.passedUsage } : {}),
       ...(run.passedLogFile !== undefined ? { logFile: run.passedLogFile } : {}),
     });
@@ -927,8 +909,8 @@ class RunEngine {
       run.status = 'failed';
       run.reason = reason;
       this.records.set(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
-      this.emitFinished(run, 'failed', before.durationMs ?? 0, now);
-      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
+      this.endings.emitFinished(run, 'failed', before.durationMs ?? 0, now);
+      if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
     }
     this.sync();
   }
@@ -1066,30 +1048,6 @@ class RunEngine {
     return task ? this.previous?.taskResults?.[String(task.index)]?.status : undefined;
   }
 
-
-  // -------------------------------------------------------------------------------------------
-  // Events.
-
-  private emitFinished(
-    run: TaskRun,
-    status: TaskRunStatus,
-    durationMs: number,
-    at: number,
-    willRetry = false,
-    attempt: { readonly usage?: AgentUsage; readonly logFile?: string } = {},
-  ): void {
-    this.emit({
-      type: 'taskFinished',
-      taskId: run.task.id,
-      status,
-      ...(run.reason !== undefined ? { reason: run.reason } : {}),
-      attempt: run.attempt,
-      durationMs,
-      ...(willRetry ? { willRetry } : {}),
-      ...attempt,
-      at,
-    });
-  }
 
   // -------------------------------------------------------------------------------------------
   // Stopping early: an agent that cannot work, a budget that is spent.
