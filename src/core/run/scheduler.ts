@@ -44,9 +44,10 @@ import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo
 import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
 import { firstOpenTask, stateOf, StateWriter } from './state';
 import { TaskRecords } from './records';
-import { RUN_LOCK_FILE, type RunContext, type RunPorts } from './context';
+import { RUN_LOCK_FILE, worktreePortOf, type RunContext, type RunPorts } from './context';
 import { Bookkeeping } from './bookkeeping';
 import { TaskEndings } from './endings';
+import { MergeQueue } from './mergeQueue';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -87,6 +88,7 @@ class RunEngine {
   private startOrder: TaskRun[] = [];
   private readonly dependents = new Map<string, string[]>();
   private readonly endings: TaskEndings;
+  private readonly merges: MergeQueue;
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
   private readonly records: TaskRecords;
   private readonly cancellation: CancellationSource;
@@ -140,6 +142,7 @@ class RunEngine {
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
     this.bookkeeping = new Bookkeeping(this.context);
     this.endings = new TaskEndings(this.context, this.dependents);
+    this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.excludedPaths());
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
@@ -183,7 +186,7 @@ class RunEngine {
     this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
     this.records.load(this.previous?.taskResults ?? {}, previousRun?.tasks ?? {});
     if (previousRun) await this.stopSurvivors(previousRun);
-    if (this.isolated) await this.recoverWorktrees();
+    if (this.isolated) await this.merges.recover((id, record) => this.rememberAsBefore(id, record));
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) this.previousUsage = previousRun?.usage;
     if (this.resumed) {
@@ -211,7 +214,7 @@ class RunEngine {
     await this.writer.flush();
 
     while (true) {
-      await this.mergeReady();
+      await this.merges.mergeReady();
       if (this.running.size === 0) await this.quiescentPoint();
       await this.startReady();
       if (this.running.size === 0) break;
@@ -222,13 +225,13 @@ class RunEngine {
 
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
-    await this.mergeReady();
+    await this.merges.mergeReady();
     await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.status === 'succeeded' && !run.isContainer).map(([id]) => id));
     await this.quiescentPoint(true);
     await this.noteUncommitted();
     if (this.isolated) {
       try {
-        await this.worktreePort().close?.();
+        await worktreePortOf(this.ports).close?.();
       } catch (error) {
         this.log(`removing spare worktrees failed (ralph clean removes them): ${messageOf(error)}`);
       }
@@ -404,7 +407,7 @@ class RunEngine {
       }
       if (this.isolated) {
         try {
-          const worktree = await this.worktreePort().prepare(id);
+          const worktree = await worktreePortOf(this.ports).prepare(id);
           run.worktree = worktree;
           this.records.patch(id, { worktree });
           this.sync();
@@ -499,7 +502,7 @@ class RunEngine {
       const outcome = { ...(await judgeAttempt(run.task, result, cwd, verdictContext)), ...accounted };
       if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
       try {
-        return { ...outcome, workCommit: await this.worktreePort().commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
+        return { ...outcome, workCommit: await worktreePortOf(this.ports).commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
       } catch (error) {
         const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
         return { id, status: 'failed', reason, detail: reason, ...accounted };
@@ -629,154 +632,6 @@ class RunEngine {
     }
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Worktree isolation: merging in task order.
-
-  private worktreePort(): WorktreePort {
-    const port = this.ports.worktrees;
-    if (!port) throw new Error('worktree isolation needs a worktree port');
-    return port;
-  }
-
-  /**
-   * Merges the tasks whose turn has come, one at a time. A task's turn comes once no task before
-   * it in file order is still running or waiting for a retry: among tasks that ran side by side
-   * the merges happen in task order whichever finished first, so the user's branch ends the
-   * same either way.
-   */
-  private async mergeReady(): Promise<void> {
-    if (!this.isolated) return;
-    while (true) {
-      let next: TaskRun | undefined;
-      for (const run of this.runs.values()) {
-        if (run.status === 'merging' && (next === undefined || run.task.index < next.task.index)) next = run;
-      }
-      if (next === undefined) return;
-      const index = next.task.index;
-      for (const run of this.runs.values()) {
-        const inFlight = run.status === 'running' || (run.status === 'pending' && run.attempt > 0);
-        if (inFlight && run.task.index < index) return;
-      }
-      await this.mergeTask(next);
-    }
-  }
-
-  private async mergeTask(run: TaskRun): Promise<void> {
-    const id = run.task.id;
-    const port = this.worktreePort();
-    const { clock, git } = this.ports;
-    const durationMs = run.passedInMs ?? 0;
-    // The check-off goes into the merge commit, so it is made just before; a merge that then
-    // does not happen takes it back: a task is checked only when its work is on the branch. (A
-    // tick already there when the merge starts is one a killed run made for this same merge.)
-    const fail = async (reason: string): Promise<void> => {
-      await this.bookkeeping.unmark(id);
-      run.status = 'failed';
-      run.reason = reason;
-      const before = this.records.get(id);
-      this.records.set(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
-      this.endings.emitFinished(run, 'failed', durationMs, clock.now());
-      if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
-      this.sync();
-    };
-    const kept = run.worktree
-      ? `its work is kept on branch ${run.worktree.branch} (worktree ${run.worktree.path})`
-      : 'its work is kept on its branch';
-    if (run.workCommit === undefined) {
-      await fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
-      return;
-    }
-    let result;
-    try {
-      const operation = await git.operationInProgress();
-      if (operation !== undefined) {
-        await fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
-        return;
-      }
-      result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
-        exclude: this.excludedPaths(),
-        beforeCommit: async () => {
-          await this.bookkeeping.markDone(id);
-          await this.bookkeeping.mergeProgress([id]);
-          await this.bookkeeping.noteCompletions([id]);
-        },
-        accept: (committed) => {
-          const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
-          return text === undefined || isCheckedOffIn(this.plan.spec, text, id);
-        },
-        beforeMove: async (journal: MergeJournal) => {
-          this.records.patch(id, { merging: journal });
-          this.sync();
-          await this.writer.flush();
-        },
-      });
-    } catch (error) {
-      await fail(`merging into the current branch failed: ${messageOf(error)}; ${kept}`);
-      return;
-    }
-    if (result.kind === 'conflict') {
-      await fail(`${result.reason}; the current branch is as it was, ${kept}`);
-      return;
-    }
-    run.status = 'succeeded';
-    run.reason = undefined;
-    const before = this.records.get(id);
-    const commit = result.kind === 'merged' ? result.commit : undefined;
-    this.records.set(id, {
-      ...before,
-      id,
-      status: 'success',
-      attempts: run.attempt,
-      commitHandled: true,
-      progressMerged: true,
-      merging: undefined,
-      ...(commit !== undefined ? { commit } : {}),
-    });
-    // The merge commit took in tasks.md and .progress.md as they are now.
-    this.bookkeeping.dirty = false;
-    this.sync();
-    if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
-    this.endings.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
-      ...(run.passedUsage !== undefined ? { usage: run.passedUsage } : {}),
-      ...(run.passedLogFile !== undefined ? { logFile: run.passedLogFile } : {}),
-    });
-    if (run.worktree) await this.removeWorktree(id, run.worktree);
-  }
-
-  private async removeWorktree(id: string, worktree: TaskWorktree): Promise<void> {
-    try {
-      await this.worktreePort().remove(worktree);
-      this.records.patch(id, { worktree: undefined });
-      this.sync();
-    } catch (error) {
-      this.log(`the worktree of ${id} was kept: ${messageOf(error)}`);
-    }
-  }
-
-  /** After a kill: finish or forget merges that were under way, and remove the worktrees of
-   *  tasks that were merged but not yet cleaned up. */
-  private async recoverWorktrees(): Promise<void> {
-    const port = this.worktreePort();
-    for (const [id, record] of this.records.entries()) {
-      let current = record;
-      if (record.merging) {
-        let moved = false;
-        try {
-          moved = await port.finishMerge(record.merging);
-        } catch (error) {
-          this.log(`finishing the interrupted merge of ${id} failed: ${messageOf(error)}`);
-          moved = true;
-        }
-        current = moved
-          ? { ...record, status: 'success', commit: record.merging.to, commitHandled: true, progressMerged: true, merging: undefined }
-          : { ...record, merging: undefined };
-        this.records.set(id, current);
-        this.rememberAsBefore(id, current);
-      }
-      if (current.status === 'success' && current.worktree) await this.removeWorktree(id, current.worktree);
-    }
-  }
-
   /** What the loaded state says of a task, corrected by recovery, so resume logic reads it. */
   private rememberAsBefore(id: string, record: RalphTaskRecord): void {
     const previousRun = this.previous?.ralph;
@@ -827,7 +682,7 @@ class RunEngine {
         // Check-offs and notes of tasks that did not merge (failed, containers): only Ralph's
         // own files, since in worktree mode nothing else in the main tree is Ralph's doing.
         this.bookkeeping.dirty = false;
-        const only = this.worktreePort().bookkeeping;
+        const only = worktreePortOf(this.ports).bookkeeping;
         await git.commit('ralph: update tasks.md and progress notes', { exclude, only });
       }
       if (toCommit.length === 0) return;
