@@ -48,6 +48,7 @@ import { RUN_LOCK_FILE, worktreePortOf, type RunContext, type RunPorts } from '.
 import { Bookkeeping } from './bookkeeping';
 import { TaskEndings } from './endings';
 import { MergeQueue } from './mergeQueue';
+import { CommitPoints } from './commitPoints';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -89,6 +90,7 @@ class RunEngine {
   private readonly dependents = new Map<string, string[]>();
   private readonly endings: TaskEndings;
   private readonly merges: MergeQueue;
+  private readonly commits: CommitPoints;
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
   private readonly records: TaskRecords;
   private readonly cancellation: CancellationSource;
@@ -97,16 +99,11 @@ class RunEngine {
   private base: RalphState = { taskIndex: 0, totalTasks: 0 };
   private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
   private taskIndexCursor = 0;
-  private excludeCache: Set<string> | undefined;
-  private ralphsFilesCache: Set<string> | undefined;
   private previous: RalphState | undefined;
   private runId = '';
   private startedAt = 0;
   private resumed = false;
-  private preexistingDirty: readonly string[] = [];
-  private leftUncommitted: readonly string[] = [];
   private fatal: unknown;
-  private notRepositoryLogged = false;
   private readonly isolated: boolean;
   /** tasks.md check-offs and .progress.md notes. */
   private readonly bookkeeping: Bookkeeping;
@@ -142,7 +139,8 @@ class RunEngine {
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
     this.bookkeeping = new Bookkeeping(this.context);
     this.endings = new TaskEndings(this.context, this.dependents);
-    this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.excludedPaths());
+    this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.commits.excludedPaths());
+    this.commits = new CommitPoints(this.context, this.bookkeeping, this.endings, (id) => this.isDoneBefore(id));
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
@@ -190,14 +188,14 @@ class RunEngine {
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) this.previousUsage = previousRun?.usage;
     if (this.resumed) {
-      this.preexistingDirty = previousRun?.preexistingDirty ?? [];
+      this.commits.preexistingDirty = previousRun?.preexistingDirty ?? [];
     } else if (await git.isRepository()) {
       // What an earlier run's agents left uncommitted is not the user's: the tasks it belongs to
       // run again and commit it.
       const left = new Set(previousRun?.leftUncommitted ?? []);
-      this.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
+      this.commits.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
     }
-    if (!this.isolated) await this.recoverCommits();
+    if (!this.isolated) await this.commits.recover((id, record) => this.rememberAsBefore(id, record));
 
     const scope = resolveScope(
       this.relations,
@@ -215,7 +213,7 @@ class RunEngine {
 
     while (true) {
       await this.merges.mergeReady();
-      if (this.running.size === 0) await this.quiescentPoint();
+      if (this.running.size === 0) await this.commits.quiescentPoint();
       await this.startReady();
       if (this.running.size === 0) break;
       const outcome = await Promise.race(this.running.values());
@@ -227,8 +225,8 @@ class RunEngine {
     // A cancelled retry no longer holds back the tasks after it.
     await this.merges.mergeReady();
     await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.status === 'succeeded' && !run.isContainer).map(([id]) => id));
-    await this.quiescentPoint(true);
-    await this.noteUncommitted();
+    await this.commits.quiescentPoint(true);
+    await this.commits.noteUncommitted();
     if (this.isolated) {
       try {
         await worktreePortOf(this.ports).close?.();
@@ -399,7 +397,7 @@ class RunEngine {
       let result: ExecutorResult;
       let cwd = this.ports.cwd;
       let progressFile = progress.pathFor(id);
-      const users = this.isolated ? [] : this.usersChangesIn(run.task);
+      const users = this.isolated ? [] : this.commits.usersChangesIn(run.task);
       if (users.length > 0) {
         // In a shared tree the agent would write over them, and its commit would take them along.
         const reason = `not started: ${listPaths(users)} ${users.length === 1 ? 'has' : 'have'} uncommitted changes of yours, and this task edits ${users.length === 1 ? 'it' : 'them'}; commit or stash them, then run again`;
@@ -640,203 +638,6 @@ class RunEngine {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
-
-  /** `last`: the end of the run, where check-offs and notes that no merge took along (failed
-   *  tasks' notes, containers) are committed in worktree mode; until then a merge may. */
-  private async quiescentPoint(last = false): Promise<void> {
-    const toMerge = this.relations.inFileOrder([...this.records.needsMerge]);
-    if (toMerge.length > 0) {
-      await this.bookkeeping.mergeProgress(toMerge);
-      if (this.isolated) this.bookkeeping.dirty = true;
-    }
-    if (this.options.commit === 'none') {
-      await this.bookkeeping.noteCompletions();
-      return;
-    }
-    const toCommit = this.relations.inFileOrder([...this.records.needsCommit]);
-    // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
-    // notes merged here), so the lines go in with the work they list, and adding a hash never
-    // costs a commit of its own.
-    if (this.isolated ? toMerge.length > 0 : toCommit.length > 0) await this.bookkeeping.noteCompletions();
-    const bookkeeping = this.isolated && this.bookkeeping.dirty && last;
-    if (toCommit.length === 0 && !bookkeeping) return;
-    const { git } = this.ports;
-    try {
-      if (!(await git.isRepository())) {
-        if (!this.notRepositoryLogged) this.log(`${this.ports.cwd} is not a git repository: nothing is committed`);
-        this.notRepositoryLogged = true;
-        return;
-      }
-      const operation = await git.operationInProgress();
-      if (operation !== undefined) {
-        if (last && !this.isolated && toCommit.length > 0) {
-          await this.commitFailed(toCommit, `a ${operation} is in progress in the working tree`);
-          return;
-        }
-        this.log(`a ${operation} is in progress: the commit of ${toCommit.join(', ')} waits for the next quiescent point`);
-        return;
-      }
-      const exclude = this.excludedPaths();
-      if (bookkeeping) {
-        // Check-offs and notes of tasks that did not merge (failed, containers): only Ralph's
-        // own files, since in worktree mode nothing else in the main tree is Ralph's doing.
-        this.bookkeeping.dirty = false;
-        const only = worktreePortOf(this.ports).bookkeeping;
-        await git.commit('ralph: update tasks.md and progress notes', { exclude, only });
-      }
-      if (toCommit.length === 0) return;
-      const tasks = toCommit.map((id) => this.byId.get(id)).filter((t): t is Task => t !== undefined);
-      const changed = (await git.dirtyPaths()).filter((p) => !exclude.has(p));
-      // What an unfinished task changed (a killed attempt's half work) is not these tasks' work.
-      const notOurs = this.unfinishedWork(changed, tasks);
-      const commitExclude = notOurs.length > 0 ? new Set([...exclude, ...notOurs]) : exclude;
-      if (this.options.commit === 'batch') {
-        await this.journalCommit(toCommit);
-        const hash = await git.commit(batchCommitMessage(tasks), { exclude: commitExclude });
-        this.recordCommit(toCommit, hash);
-      } else {
-        const claimed = new Set<string>();
-        for (const [i, task] of tasks.entries()) {
-          const last = i === tasks.length - 1;
-          const message = singleTaskCommitMessage(task);
-          await this.journalCommit([task.id]);
-          if (last) {
-            this.recordCommit([task.id], await git.commit(message, { exclude: commitExclude }));
-            continue;
-          }
-          const owns = declaredFileMatcher(task.files);
-          const only = changed.filter((p) => !claimed.has(p) && !commitExclude.has(p) && owns(p));
-          only.forEach((p) => claimed.add(p));
-          this.recordCommit([task.id], only.length > 0 ? await git.commit(message, { exclude: commitExclude, only }) : undefined);
-        }
-      }
-    } catch (error) {
-      this.log(`committing ${toCommit.join(', ')} failed: ${messageOf(error)}`);
-      // A task whose work could not be committed has not succeeded (shared tree: in worktree
-      // mode only Ralph's bookkeeping is committed here).
-      if (!this.isolated) await this.commitFailed(toCommit.filter((id) => this.records.needsCommit.has(id)), messageOf(error));
-    } finally {
-      this.sync();
-    }
-  }
-
-  /** Shared tree: before a commit, the tip it goes onto, on disk, so a resume can tell whether it
-   *  happened. */
-  private async journalCommit(ids: readonly string[]): Promise<void> {
-    const head = await this.ports.git.head?.();
-    if (head === undefined) return;
-    for (const id of ids) this.records.patch(id, { committing: head });
-    this.sync();
-    await this.writer.flush();
-  }
-
-  /** Shared tree, after a kill: a commit that was being made is found by its message, so it is
-   *  never made a second time. */
-  private async recoverCommits(): Promise<void> {
-    const { git } = this.ports;
-    for (const [id, record] of this.records.entries()) {
-      if (record.committing === undefined) continue;
-      let found: { hash: string } | undefined;
-      if (record.commit === undefined && record.commitHandled !== true && git.commitsSince) {
-        try {
-          found = (await git.commitsSince(record.committing)).find((c) => commitMessageNames(c.message, id));
-        } catch (error) {
-          this.log(`could not look for the commit of ${id} made before the kill: ${messageOf(error)}`);
-        }
-      }
-      const current: RalphTaskRecord = found ? { ...record, commit: found.hash, commitHandled: true, committing: undefined } : { ...record, committing: undefined };
-      this.records.set(id, current);
-      this.rememberAsBefore(id, current);
-    }
-  }
-
-  /** The commit of these tasks' work failed: they have not succeeded; the work stays in the tree. */
-  private async commitFailed(ids: readonly string[], why: string): Promise<void> {
-    const now = this.ports.clock.now();
-    for (const id of ids) {
-      const run = this.runs.get(id);
-      const before = this.records.get(id);
-      if (!run || !before) continue;
-      // Checked by this run or by a killed one: either way its work is not on the branch.
-      await this.bookkeeping.unmark(id);
-      const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
-      run.status = 'failed';
-      run.reason = reason;
-      this.records.set(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
-      this.endings.emitFinished(run, 'failed', before.durationMs ?? 0, now);
-      if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
-    }
-    this.sync();
-  }
-
-  /** Changed paths that belong to a task of the spec that has not succeeded, and to none of
-   *  `committing`'s declared files. */
-  private unfinishedWork(changed: readonly string[], committing: readonly Task[]): string[] {
-    const ours = committing.map((t) => declaredFileMatcher(t.files));
-    const theirs = [...this.byId.values()]
-      .filter((t) => !this.containers.has(t.id) && !committing.includes(t) && t.files.length > 0 && !this.hasSucceeded(t.id))
-      .map((t) => declaredFileMatcher(t.files));
-    if (theirs.length === 0) return [];
-    return changed.filter((p) => theirs.some((owns) => owns(p)) && !ours.some((owns) => owns(p)));
-  }
-
-  private hasSucceeded(id: string): boolean {
-    const run = this.runs.get(id);
-    if (run) return run.status === 'succeeded' || run.status === 'skipped';
-    return this.isDoneBefore(id);
-  }
-
-  /** Shared tree: the user's uncommitted changes (from before the run) in the task's files. */
-  private usersChangesIn(task: Task): string[] {
-    if (task.files.length === 0 || this.preexistingDirty.length === 0) return [];
-    const owns = declaredFileMatcher(task.files);
-    const ralphs = this.ralphsFiles();
-    return this.preexistingDirty.filter((p) => owns(p) && !ralphs.has(p));
-  }
-
-  /** Shared tree, at the end: what the agents changed that no commit took, for the next run. */
-  private async noteUncommitted(): Promise<void> {
-    if (this.isolated || this.options.commit === 'none') return;
-    try {
-      if (!(await this.ports.git.isRepository())) return;
-      const exclude = this.excludedPaths();
-      this.leftUncommitted = (await this.ports.git.dirtyPaths()).filter((p) => !exclude.has(p));
-    } catch (error) {
-      this.log(`could not list what is left uncommitted: ${messageOf(error)}`);
-    }
-  }
-
-  private recordCommit(ids: readonly string[], hash: string | undefined): void {
-    for (const id of ids) this.records.patch(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
-    if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
-    this.sync();
-  }
-
-  /** Never committed by Ralph: what was dirty before the run, its own state and progress files. */
-  private excludedPaths(): Set<string> {
-    this.excludeCache ??= new Set([...this.preexistingDirty, ...this.ralphsFiles()]);
-    return this.excludeCache;
-  }
-
-  /** Ralph's own state, lock and per-task progress files, repository-relative. */
-  private ralphsFiles(): ReadonlySet<string> {
-    if (this.ralphsFilesCache) return this.ralphsFilesCache;
-    const files = new Set<string>();
-    this.ralphsFilesCache = files;
-    const relative = (p: string) => relativeTo(this.ports.cwd, p);
-    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE_NAME));
-    if (stateFile !== undefined) files.add(stateFile);
-    const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
-    if (lockFile !== undefined) files.add(lockFile);
-    for (const id of this.byId.keys()) {
-      const progressFile = relative(this.ports.progress.pathFor(id));
-      if (progressFile !== undefined) files.add(progressFile);
-    }
-    return files;
-  }
-
-  // -------------------------------------------------------------------------------------------
   // The state file.
 
   /** A status changed: the state file must follow. The state itself is built when the write
@@ -870,8 +671,8 @@ class RunEngine {
         updatedAt: iso(this.ports.clock.now()),
         status: this.runStatus,
         tasks: this.records.snapshot(),
-        preexistingDirty: [...this.preexistingDirty],
-        ...(this.leftUncommitted.length > 0 ? { leftUncommitted: [...this.leftUncommitted] } : { leftUncommitted: undefined }),
+        preexistingDirty: [...this.commits.preexistingDirty],
+        ...(this.commits.leftUncommitted.length > 0 ? { leftUncommitted: [...this.commits.leftUncommitted] } : { leftUncommitted: undefined }),
         isolation: this.options.isolation ?? 'none',
         ...this.usageFields(),
       },
