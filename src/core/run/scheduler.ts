@@ -49,6 +49,7 @@ import { Bookkeeping } from './bookkeeping';
 import { TaskEndings } from './endings';
 import { MergeQueue } from './mergeQueue';
 import { CommitPoints } from './commitPoints';
+import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
 import { waveNumbers } from '../plan/waves';
@@ -99,7 +100,8 @@ class RunEngine {
   private base: RalphState = { taskIndex: 0, totalTasks: 0 };
   private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
   private taskIndexCursor = 0;
-  private previous: RalphState | undefined;
+  /** The run before this one, as its state file (corrected by recovery) tells it. */
+  private previous: PreviousRun;
   private runId = '';
   private startedAt = 0;
   private resumed = false;
@@ -137,10 +139,11 @@ class RunEngine {
     }
     this.cancellation = new CancellationSource(token);
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
+    this.previous = new PreviousRun(undefined, this.relations, this.records, this.isolated);
     this.bookkeeping = new Bookkeeping(this.context);
     this.endings = new TaskEndings(this.context, this.dependents);
     this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.commits.excludedPaths());
-    this.commits = new CommitPoints(this.context, this.bookkeeping, this.endings, (id) => this.isDoneBefore(id));
+    this.commits = new CommitPoints(this.context, this.bookkeeping, this.endings, (id) => this.previous.isDone(id));
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
@@ -178,13 +181,14 @@ class RunEngine {
     const { clock, git } = this.ports;
     this.startedAt = clock.now();
     // A corrupt state file throws here on purpose: the user must see it, not lose it.
-    this.previous = await this.ports.state.load();
-    const previousRun = this.previous?.ralph;
-    this.resumed = previousRun?.status === 'running';
-    this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
-    this.records.load(this.previous?.taskResults ?? {}, previousRun?.tasks ?? {});
-    if (previousRun) await this.stopSurvivors(previousRun);
-    if (this.isolated) await this.merges.recover((id, record) => this.rememberAsBefore(id, record));
+    const loaded = await this.ports.state.load();
+    this.previous = new PreviousRun(loaded, this.relations, this.records, this.isolated);
+    const previousRun = loaded?.ralph;
+    this.resumed = this.previous.resumed;
+    this.base = loaded ?? { taskIndex: 0, totalTasks: 0 };
+    this.records.load(loaded?.taskResults ?? {}, previousRun?.tasks ?? {});
+    if (previousRun) await stopSurvivors(this.context, previousRun);
+    if (this.isolated) await this.merges.recover((id, record) => this.previous.remember(id, record));
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
     if (this.resumed) this.previousUsage = previousRun?.usage;
     if (this.resumed) {
@@ -195,17 +199,17 @@ class RunEngine {
       const left = new Set(previousRun?.leftUncommitted ?? []);
       this.commits.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
     }
-    if (!this.isolated) await this.commits.recover((id, record) => this.rememberAsBefore(id, record));
+    if (!this.isolated) await this.commits.recover((id, record) => this.previous.remember(id, record));
 
     const scope = resolveScope(
       this.relations,
       this.options.scope,
-      { isDone: (id) => this.isDoneBefore(id), failedBefore: (id) => this.previousStatus(id) === 'failed', awaitsMerge: (id) => this.awaitsMerge(id) },
+      { isDone: (id) => this.previous.isDone(id), failedBefore: (id) => this.previous.status(id) === 'failed', awaitsMerge: (id) => this.previous.awaitsMerge(id) },
       this.plan.spec.path || this.ports.specDir,
     );
     this.createRuns(scope);
     this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
-    await this.settleInitialStatuses();
+    await settleInitialStatuses(this.context, this.previous, this.endings, this.bookkeeping);
     this.sync();
     // On disk before any agent starts: a kill from here on is a resume, and what the agents
     // change is never taken for the user's own changes.
@@ -243,25 +247,6 @@ class RunEngine {
     return summary;
   }
 
-  /** Agents have process groups of their own, so a killed run's go on running. They are
-   *  stopped before anything else: a task must never get a second agent beside the first, and an
-   *  orphan must not write in a worktree this run is about to remove or set up anew. */
-  private async stopSurvivors(previousRun: RalphRunState): Promise<void> {
-    const port = this.ports.survivors;
-    if (port === undefined) return;
-    const agents = Object.entries(previousRun.tasks).flatMap(([taskId, record]) => (record.agent ? [{ taskId, agent: record.agent }] : []));
-    const { stopped, left } = await port.stop({ runId: previousRun.runId, agents });
-    const which = previousRun.status === 'running' ? 'the killed run' : 'an earlier run';
-    const list = (ps: readonly SurvivorProcess[]): string =>
-      ps.map((p) => `${p.taskId ?? 'unknown task'} (pid ${p.pid}${p.outsideGroup ? ', outside its process group' : ''})`).join(', ');
-    const count = (n: number): string => `${n} agent ${n === 1 ? 'process' : 'processes'}`;
-    if (stopped.length > 0) this.log(`stopped ${count(stopped.length)} left by ${which}: ${list(stopped)}`);
-    if (left.length > 0) {
-      throw new Error(`${count(left.length)} left by ${which} could not be stopped: ${list(left)}; stop them and run again`);
-    }
-    for (const { taskId } of agents) this.records.patch(taskId, { agent: undefined });
-  }
-
   // -------------------------------------------------------------------------------------------
   // Scope and the initial picture.
 
@@ -281,63 +266,6 @@ class RunEngine {
     }
     for (const [id, list] of dependentsOf(this.runs)) this.dependents.set(id, list);
     this.startOrder = byRemainingPath(this.runs, this.dependents, this.plan.estimate.defaultTaskMinutes);
-  }
-
-  private async settleInitialStatuses(): Promise<void> {
-    const now = this.ports.clock.now();
-    for (const [id, run] of this.runs) {
-      const record = this.records.get(id);
-      if (record !== undefined && this.awaitsMerge(id)) {
-        // Its attempt passed before the run stopped: it only waits for its merge. This comes
-        // before the checkbox, which the merge ticks just before it moves the branch.
-        run.status = 'merging';
-        run.attempt = record.attempts;
-        run.workCommit = record.workCommit;
-        if (record.worktree) run.worktree = record.worktree;
-        run.passedInMs = record.durationMs ?? 0;
-      } else if (this.isDoneBefore(id)) {
-        run.status = 'skipped';
-        run.reason = 'already done';
-        // A killed run may have recorded success before it could tick the box.
-        if (!run.task.done && record?.status === 'success') await this.bookkeeping.markDone(id);
-        this.endings.emitFinished(run, 'skipped', 0, now);
-      } else if (this.skippedOptional.has(id)) {
-        // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
-        run.status = 'skipped';
-        run.reason = OPTIONAL_SKIP_REASON;
-        this.records.set(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
-        this.endings.emitFinished(run, 'skipped', 0, now);
-      } else if (this.resumed && record?.status === 'failed') {
-        // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
-        run.status = 'failed';
-        run.reason = record.reason;
-        run.attempt = record.attempts;
-        this.endings.emitFinished(run, 'failed', record.durationMs ?? 0, now);
-      } else if (this.resumed && record?.status === 'running') {
-        // The interrupted attempt is done again under its own number.
-        run.attempt = Math.max(0, record.attempts - 1);
-      }
-    }
-    for (const [id, run] of this.runs) {
-      if (run.status === 'failed') this.endings.blockDependents(id, 'failed');
-    }
-    for (const [, run] of this.runs) {
-      if (run.status !== 'pending') continue;
-      const missing = run.deps.find((dep) => !this.runs.has(dep) && !this.isDoneBefore(dep));
-      if (missing !== undefined) {
-        const why = this.previousStatus(missing) === 'failed' ? 'failed' : 'not done';
-        this.endings.block(run, `blocked by ${missing} (${why})`);
-        this.endings.blockDependents(run.task.id, undefined, missing, why);
-      }
-    }
-    for (const [id, run] of this.runs) {
-      if (run.status === 'skipped') continue;
-      // ralph-specum lists every task of the batch, pending ones too.
-      const record = this.records.get(id);
-      if (record) this.records.set(id, record);
-      else this.records.listPending(run.task);
-      if (run.status === 'pending') this.emit({ type: 'taskQueued', taskId: id, at: now });
-    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -630,13 +558,6 @@ class RunEngine {
     }
   }
 
-  /** What the loaded state says of a task, corrected by recovery, so resume logic reads it. */
-  private rememberAsBefore(id: string, record: RalphTaskRecord): void {
-    const previousRun = this.previous?.ralph;
-    if (!this.previous || !previousRun) return;
-    this.previous = { ...this.previous, ralph: { ...previousRun, tasks: { ...previousRun.tasks, [id]: record } } };
-  }
-
   // -------------------------------------------------------------------------------------------
   // The state file.
 
@@ -652,7 +573,7 @@ class RunEngine {
     // A task the loaded state says succeeded is skipped, and finished all the same.
     const finished = (task: Task): boolean => task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped';
     this.taskIndexCursor = firstOpenTask(tasks, this.taskIndexCursor, finished);
-    const previousRun = this.previous?.ralph;
+    const previousRun = this.previous.state?.ralph;
     const current = tasks[this.taskIndexCursor];
     return stateOf({
       base: this.base,
@@ -682,28 +603,8 @@ class RunEngine {
   private isSatisfied(dep: string): boolean {
     const run = this.runs.get(dep);
     if (run) return run.status === 'succeeded' || run.status === 'skipped';
-    return this.isDoneBefore(dep);
+    return this.previous.isDone(dep);
   }
-
-  /** Worktree isolation: the task passed before the run stopped and was not merged yet. */
-  private awaitsMerge(id: string): boolean {
-    const record = this.records.get(id);
-    return this.isolated && record?.status === 'running' && record.workCommit !== undefined;
-  }
-
-  /** Done before this run: checked in tasks.md, or recorded as a success. */
-  private isDoneBefore(id: string): boolean {
-    return this.byId.get(id)?.done === true || this.previousStatus(id) === 'success';
-  }
-
-  /** The status the loaded state gave a task: Ralph's record, else ralph-specum's result. */
-  private previousStatus(id: string): TaskResultStatus | undefined {
-    const record = this.previous?.ralph?.tasks[id];
-    if (record) return record.status;
-    const task = this.byId.get(id);
-    return task ? this.previous?.taskResults?.[String(task.index)]?.status : undefined;
-  }
-
 
   // -------------------------------------------------------------------------------------------
   // Stopping early: an agent that cannot work, a budget that is spent.
