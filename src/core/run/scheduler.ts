@@ -49,6 +49,7 @@ import { Bookkeeping } from './bookkeeping';
 import { TaskEndings } from './endings';
 import { MergeQueue } from './mergeQueue';
 import { CommitPoints } from './commitPoints';
+import { runAttempt } from './attempt';
 import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
 import { lastPluginSignal } from './signals';
 import { resolveScope, RunRelations } from './scope';
@@ -297,7 +298,7 @@ class RunEngine {
   }
 
   private start(run: TaskRun): void {
-    const { clock, progress, executor } = this.ports;
+    const { clock } = this.ports;
     const id = run.task.id;
     run.attempt += 1;
     run.status = 'running';
@@ -320,121 +321,7 @@ class RunEngine {
     this.emit({ type: 'taskStarted', taskId: id, attempt, at: now });
     this.sync();
 
-    const token = this.cancellation.token;
-    const attemptRun = async (): Promise<AttemptOutcome> => {
-      let result: ExecutorResult;
-      let cwd = this.ports.cwd;
-      let progressFile = progress.pathFor(id);
-      const users = this.isolated ? [] : this.commits.usersChangesIn(run.task);
-      if (users.length > 0) {
-        // In a shared tree the agent would write over them, and its commit would take them along.
-        const reason = `not started: ${listPaths(users)} ${users.length === 1 ? 'has' : 'have'} uncommitted changes of yours, and this task edits ${users.length === 1 ? 'it' : 'them'}; commit or stash them, then run again`;
-        return { id, status: 'failed', reason, detail: reason, final: true };
-      }
-      if (this.isolated) {
-        try {
-          const worktree = await worktreePortOf(this.ports).prepare(id);
-          run.worktree = worktree;
-          this.records.patch(id, { worktree });
-          this.sync();
-          cwd = worktree.path;
-          // Agents may write only inside their own workspace: the notes go to the same place in
-          // the worktree, and are collected from there (never committed on the task's branch).
-          const inWorktree = this.inWorktree(worktree, progressFile);
-          if (inWorktree !== undefined && progress.collect !== undefined) progressFile = inWorktree;
-        } catch (error) {
-          if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled' };
-          const reason = `could not set up the task's worktree: ${messageOf(error)}`;
-          return { id, status: 'failed', reason, detail: reason };
-        }
-      }
-      try {
-        // Each attempt starts from a clean note: what a killed or failed attempt wrote is not
-        // the work that is kept, and appending to it would merge its notes twice.
-        await progress.discard?.(progressFile);
-      } catch (error) {
-        this.log(`could not clear the progress note of ${id} at ${progressFile}: ${messageOf(error)}`);
-      }
-      try {
-        // Sandboxed agents may read only their own workspace: name the spec's documents as the
-        // worktree has them (the repository as of the task's start).
-        const specDir = (this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specDir) : undefined) ?? this.ports.specDir;
-        const specFile = this.ports.specFile === undefined ? undefined : ((this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specFile) : undefined) ?? this.ports.specFile);
-        const prompt = buildPrompt(this.plan, run.task, {
-          specDir,
-          ...(specFile !== undefined ? { specFile } : {}),
-          progressFile,
-          attempt,
-          ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
-          ...(run.worktree !== undefined && this.isolated ? { worktree: { path: run.worktree.path, branch: run.worktree.branch } } : {}),
-        });
-        // A progress file outside the agent's workspace (a spec kept outside the repository)
-        // must be writable all the same: its folder is named to the agent as an extra one.
-        const progressDir = progressFile.replace(/[\\/][^\\/]*$/, '');
-        const request: ExecutorRequest = {
-          task: run.task,
-          attempt,
-          prompt,
-          specDir: this.ports.specDir,
-          progressFile,
-          cwd,
-          writableDirs: relativeTo(cwd, progressDir) === undefined ? [progressDir] : [],
-          ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
-          runId: this.runId,
-          // On the disk before the agent has done much: a kill from here on leaves what finds it.
-          onSpawn: (agent) => {
-            this.records.patch(id, { agent: { ...agent, runId: this.runId, attempt } });
-            this.sync();
-          },
-        };
-        const output = (chunk: string): void => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() });
-        result = await executor.run(request, output, token);
-        // Rate limited: wait and go again, without spending one of the task's attempts. The
-        // usage of the tries that were turned away still counts.
-        let usage = result.usage;
-        const waits = this.options.rateLimitWaits ?? 6;
-        let waitMs = this.options.rateLimitWaitMs ?? 15_000;
-        for (let n = 0; result.failureKind === 'rateLimited' && n < waits && !token.isCancellationRequested; n++) {
-          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatDuration(waitMs)} (not counted as an attempt)\n`);
-          await this.delay(waitMs, token);
-          if (token.isCancellationRequested) break;
-          waitMs *= 2;
-          result = await executor.run(request, output, token);
-          usage = addUsage(usage, result.usage);
-        }
-        if (usage !== result.usage) result = { ...result, ...(usage !== undefined ? { usage } : {}) };
-      } catch (error) {
-        const reason = `executor error: ${messageOf(error)}`;
-        return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
-      } finally {
-        // The executor returns once the agent and what it started are gone.
-        if (this.records.get(id)?.agent !== undefined) {
-          this.records.patch(id, { agent: undefined });
-          this.sync();
-        }
-      }
-      const accounted = {
-        ...(result.usage !== undefined ? { usage: result.usage } : {}),
-        ...(result.logFile !== undefined ? { logFile: result.logFile } : {}),
-      };
-      if (progressFile !== progress.pathFor(id)) {
-        try {
-          await progress.collect?.(id, progressFile);
-        } catch (error) {
-          this.log(`could not collect the progress notes of ${id} from ${progressFile}: ${messageOf(error)}`);
-        }
-      }
-      const verdictContext = { verifier: this.ports.verifier, token, runId: this.runId, ...(this.options.taskTimeoutMs !== undefined ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}) };
-      const outcome = { ...(await judgeAttempt(run.task, result, cwd, verdictContext)), ...accounted };
-      if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
-      try {
-        return { ...outcome, workCommit: await worktreePortOf(this.ports).commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
-      } catch (error) {
-        const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
-        return { id, status: 'failed', reason, detail: reason, ...accounted };
-      }
-    };
-    this.running.set(id, attemptRun());
+    this.running.set(id, runAttempt(this.context, run, attempt, this.runId, (task) => this.commits.usersChangesIn(task)));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -634,28 +521,6 @@ class RunEngine {
       ...(usage !== undefined ? { usage } : {}),
       ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
     };
-  }
-
-  private delay(ms: number, token: CancellationToken): Promise<void> {
-    if (this.ports.delay) return this.ports.delay(ms, token);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, ms);
-      const sub = token.onCancellationRequested(() => {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve();
-      });
-    });
-  }
-
-  /** Where `file` (under the repository) lies in the task's worktree; undefined outside it. */
-  private inWorktree(worktree: TaskWorktree, file: string): string | undefined {
-    const rel = relativeTo(this.ports.cwd, file);
-    if (rel === undefined || rel === '' || /^[a-zA-Z]:|^\//.test(rel)) return undefined;
-    return joinPath(worktree.path, rel);
   }
 
   private emit(event: RunEvent): void {
