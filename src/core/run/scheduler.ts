@@ -11,59 +11,26 @@
 // is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
 // but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
 
-import { isJsonFormat, type Plan, type Task } from '../model';
-import type {
-  CancellationToken,
-  Clock,
-  Executor,
-  ExecutorRequest,
-  ExecutorResult,
-  GitPort,
-  MergeJournal,
-  ProgressStore,
-  RalphRunState,
-  RalphState,
-  RalphTaskRecord,
-  RunEvent,
-  RunEventListener,
-  RunOptions,
-  RunSummary,
-  StateStore,
-  SurvivorProcess,
-  SurvivorsPort,
-  TaskResult,
-  TaskResultStatus,
-  TaskRunStatus,
-  TaskWorktree,
-  TasksFile,
-  Verifier,
-  WorktreePort,
-} from '../ports';
-import { CancellationSource } from './cancellation';
-import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
-import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
-import { firstOpenTask, stateOf, StateWriter } from './state';
-import { TaskRecords } from './records';
-import { RUN_LOCK_FILE, worktreePortOf, type RunContext, type RunPorts } from './context';
+import type { Plan, Task } from '../model';
+import type { CancellationToken, RalphState, RalphTaskRecord, RunEvent, RunEventListener, RunOptions, RunSummary, TaskResultStatus } from '../ports';
+import { waveNumbers } from '../plan/waves';
+import { addUsage } from '../usage';
+import { runAttempt } from './attempt';
 import { Bookkeeping } from './bookkeeping';
+import { RunBudget } from './budget';
+import { CancellationSource } from './cancellation';
+import { CommitPoints } from './commitPoints';
+import { worktreePortOf, type RunContext, type RunPorts } from './context';
 import { TaskEndings } from './endings';
 import { MergeQueue } from './mergeQueue';
-import { CommitPoints } from './commitPoints';
-import { runAttempt } from './attempt';
-import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
-import { lastPluginSignal } from './signals';
-import { resolveScope, RunRelations } from './scope';
-import { waveNumbers } from '../plan/waves';
-import { OPTIONAL_SKIP_REASON } from '../plan/optional';
-import { addUsage, formatCost } from '../usage';
-import { isCheckedOffIn } from '../checkOff';
-import { STATE_FILE_NAME } from '../state';
-import { formatDuration } from '../duration';
-import type { AgentUsage } from '../ports';
-import { baseName, iso, listPaths, messageOf, newRunId, oneLine } from './text';
-import type { Status, TaskRun } from './taskRun';
-import { judgeAttempt, type AttemptOutcome } from './verdict';
 import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
+import { TaskRecords } from './records';
+import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
+import { resolveScope, RunRelations } from './scope';
+import { firstOpenTask, stateOf, StateWriter } from './state';
+import type { Status, TaskRun } from './taskRun';
+import { iso, messageOf, newRunId } from './text';
+import type { AttemptOutcome } from './verdict';
 
 export type { RunPorts } from './context';
 export { RUN_LOCK_FILE } from './context';
@@ -83,8 +50,6 @@ class RunEngine {
   private readonly relations: RunRelations;
   private readonly byId: ReadonlyMap<string, Task>;
   private readonly containers: ReadonlySet<string>;
-  /** Optional tasks this run skips (satisfied for what waits on them, never started). */
-  private readonly skippedOptional: ReadonlySet<string>;
   /** The tasks this run is about, file order. */
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
@@ -110,11 +75,8 @@ class RunEngine {
   private readonly isolated: boolean;
   /** tasks.md check-offs and .progress.md notes. */
   private readonly bookkeeping: Bookkeeping;
-  /** Set once the run must start no new task (agent unavailable, budget spent); said once. */
-  private haltReason: string | undefined;
-  /** Tokens and cost of this run's attempts; `previousUsage` is what a resumed run had spent. */
-  private runUsage: AgentUsage | undefined;
-  private previousUsage: AgentUsage | undefined;
+  /** Usage, the cost budget, and halting when no new task should start. */
+  private readonly budget: RunBudget;
 
   constructor(
     private readonly plan: Plan,
@@ -132,7 +94,6 @@ class RunEngine {
     this.relations = new RunRelations(plan, options.scope);
     this.byId = this.relations.byId;
     this.containers = this.relations.containers;
-    this.skippedOptional = this.relations.skippedOptional;
     this.isolated = options.isolation === 'worktree';
     if (this.isolated && ports.worktrees === undefined) throw new Error('worktree isolation needs a worktree port');
     if (this.isolated && options.commit === 'none') {
@@ -142,6 +103,7 @@ class RunEngine {
     this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
     this.previous = new PreviousRun(undefined, this.relations, this.records, this.isolated);
     this.bookkeeping = new Bookkeeping(this.context);
+    this.budget = new RunBudget(this.context);
     this.endings = new TaskEndings(this.context, this.dependents);
     this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.commits.excludedPaths());
     this.commits = new CommitPoints(this.context, this.bookkeeping, this.endings, (id) => this.previous.isDone(id));
@@ -191,7 +153,7 @@ class RunEngine {
     if (previousRun) await stopSurvivors(this.context, previousRun);
     if (this.isolated) await this.merges.recover((id, record) => this.previous.remember(id, record));
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
-    if (this.resumed) this.previousUsage = previousRun?.usage;
+    if (this.resumed) this.budget.resumeFrom(previousRun?.usage);
     if (this.resumed) {
       this.commits.preexistingDirty = previousRun?.preexistingDirty ?? [];
     } else if (await git.isRepository()) {
@@ -276,7 +238,7 @@ class RunEngine {
     let changed = true;
     while (changed) {
       changed = false;
-      if (this.cancellation.token.isCancellationRequested || this.haltReason !== undefined) return;
+      if (this.cancellation.token.isCancellationRequested || this.budget.haltReason !== undefined) return;
       const wave = currentWave(this.runs.values());
       for (const run of this.startOrder) {
         const id = run.task.id;
@@ -350,8 +312,8 @@ class RunEngine {
       ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}),
       ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
     };
-    this.account(outcome.usage);
-    if (outcome.unavailable) this.halt(outcome.reason ?? 'the agent cannot run');
+    this.budget.account(outcome.usage);
+    if (outcome.unavailable) this.budget.halt(outcome.reason ?? 'the agent cannot run');
 
     if (outcome.status === 'succeeded' && this.isolated) {
       // Passed, but succeeded only once merged: until then its dependents wait.
@@ -426,9 +388,9 @@ class RunEngine {
     const cancelled = this.cancellation.token.isCancellationRequested;
     for (const [, run] of this.runs) {
       if (run.status !== 'pending') continue;
-      if (cancelled || this.haltReason !== undefined) {
+      if (cancelled || this.budget.haltReason !== undefined) {
         run.status = 'cancelled';
-        run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.haltReason ?? ''}`;
+        run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.budget.haltReason ?? ''}`;
         this.endings.emitFinished(run, 'cancelled', 0, now);
       } else {
         const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
@@ -482,7 +444,7 @@ class RunEngine {
         preexistingDirty: [...this.commits.preexistingDirty],
         ...(this.commits.leftUncommitted.length > 0 ? { leftUncommitted: [...this.commits.leftUncommitted] } : { leftUncommitted: undefined }),
         isolation: this.options.isolation ?? 'none',
-        ...this.usageFields(),
+        ...this.budget.stateFields(),
       },
     });
   }
@@ -491,36 +453,6 @@ class RunEngine {
     const run = this.runs.get(dep);
     if (run) return run.status === 'succeeded' || run.status === 'skipped';
     return this.previous.isDone(dep);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Stopping early: an agent that cannot work, a budget that is spent.
-
-  /** No new task starts from now on; running ones finish. Said once, with the first reason. */
-  private halt(reason: string): void {
-    if (this.haltReason !== undefined) return;
-    this.haltReason = reason;
-    this.log(`no new task starts: ${reason}`);
-    this.emit({ type: 'runHalted', reason, at: this.ports.clock.now() });
-    this.sync();
-  }
-
-  private account(usage: AgentUsage | undefined): void {
-    if (usage === undefined) return;
-    this.runUsage = addUsage(this.runUsage, usage);
-    const budget = this.options.maxCostUsd;
-    const spent = addUsage(this.previousUsage, this.runUsage)?.costUsd ?? 0;
-    if (budget !== undefined && spent >= budget) {
-      this.halt(`the budget of ${formatCost(budget)} is spent (${formatCost(spent)} so far)`);
-    }
-  }
-
-  private usageFields(): { usage?: AgentUsage; haltReason?: string } {
-    const usage = addUsage(this.previousUsage, this.runUsage);
-    return {
-      ...(usage !== undefined ? { usage } : {}),
-      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
-    };
   }
 
   private emit(event: RunEvent): void {
@@ -549,8 +481,8 @@ class RunEngine {
       skipped: count('skipped'),
       elapsedMs: this.ports.clock.now() - this.startedAt,
       serialEstimateMinutes: this.plan.estimate.serialMinutes,
-      ...(this.runUsage !== undefined ? { usage: this.runUsage } : {}),
-      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
+      ...(this.budget.usage !== undefined ? { usage: this.budget.usage } : {}),
+      ...(this.budget.haltReason !== undefined ? { haltReason: this.budget.haltReason } : {}),
     };
   }
 }
