@@ -1,20 +1,25 @@
-// The run engine: starts each task the moment its dependencies have succeeded and a slot is
-// free, keeps conflicting tasks apart, retries, blocks the dependents of failures, and commits
-// only at quiescent points, because every agent edits the same working tree.
+// The run engine's loop: starts each task the moment its dependencies have succeeded and a slot
+// is free, keeps conflicting and exclusive tasks apart, and between attempts lets the merge queue
+// (worktree isolation) and the commit points (shared tree) do their work. It owns the run's
+// state and hands its parts a narrow view of it (context.ts); what each part decides lives in
+// its own module:
+//   ordering.ts      which ready task goes first (longest remaining path), waves, conflicts
+//   attempt.ts       one attempt of a task, up to its verdict (verdict.ts)
+//   outcome.ts       what an outcome does to the task: merging, succeeded, retried, failed
+//   endings.ts       the taskFinished event, and blocking what waits on a failure
+//   mergeQueue.ts    worktree isolation: merging in task order
+//   commitPoints.ts  shared tree: commits at quiescent points, the commit journal
+//   bookkeeping.ts   tasks.md check-offs and .progress.md notes
+//   resume.ts        what the run before this one left, and how this one starts from it
+//   records.ts, state.ts  the task records and the state file built from them
+//   budget.ts        usage, the cost budget, halting
 //
-// With worktree isolation each task works in a git worktree of its own instead; a task whose
-// attempt passed waits for its turn and is merged into the user's branch in task order (see
-// mergeReady), and only a merged task counts as succeeded, so its dependents start from a base
-// that holds its work.
-//
-// Start order among ready tasks is file order: it is what the author reads top to bottom, it
-// is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
-// but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
+// An exclusive task that is ready but waiting for the running tasks to drain holds back the
+// tasks after it in start order, so it cannot starve.
 
 import type { Plan, Task } from '../model';
-import type { CancellationToken, RalphState, RalphTaskRecord, RunEvent, RunEventListener, RunOptions, RunSummary, TaskResultStatus } from '../ports';
+import type { CancellationToken, RalphState, RunEvent, RunEventListener, RunOptions, RunSummary } from '../ports';
 import { waveNumbers } from '../plan/waves';
-import { addUsage } from '../usage';
 import { runAttempt } from './attempt';
 import { Bookkeeping } from './bookkeeping';
 import { RunBudget } from './budget';
@@ -23,6 +28,7 @@ import { CommitPoints } from './commitPoints';
 import { worktreePortOf, type RunContext, type RunPorts } from './context';
 import { TaskEndings } from './endings';
 import { MergeQueue } from './mergeQueue';
+import { completeContainer, finishAttempt, type RunParts } from './outcome';
 import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
 import { TaskRecords } from './records';
 import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
@@ -114,6 +120,10 @@ class RunEngine {
     });
   }
 
+  private get parts(): RunParts {
+    return { endings: this.endings, bookkeeping: this.bookkeeping, budget: this.budget };
+  }
+
   /** What the engine's parts see of the run. */
   private get context(): RunContext {
     return {
@@ -185,7 +195,7 @@ class RunEngine {
       if (this.running.size === 0) break;
       const outcome = await Promise.race(this.running.values());
       this.running.delete(outcome.id);
-      await this.finishAttempt(outcome);
+      await finishAttempt(this.context, this.parts, outcome);
     }
 
     this.closeLeftovers();
@@ -244,7 +254,7 @@ class RunEngine {
         const id = run.task.id;
         if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
         if (run.isContainer) {
-          await this.completeContainer(run);
+          await completeContainer(this.context, this.parts, run);
           changed = true;
           break;
         }
@@ -288,99 +298,6 @@ class RunEngine {
 
   // -------------------------------------------------------------------------------------------
   // Finishing tasks.
-
-  private async finishAttempt(outcome: AttemptOutcome): Promise<void> {
-    const run = this.runs.get(outcome.id);
-    if (!run) return;
-    const now = this.ports.clock.now();
-    const durationMs = now - (run.attemptStartedAt ?? now);
-    const id = run.task.id;
-    const before = this.records.get(id);
-    const taskUsage = addUsage(before?.usage, outcome.usage);
-    const finished = (status: TaskResultStatus, reason?: string): RalphTaskRecord => ({
-      ...before,
-      id,
-      status,
-      attempts: run.attempt,
-      finishedAt: iso(now),
-      durationMs,
-      ...(reason !== undefined ? { reason } : { reason: undefined }),
-      ...(taskUsage !== undefined ? { usage: taskUsage } : {}),
-      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
-    });
-    const attemptInfo = {
-      ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}),
-      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
-    };
-    this.budget.account(outcome.usage);
-    if (outcome.unavailable) this.budget.halt(outcome.reason ?? 'the agent cannot run');
-
-    if (outcome.status === 'succeeded' && this.isolated) {
-      // Passed, but succeeded only once merged: until then its dependents wait.
-      run.status = 'merging';
-      run.reason = undefined;
-      run.passedInMs = durationMs;
-      run.passedUsage = outcome.usage;
-      run.passedLogFile = outcome.logFile;
-      if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
-      this.records.set(id, {
-        ...finished('running'),
-        ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
-      });
-      this.sync();
-      return;
-    }
-    if (outcome.status === 'succeeded') {
-      run.status = 'succeeded';
-      run.reason = undefined;
-      this.records.set(id, finished('success'));
-      this.sync();
-      // The state says success before tasks.md says done: a kill in between must not leave a
-      // checked task whose record says it was still running (its work would then be committed
-      // under another task's name).
-      await this.writer.flush();
-      await this.bookkeeping.markDone(id);
-      this.endings.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
-      return;
-    }
-    // An agent that cannot work (not installed, not logged in) fails the same way next time.
-    const retry =
-      outcome.status === 'failed' &&
-      !outcome.unavailable &&
-      !outcome.final &&
-      run.attempt < this.options.maxTaskIterations &&
-      !this.cancellation.token.isCancellationRequested;
-    if (retry) {
-      run.status = 'pending';
-      run.lastFailure = outcome.detail ?? outcome.reason;
-      run.reason = outcome.reason;
-      this.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
-      this.endings.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
-      this.emit({ type: 'taskQueued', taskId: id, at: now });
-      this.sync();
-      return;
-    }
-    const status = outcome.status === 'failed' ? 'failed' : 'cancelled';
-    run.status = status;
-    run.reason = outcome.reason;
-    // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
-    this.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
-    this.endings.emitFinished(run, status, durationMs, now, false, attemptInfo);
-    if (!this.cancellation.token.isCancellationRequested) this.endings.blockDependents(id, status);
-    this.sync();
-  }
-
-  private async completeContainer(run: TaskRun): Promise<void> {
-    const id = run.task.id;
-    const now = this.ports.clock.now();
-    run.status = 'succeeded';
-    const before = this.records.get(id);
-    // Nothing of its own to merge or commit: its children carry the work.
-    this.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
-    this.sync();
-    if (!run.task.done) await this.bookkeeping.markDone(id);
-    this.endings.emitFinished(run, 'succeeded', 0, now);
-  }
 
   /** Whatever is still pending when nothing can start any more. */
   private closeLeftovers(): void {
