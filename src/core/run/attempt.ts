@@ -30,6 +30,8 @@ export async function runAttempt(
   let result: ExecutorResult;
   let cwd = ctx.ports.cwd;
   let progressFile = progress.pathFor(id);
+  /** Worktree isolation: where this attempt works. */
+  let worktree: TaskWorktree | undefined;
   const users = ctx.isolated ? [] : usersChangesIn(run.task);
   if (users.length > 0) {
     // In a shared tree the agent would write over them, and its commit would take them along.
@@ -38,8 +40,7 @@ export async function runAttempt(
   }
   if (ctx.isolated) {
     try {
-      const worktree = await worktreePortOf(ctx.ports).prepare(id);
-      run.worktree = worktree;
+      worktree = await worktreePortOf(ctx.ports).prepare(id);
       ctx.records.patch(id, { worktree });
       ctx.sync();
       cwd = worktree.path;
@@ -63,15 +64,15 @@ export async function runAttempt(
   try {
     // Sandboxed agents may read only their own workspace: name the spec's documents as the
     // worktree has them (the repository as of the task's start).
-    const specDir = (ctx.isolated && run.worktree ? inWorktree(ctx.ports.cwd, run.worktree, ctx.ports.specDir) : undefined) ?? ctx.ports.specDir;
-    const specFile = ctx.ports.specFile === undefined ? undefined : ((ctx.isolated && run.worktree ? inWorktree(ctx.ports.cwd, run.worktree, ctx.ports.specFile) : undefined) ?? ctx.ports.specFile);
+    const specDir = (ctx.isolated && worktree ? inWorktree(ctx.ports.cwd, worktree, ctx.ports.specDir) : undefined) ?? ctx.ports.specDir;
+    const specFile = ctx.ports.specFile === undefined ? undefined : ((ctx.isolated && worktree ? inWorktree(ctx.ports.cwd, worktree, ctx.ports.specFile) : undefined) ?? ctx.ports.specFile);
     const prompt = buildPrompt(ctx.plan, run.task, {
       specDir,
       ...(specFile !== undefined ? { specFile } : {}),
       progressFile,
       attempt,
       ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
-      ...(run.worktree !== undefined && ctx.isolated ? { worktree: { path: run.worktree.path, branch: run.worktree.branch } } : {}),
+      ...(worktree !== undefined && ctx.isolated ? { worktree: { path: worktree.path, branch: worktree.branch } } : {}),
     });
     // A progress file outside the agent's workspace (a spec kept outside the repository)
     // must be writable all the same: its folder is named to the agent as an extra one.
@@ -131,11 +132,11 @@ export async function runAttempt(
   }
   const verdictContext = { verifier: ctx.ports.verifier, token, runId, ...(ctx.options.taskTimeoutMs !== undefined ? { taskTimeoutMs: ctx.options.taskTimeoutMs } : {}) };
   const outcome = { ...(await judgeAttempt(run.task, result, cwd, verdictContext)), ...accounted };
-  if (outcome.status !== 'succeeded' || !ctx.isolated || !run.worktree) return outcome;
+  if (outcome.status !== 'succeeded' || !ctx.isolated || !worktree) return outcome;
   try {
-    return { ...outcome, workCommit: await worktreePortOf(ctx.ports).commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
+    return { ...outcome, worktree, workCommit: await worktreePortOf(ctx.ports).commitWork(worktree, singleTaskCommitMessage(run.task)) };
   } catch (error) {
-    const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
+    const reason = `could not commit the task's work on ${worktree.branch}: ${messageOf(error)}`;
     return { id, status: 'failed', reason, detail: reason, ...accounted };
   }
 }

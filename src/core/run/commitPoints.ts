@@ -151,8 +151,7 @@ export class CommitPoints {
       // Checked by this run or by a killed one: either way its work is not on the branch.
       await this.bookkeeping.unmark(id);
       const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
-      run.status = 'failed';
-      run.reason = reason;
+      run.state = { status: 'failed', reason };
       this.ctx.records.set(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
       this.endings.emitFinished(run, 'failed', before.durationMs ?? 0, now);
       if (!this.ctx.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
@@ -173,7 +172,7 @@ export class CommitPoints {
 
   private hasSucceeded(id: string): boolean {
     const run = this.ctx.runs.get(id);
-    if (run) return run.status === 'succeeded' || run.status === 'skipped';
+    if (run) return run.state.status === 'succeeded' || run.state.status === 'skipped';
     return this.isDoneBefore(id);
   }
 

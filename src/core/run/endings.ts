@@ -3,7 +3,7 @@
 
 import type { AgentUsage, TaskRunStatus } from '../ports';
 import type { RunContext } from './context';
-import type { TaskRun } from './taskRun';
+import { reasonOf, type TaskRun } from './taskRun';
 
 /** Tokens, cost and raw log of the attempt a taskFinished event reports. */
 export interface AttemptInfo {
@@ -25,7 +25,7 @@ export class TaskEndings {
       type: 'taskFinished',
       taskId: task.task.id,
       status,
-      ...(task.reason !== undefined ? { reason: task.reason } : {}),
+      ...(reasonOf(task.state) !== undefined ? { reason: reasonOf(task.state) } : {}),
       attempt: task.attempt,
       durationMs,
       ...(willRetry ? { willRetry } : {}),
@@ -40,7 +40,7 @@ export class TaskEndings {
     const reached = new Set<string>();
     const queue = [...(this.dependents.get(rootId) ?? [])];
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      if (reached.has(id) || this.run.runs.get(id)?.status !== 'pending') continue;
+      if (reached.has(id) || this.run.runs.get(id)?.state.status !== 'pending') continue;
       reached.add(id);
       queue.push(...(this.dependents.get(id) ?? []));
     }
@@ -49,8 +49,7 @@ export class TaskEndings {
   }
 
   block(task: TaskRun, reason: string): void {
-    task.status = 'blocked';
-    task.reason = reason;
+    task.state = { status: 'blocked', reason };
     const id = task.task.id;
     const before = this.run.records.get(id);
     this.run.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });

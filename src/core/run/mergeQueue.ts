@@ -9,7 +9,9 @@ import type { Bookkeeping } from './bookkeeping';
 import { singleTaskCommitMessage } from './commits';
 import { worktreePortOf, type RunContext } from './context';
 import type { TaskEndings } from './endings';
-import type { TaskRun } from './taskRun';
+import type { TaskRun, TaskRunState } from './taskRun';
+
+type MergingState = Extract<TaskRunState, { status: 'merging' }>;
 import { baseName, messageOf } from './text';
 
 export class MergeQueue {
@@ -30,42 +32,41 @@ export class MergeQueue {
   async mergeReady(): Promise<void> {
     if (!this.ctx.isolated) return;
     while (true) {
-      let next: TaskRun | undefined;
+      let next: { run: TaskRun; state: MergingState } | undefined;
       for (const run of this.ctx.runs.values()) {
-        if (run.status === 'merging' && (next === undefined || run.task.index < next.task.index)) next = run;
+        if (run.state.status === 'merging' && (next === undefined || run.task.index < next.run.task.index)) next = { run, state: run.state };
       }
       if (next === undefined) return;
-      const index = next.task.index;
+      const index = next.run.task.index;
       for (const run of this.ctx.runs.values()) {
-        const inFlight = run.status === 'running' || (run.status === 'pending' && run.attempt > 0);
+        const inFlight = run.state.status === 'running' || (run.state.status === 'pending' && run.attempt > 0);
         if (inFlight && run.task.index < index) return;
       }
-      await this.mergeTask(next);
+      await this.mergeTask(next.run, next.state);
     }
   }
 
-  private async mergeTask(run: TaskRun): Promise<void> {
+  private async mergeTask(run: TaskRun, state: MergingState): Promise<void> {
     const id = run.task.id;
     const port = worktreePortOf(this.ctx.ports);
     const { clock, git } = this.ctx.ports;
-    const durationMs = run.passedInMs ?? 0;
+    const durationMs = state.passedInMs;
     // The check-off goes into the merge commit, so it is made just before; a merge that then
     // does not happen takes it back: a task is checked only when its work is on the branch. (A
     // tick already there when the merge starts is one a killed run made for this same merge.)
     const fail = async (reason: string): Promise<void> => {
       await this.bookkeeping.unmark(id);
-      run.status = 'failed';
-      run.reason = reason;
+      run.state = { status: 'failed', reason };
       const before = this.ctx.records.get(id);
       this.ctx.records.set(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
       this.endings.emitFinished(run, 'failed', durationMs, clock.now());
       if (!this.ctx.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
       this.ctx.sync();
     };
-    const kept = run.worktree
-      ? `its work is kept on branch ${run.worktree.branch} (worktree ${run.worktree.path})`
+    const kept = state.worktree
+      ? `its work is kept on branch ${state.worktree.branch} (worktree ${state.worktree.path})`
       : 'its work is kept on its branch';
-    if (run.workCommit === undefined) {
+    if (state.workCommit === undefined) {
       await fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
       return;
     }
@@ -76,7 +77,7 @@ export class MergeQueue {
         await fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
         return;
       }
-      result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
+      result = await port.merge(state.workCommit, singleTaskCommitMessage(run.task), {
         exclude: this.excludedPaths(),
         beforeCommit: async () => {
           await this.bookkeeping.markDone(id);
@@ -101,8 +102,7 @@ export class MergeQueue {
       await fail(`${result.reason}; the current branch is as it was, ${kept}`);
       return;
     }
-    run.status = 'succeeded';
-    run.reason = undefined;
+    run.state = { status: 'succeeded' };
     const before = this.ctx.records.get(id);
     const commit = result.kind === 'merged' ? result.commit : undefined;
     this.ctx.records.set(id, {
@@ -120,10 +120,10 @@ export class MergeQueue {
     this.ctx.sync();
     if (commit !== undefined) this.ctx.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
     this.endings.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
-      ...(run.passedUsage !== undefined ? { usage: run.passedUsage } : {}),
-      ...(run.passedLogFile !== undefined ? { logFile: run.passedLogFile } : {}),
+      ...(state.passedUsage !== undefined ? { usage: state.passedUsage } : {}),
+      ...(state.passedLogFile !== undefined ? { logFile: state.passedLogFile } : {}),
     });
-    if (run.worktree) await this.removeWorktree(id, run.worktree);
+    if (state.worktree) await this.removeWorktree(id, state.worktree);
   }
 
   async removeWorktree(id: string, worktree: TaskWorktree): Promise<void> {

@@ -62,7 +62,7 @@ export function currentWave(runs: Iterable<TaskRun>): number {
   let wave = Number.POSITIVE_INFINITY;
   for (const run of runs) {
     // A wave is over once its tasks are merged, not just finished: the next starts from them.
-    if (!run.isContainer && (run.status === 'pending' || run.status === 'running' || run.status === 'merging')) wave = Math.min(wave, run.wave);
+    if (!run.isContainer && (run.state.status === 'pending' || run.state.status === 'running' || run.state.status === 'merging')) wave = Math.min(wave, run.wave);
   }
   return wave;
 }
@@ -82,7 +82,7 @@ export function conflictsWithRunning(
     if (other === undefined) return false;
     if (running.has(other)) return true;
     const run = runs.get(other);
-    return run?.status === 'merging' && run.task.index < task.index;
+    return run?.state.status === 'merging' && run.task.index < task.index;
   });
 }
 
@@ -98,7 +98,7 @@ export function parallelGroup(
   if (mode === 'waves') {
     const wave = currentWave(runs.values());
     const members = [...runs.values()].filter((r) => r.wave === wave && !r.isContainer);
-    if (members.length < 2 || members.every((r) => r.status !== 'running')) return undefined;
+    if (members.length < 2 || members.every((r) => r.state.status !== 'running')) return undefined;
     indices = members.map((r) => r.task.index);
   } else {
     indices = [...running].map((id) => indexOf(id) ?? -1).filter((i) => i >= 0);

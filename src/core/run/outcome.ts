@@ -24,7 +24,7 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
   const run = ctx.runs.get(outcome.id);
   if (!run) return;
   const now = ctx.ports.clock.now();
-  const durationMs = now - (run.attemptStartedAt ?? now);
+  const durationMs = now - (run.state.status === 'running' ? run.state.startedAt : now);
   const id = run.task.id;
   const before = ctx.records.get(id);
   const taskUsage = addUsage(before?.usage, outcome.usage);
@@ -48,12 +48,14 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
 
   if (outcome.status === 'succeeded' && ctx.isolated) {
     // Passed, but succeeded only once merged: until then its dependents wait.
-    run.status = 'merging';
-    run.reason = undefined;
-    run.passedInMs = durationMs;
-    run.passedUsage = outcome.usage;
-    run.passedLogFile = outcome.logFile;
-    if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
+    run.state = {
+      status: 'merging',
+      passedInMs: durationMs,
+      ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
+      ...(outcome.worktree !== undefined ? { worktree: outcome.worktree } : {}),
+      ...(outcome.usage !== undefined ? { passedUsage: outcome.usage } : {}),
+      ...(outcome.logFile !== undefined ? { passedLogFile: outcome.logFile } : {}),
+    };
     ctx.records.set(id, {
       ...finished('running'),
       ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
@@ -62,8 +64,7 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
     return;
   }
   if (outcome.status === 'succeeded') {
-    run.status = 'succeeded';
-    run.reason = undefined;
+    run.state = { status: 'succeeded' };
     ctx.records.set(id, finished('success'));
     ctx.sync();
     // The state says success before tasks.md says done: a kill in between must not leave a
@@ -82,9 +83,8 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
     run.attempt < ctx.options.maxTaskIterations &&
     !ctx.token.isCancellationRequested;
   if (retry) {
-    run.status = 'pending';
+    run.state = { status: 'pending', ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}) };
     run.lastFailure = outcome.detail ?? outcome.reason;
-    run.reason = outcome.reason;
     ctx.records.set(id, { ...finished('pending', outcome.reason), progressMerged: false });
     parts.endings.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
     ctx.emit({ type: 'taskQueued', taskId: id, at: now });
@@ -92,8 +92,7 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
     return;
   }
   const status = outcome.status === 'failed' ? 'failed' : 'cancelled';
-  run.status = status;
-  run.reason = outcome.reason;
+  run.state = { status, ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}) };
   // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
   ctx.records.set(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
   parts.endings.emitFinished(run, status, durationMs, now, false, attemptInfo);
@@ -105,7 +104,7 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
 export async function completeContainer(ctx: RunContext, parts: RunParts, run: TaskRun): Promise<void> {
   const id = run.task.id;
   const now = ctx.ports.clock.now();
-  run.status = 'succeeded';
+  run.state = { status: 'succeeded' };
   const before = ctx.records.get(id);
   // Nothing of its own to merge or commit: its children carry the work.
   ctx.records.set(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });

@@ -84,27 +84,26 @@ export async function settleInitialStatuses(ctx: RunContext, previous: PreviousR
     if (record !== undefined && previous.awaitsMerge(id)) {
       // Its attempt passed before the run stopped: it only waits for its merge. This comes
       // before the checkbox, which the merge ticks just before it moves the branch.
-      run.status = 'merging';
+      run.state = {
+        status: 'merging',
+        passedInMs: record.durationMs ?? 0,
+        ...(record.workCommit !== undefined ? { workCommit: record.workCommit } : {}),
+        ...(record.worktree ? { worktree: record.worktree } : {}),
+      };
       run.attempt = record.attempts;
-      run.workCommit = record.workCommit;
-      if (record.worktree) run.worktree = record.worktree;
-      run.passedInMs = record.durationMs ?? 0;
     } else if (previous.isDone(id)) {
-      run.status = 'skipped';
-      run.reason = 'already done';
+      run.state = { status: 'skipped', reason: 'already done' };
       // A killed run may have recorded success before it could tick the box.
       if (!run.task.done && record?.status === 'success') await bookkeeping.markDone(id);
       endings.emitFinished(run, 'skipped', 0, now);
     } else if (ctx.relations.skippedOptional.has(id)) {
       // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
-      run.status = 'skipped';
-      run.reason = OPTIONAL_SKIP_REASON;
+      run.state = { status: 'skipped', reason: OPTIONAL_SKIP_REASON };
       ctx.records.set(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
       endings.emitFinished(run, 'skipped', 0, now);
     } else if (previous.resumed && record?.status === 'failed') {
       // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
-      run.status = 'failed';
-      run.reason = record.reason;
+      run.state = { status: 'failed', ...(record.reason !== undefined ? { reason: record.reason } : {}) };
       run.attempt = record.attempts;
       endings.emitFinished(run, 'failed', record.durationMs ?? 0, now);
     } else if (previous.resumed && record?.status === 'running') {
@@ -113,10 +112,10 @@ export async function settleInitialStatuses(ctx: RunContext, previous: PreviousR
     }
   }
   for (const [id, run] of ctx.runs) {
-    if (run.status === 'failed') endings.blockDependents(id, 'failed');
+    if (run.state.status === 'failed') endings.blockDependents(id, 'failed');
   }
   for (const [, run] of ctx.runs) {
-    if (run.status !== 'pending') continue;
+    if (run.state.status !== 'pending') continue;
     const missing = run.deps.find((dep) => !ctx.runs.has(dep) && !previous.isDone(dep));
     if (missing !== undefined) {
       const why = previous.status(missing) === 'failed' ? 'failed' : 'not done';
@@ -125,11 +124,11 @@ export async function settleInitialStatuses(ctx: RunContext, previous: PreviousR
     }
   }
   for (const [id, run] of ctx.runs) {
-    if (run.status === 'skipped') continue;
+    if (run.state.status === 'skipped') continue;
     // ralph-specum lists every task of the batch, pending ones too.
     const record = ctx.records.get(id);
     if (record) ctx.records.set(id, record);
     else ctx.records.listPending(run.task);
-    if (run.status === 'pending') ctx.emit({ type: 'taskQueued', taskId: id, at: now });
+    if (run.state.status === 'pending') ctx.emit({ type: 'taskQueued', taskId: id, at: now });
   }
 }

@@ -201,7 +201,7 @@ class RunEngine {
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
     await this.merges.mergeReady();
-    await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.status === 'succeeded' && !run.isContainer).map(([id]) => id));
+    await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.state.status === 'succeeded' && !run.isContainer).map(([id]) => id));
     await this.commits.quiescentPoint(true);
     await this.commits.noteUncommitted();
     if (this.isolated) {
@@ -233,7 +233,7 @@ class RunEngine {
         isContainer: this.containers.has(id),
         deps: this.relations.effectiveDeps(id),
         wave: waveOf.get(id) ?? -1,
-        status: 'pending',
+        state: { status: 'pending' },
         attempt: 0,
       });
     }
@@ -252,7 +252,7 @@ class RunEngine {
       const wave = currentWave(this.runs.values());
       for (const run of this.startOrder) {
         const id = run.task.id;
-        if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
+        if (run.state.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
         if (run.isContainer) {
           await completeContainer(this.context, this.parts, run);
           changed = true;
@@ -273,10 +273,9 @@ class RunEngine {
     const { clock } = this.ports;
     const id = run.task.id;
     run.attempt += 1;
-    run.status = 'running';
     const attempt = run.attempt;
     const now = clock.now();
-    run.attemptStartedAt = now;
+    run.state = { status: 'running', startedAt: now };
     const before = this.records.get(id);
     this.records.set(id, {
       id,
@@ -304,10 +303,9 @@ class RunEngine {
     const now = this.ports.clock.now();
     const cancelled = this.cancellation.token.isCancellationRequested;
     for (const [, run] of this.runs) {
-      if (run.status !== 'pending') continue;
+      if (run.state.status !== 'pending') continue;
       if (cancelled || this.budget.haltReason !== undefined) {
-        run.status = 'cancelled';
-        run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.budget.haltReason ?? ''}`;
+        run.state = { status: 'cancelled', reason: cancelled ? 'run cancelled before the task started' : `not started: ${this.budget.haltReason ?? ''}` };
         this.endings.emitFinished(run, 'cancelled', 0, now);
       } else {
         const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
@@ -337,7 +335,7 @@ class RunEngine {
   private buildState(): RalphState {
     const tasks = this.plan.spec.tasks;
     // A task the loaded state says succeeded is skipped, and finished all the same.
-    const finished = (task: Task): boolean => task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped';
+    const finished = (task: Task): boolean => task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.state.status === 'skipped';
     this.taskIndexCursor = firstOpenTask(tasks, this.taskIndexCursor, finished);
     const previousRun = this.previous.state?.ralph;
     const current = tasks[this.taskIndexCursor];
@@ -368,7 +366,7 @@ class RunEngine {
 
   private isSatisfied(dep: string): boolean {
     const run = this.runs.get(dep);
-    if (run) return run.status === 'succeeded' || run.status === 'skipped';
+    if (run) return run.state.status === 'succeeded' || run.state.status === 'skipped';
     return this.previous.isDone(dep);
   }
 
@@ -389,7 +387,7 @@ class RunEngine {
   }
 
   private summary(): RunSummary {
-    const count = (status: Status) => [...this.runs.values()].filter((r) => r.status === status).length;
+    const count = (status: Status) => [...this.runs.values()].filter((r) => r.state.status === status).length;
     return {
       succeeded: count('succeeded'),
       failed: count('failed'),

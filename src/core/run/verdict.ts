@@ -4,7 +4,7 @@
 // can act on, and the tail of the output a retry's prompt shows.
 
 import type { Task } from '../model';
-import type { AgentUsage, CancellationToken, ExecutorResult, Verifier } from '../ports';
+import type { AgentUsage, CancellationToken, ExecutorResult, TaskWorktree, Verifier } from '../ports';
 import { verifyCommandOf } from './prompt';
 import { lastPluginSignal } from './signals';
 import { formatDuration } from '../duration';
@@ -18,6 +18,8 @@ export interface AttemptOutcome {
   readonly detail?: string;
   /** Worktree isolation: the branch tip holding the work of an attempt that passed. */
   readonly workCommit?: string;
+  /** Worktree isolation: where the attempt worked. */
+  readonly worktree?: TaskWorktree;
   /** The agent cannot work at all: no task should start after this one. */
   readonly unavailable?: boolean;
   /** Trying again would fail the same way (the user's changes are in its files): no retry. */
