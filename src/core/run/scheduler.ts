@@ -1,126 +1,45 @@
-// The run engine: starts each task the moment its dependencies have succeeded and a slot is
-// free, keeps conflicting tasks apart, retries, blocks the dependents of failures, and commits
-// only at quiescent points, because every agent edits the same working tree.
+// The run engine's loop: starts each task the moment its dependencies have succeeded and a slot
+// is free, keeps conflicting and exclusive tasks apart, and between attempts lets the merge queue
+// (worktree isolation) and the commit points (shared tree) do their work. It owns the run's
+// state and hands its parts a narrow view of it (context.ts); what each part decides lives in
+// its own module:
+//   ordering.ts      which ready task goes first (longest remaining path), waves, conflicts
+//   attempt.ts       one attempt of a task, up to its verdict (verdict.ts)
+//   outcome.ts       what an outcome does to the task: merging, succeeded, retried, failed
+//   endings.ts       the taskFinished event, and blocking what waits on a failure
+//   mergeQueue.ts    worktree isolation: merging in task order
+//   commitPoints.ts  shared tree: commits at quiescent points, the commit journal
+//   bookkeeping.ts   tasks.md check-offs and .progress.md notes
+//   resume.ts        what the run before this one left, and how this one starts from it
+//   records.ts, state.ts  the task records and the state file built from them
+//   budget.ts        usage, the cost budget, halting
 //
-// With worktree isolation each task works in a git worktree of its own instead; a task whose
-// attempt passed waits for its turn and is merged into the user's branch in task order (see
-// mergeReady), and only a merged task counts as succeeded, so its dependents start from a base
-// that holds its work.
-//
-// Start order among ready tasks is file order: it is what the author reads top to bottom, it
-// is what ralph-specum does, and it makes a run predictable. An exclusive task that is ready
-// but waiting for the running tasks to drain holds back the tasks after it, so it cannot starve.
+// An exclusive task that is ready but waiting for the running tasks to drain holds back the
+// tasks after it in start order, so it cannot starve.
 
-import { isJsonFormat, type Plan, type Task } from '../model';
-import type {
-  CancellationToken,
-  Clock,
-  Executor,
-  ExecutorRequest,
-  ExecutorResult,
-  GitPort,
-  MergeJournal,
-  ProgressStore,
-  RalphRunState,
-  RalphState,
-  RalphTaskRecord,
-  RunEvent,
-  RunEventListener,
-  RunOptions,
-  RunSummary,
-  StateStore,
-  SurvivorProcess,
-  SurvivorsPort,
-  TaskResult,
-  TaskResultStatus,
-  TaskRunStatus,
-  TaskWorktree,
-  TasksFile,
-  Verifier,
-  WorktreePort,
-} from '../ports';
-import { CancellationSource } from './cancellation';
-import { batchCommitMessage, commitMessageNames, declaredFileMatcher, relativeTo, singleTaskCommitMessage } from './commits';
-import { buildPrompt, joinPath, verifyCommandOf } from './prompt';
-import { basePathOf, specNameOf, StateWriter } from './state';
-import { lastPluginSignal } from './signals';
-import { resolveScope, RunRelations } from './scope';
+import type { Plan, Task } from '../model';
+import type { CancellationToken, RalphState, RunEvent, RunEventListener, RunOptions, RunSummary } from '../ports';
 import { waveNumbers } from '../plan/waves';
-import { OPTIONAL_SKIP_REASON } from '../plan/optional';
-import { addUsage, formatCost } from '../usage';
-import { isCheckedOffIn } from '../checkOff';
-import { STATE_FILE_NAME } from '../state';
-import { formatDuration } from '../duration';
-import type { AgentUsage } from '../ports';
+import { runAttempt } from './attempt';
+import { Bookkeeping } from './bookkeeping';
+import { RunBudget } from './budget';
+import { CancellationSource } from './cancellation';
+import { CommitPoints } from './commitPoints';
+import { worktreePortOf, type RunContext, type RunPorts } from './context';
+import { TaskEndings } from './endings';
+import { MergeQueue } from './mergeQueue';
+import { completeContainer, finishAttempt, type RunParts } from './outcome';
+import { byRemainingPath, conflictsWithRunning, currentWave, dependentsOf, parallelGroup } from './ordering';
+import { TaskRecords } from './records';
+import { PreviousRun, settleInitialStatuses, stopSurvivors } from './resume';
+import { resolveScope, RunRelations } from './scope';
+import { firstOpenTask, stateOf, StateWriter } from './state';
+import type { Status, TaskRun } from './taskRun';
+import { iso, messageOf, newRunId } from './text';
+import type { AttemptOutcome } from './verdict';
 
-export interface RunPorts {
-  readonly executor: Executor;
-  readonly verifier: Verifier;
-  readonly state: StateStore;
-  readonly progress: ProgressStore;
-  readonly tasksFile: TasksFile;
-  readonly git: GitPort;
-  /** Needed when RunOptions.isolation is `worktree`. */
-  readonly worktrees?: WorktreePort;
-  /** Stops the agents a killed run left running before this one starts any task. */
-  readonly survivors?: SurvivorsPort;
-  readonly clock: Clock;
-  /** Waits `ms` or until the token is cancelled (rate-limit waits); default setTimeout. */
-  readonly delay?: (ms: number, token: CancellationToken) => Promise<void>;
-  /** Absolute path of the spec folder. */
-  readonly specDir: string;
-  /** Absolute path of the file the tasks were read from (tasks.md, tasks.json), when known. */
-  readonly specFile?: string;
-  /** The repository root (or the folder the agents work in); git paths are relative to it. */
-  readonly cwd: string;
-  readonly log?: (msg: string) => void;
-}
-
-/** `merging`: worktree isolation, the attempt passed and the task waits for its turn to merge. */
-type Status = 'pending' | 'running' | 'merging' | TaskRunStatus;
-
-interface TaskRun {
-  readonly task: Task;
-  readonly isContainer: boolean;
-  /** Dependencies as the scheduler honours them (containers resolved). */
-  readonly deps: readonly string[];
-  /** Waves mode: the group or single task this one runs with; -1 for containers. */
-  readonly wave: number;
-  status: Status;
-  /** Attempts started so far. */
-  attempt: number;
-  reason?: string;
-  lastFailure?: string;
-  attemptStartedAt?: number;
-  /** Worktree isolation: where the task works, and its branch tip once its attempt passed. */
-  worktree?: TaskWorktree;
-  workCommit?: string;
-  /** How long the attempt that passed took, reported once the task is merged. */
-  passedInMs?: number;
-  /** Tokens and cost of the attempt that passed, reported once the task is merged. */
-  passedUsage?: AgentUsage;
-  passedLogFile?: string;
-}
-
-interface AttemptOutcome {
-  readonly id: string;
-  readonly status: 'succeeded' | 'failed' | 'cancelled';
-  readonly reason?: string;
-  /** The reason plus the tail of the output: what a retry's prompt shows. */
-  readonly detail?: string;
-  /** Worktree isolation: the branch tip holding the work of an attempt that passed. */
-  readonly workCommit?: string;
-  /** The agent cannot work at all: no task should start after this one. */
-  readonly unavailable?: boolean;
-  /** Trying again would fail the same way (the user's changes are in its files): no retry. */
-  readonly final?: boolean;
-  readonly usage?: AgentUsage;
-  readonly logFile?: string;
-}
-
-/** Held by the process running a spec (src/node/stores/lock.ts): never work to commit. */
-export const RUN_LOCK_FILE = '.ralph-run.lock';
-const FAILURE_TAIL_CHARS = 2000;
+export type { RunPorts } from './context';
+export { RUN_LOCK_FILE } from './context';
 
 export function runPlan(
   plan: Plan,
@@ -137,46 +56,33 @@ class RunEngine {
   private readonly relations: RunRelations;
   private readonly byId: ReadonlyMap<string, Task>;
   private readonly containers: ReadonlySet<string>;
-  /** Optional tasks this run skips (satisfied for what waits on them, never started). */
-  private readonly skippedOptional: ReadonlySet<string>;
   /** The tasks this run is about, file order. */
   private readonly runs = new Map<string, TaskRun>();
   /** The same runs in the order ready tasks get a free slot: longest remaining path first. */
   private startOrder: TaskRun[] = [];
   private readonly dependents = new Map<string, string[]>();
+  private readonly endings: TaskEndings;
+  private readonly merges: MergeQueue;
+  private readonly commits: CommitPoints;
   private readonly running = new Map<string, Promise<AttemptOutcome>>();
-  private readonly records = new Map<string, RalphTaskRecord>();
+  private readonly records: TaskRecords;
   private readonly cancellation: CancellationSource;
   private readonly writer: StateWriter;
   /** The loaded state: its unknown fields are written back as they were. */
   private base: RalphState = { taskIndex: 0, totalTasks: 0 };
-  /** Kept up to date record by record, so writing the state costs a shallow copy. */
-  private readonly recordsById: Record<string, RalphTaskRecord> = {};
-  private taskResults: Record<string, TaskResult> = {};
-  private readonly needsMerge = new Set<string>();
-  private readonly needsCommit = new Set<string>();
   private runStatus: 'running' | 'finished' | 'cancelled' = 'running';
   private taskIndexCursor = 0;
-  private excludeCache: Set<string> | undefined;
-  private ralphsFilesCache: Set<string> | undefined;
-  private previous: RalphState | undefined;
+  /** The run before this one, as its state file (corrected by recovery) tells it. */
+  private previous: PreviousRun;
   private runId = '';
   private startedAt = 0;
   private resumed = false;
-  private preexistingDirty: readonly string[] = [];
-  private leftUncommitted: readonly string[] = [];
-  /** Tasks whose check-off failed (tasks.md kept changing): tried again at the end. */
-  private readonly checkOffsOwed = new Set<string>();
   private fatal: unknown;
-  private notRepositoryLogged = false;
   private readonly isolated: boolean;
-  /** Worktree isolation: Ralph changed tasks.md or .progress.md outside a merge commit. */
-  private bookkeepingDirty = false;
-  /** Set once the run must start no new task (agent unavailable, budget spent); said once. */
-  private haltReason: string | undefined;
-  /** Tokens and cost of this run's attempts; `previousUsage` is what a resumed run had spent. */
-  private runUsage: AgentUsage | undefined;
-  private previousUsage: AgentUsage | undefined;
+  /** tasks.md check-offs and .progress.md notes. */
+  private readonly bookkeeping: Bookkeeping;
+  /** Usage, the cost budget, and halting when no new task should start. */
+  private readonly budget: RunBudget;
 
   constructor(
     private readonly plan: Plan,
@@ -194,18 +100,46 @@ class RunEngine {
     this.relations = new RunRelations(plan, options.scope);
     this.byId = this.relations.byId;
     this.containers = this.relations.containers;
-    this.skippedOptional = this.relations.skippedOptional;
     this.isolated = options.isolation === 'worktree';
     if (this.isolated && ports.worktrees === undefined) throw new Error('worktree isolation needs a worktree port');
     if (this.isolated && options.commit === 'none') {
       throw new Error("worktree isolation merges each task's work as a commit; commit 'none' needs isolation 'none'");
     }
     this.cancellation = new CancellationSource(token);
+    this.records = new TaskRecords(this.relations, (id) => this.runs.get(id)?.task);
+    this.previous = new PreviousRun(undefined, this.relations, this.records, this.isolated);
+    this.bookkeeping = new Bookkeeping(this.context);
+    this.budget = new RunBudget(this.context);
+    this.endings = new TaskEndings(this.context, this.dependents);
+    this.merges = new MergeQueue(this.context, this.bookkeeping, this.endings, () => this.commits.excludedPaths());
+    this.commits = new CommitPoints(this.context, this.bookkeeping, this.endings, (id) => this.previous.isDone(id));
     this.writer = new StateWriter(ports.state, () => this.buildState(), (error) => {
       this.fatal = error;
       this.log(`saving the run state failed, stopping the run: ${messageOf(error)}`);
       this.cancellation.cancel();
     });
+  }
+
+  private get parts(): RunParts {
+    return { endings: this.endings, bookkeeping: this.bookkeeping, budget: this.budget };
+  }
+
+  /** What the engine's parts see of the run. */
+  private get context(): RunContext {
+    return {
+      plan: this.plan,
+      ports: this.ports,
+      options: this.options,
+      relations: this.relations,
+      runs: this.runs,
+      records: this.records,
+      isolated: this.isolated,
+      token: this.cancellation.token,
+      sync: () => this.sync(),
+      flush: () => this.writer.flush(),
+      emit: (event) => this.emit(event),
+      log: (msg) => this.log(msg),
+    };
   }
 
   async run(): Promise<RunSummary> {
@@ -220,59 +154,59 @@ class RunEngine {
     const { clock, git } = this.ports;
     this.startedAt = clock.now();
     // A corrupt state file throws here on purpose: the user must see it, not lose it.
-    this.previous = await this.ports.state.load();
-    const previousRun = this.previous?.ralph;
-    this.resumed = previousRun?.status === 'running';
-    this.base = this.previous ?? { taskIndex: 0, totalTasks: 0 };
-    this.taskResults = { ...(this.previous?.taskResults ?? {}) };
-    for (const [id, record] of Object.entries(previousRun?.tasks ?? {})) this.setRecord(id, { ...record });
-    if (previousRun) await this.stopSurvivors(previousRun);
-    if (this.isolated) await this.recoverWorktrees();
+    const loaded = await this.ports.state.load();
+    this.previous = new PreviousRun(loaded, this.relations, this.records, this.isolated);
+    const previousRun = loaded?.ralph;
+    this.resumed = this.previous.resumed;
+    this.base = loaded ?? { taskIndex: 0, totalTasks: 0 };
+    this.records.load(loaded?.taskResults ?? {}, previousRun?.tasks ?? {});
+    if (previousRun) await stopSurvivors(this.context, previousRun);
+    if (this.isolated) await this.merges.recover((id, record) => this.previous.remember(id, record));
     this.runId = this.resumed && previousRun ? previousRun.runId : newRunId(this.startedAt);
-    if (this.resumed) this.previousUsage = previousRun?.usage;
+    if (this.resumed) this.budget.resumeFrom(previousRun?.usage);
     if (this.resumed) {
-      this.preexistingDirty = previousRun?.preexistingDirty ?? [];
+      this.commits.preexistingDirty = previousRun?.preexistingDirty ?? [];
     } else if (await git.isRepository()) {
       // What an earlier run's agents left uncommitted is not the user's: the tasks it belongs to
       // run again and commit it.
       const left = new Set(previousRun?.leftUncommitted ?? []);
-      this.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
+      this.commits.preexistingDirty = (await git.dirtyPaths()).filter((p) => !left.has(p));
     }
-    if (!this.isolated) await this.recoverCommits();
+    if (!this.isolated) await this.commits.recover((id, record) => this.previous.remember(id, record));
 
     const scope = resolveScope(
       this.relations,
       this.options.scope,
-      { isDone: (id) => this.isDoneBefore(id), failedBefore: (id) => this.previousStatus(id) === 'failed', awaitsMerge: (id) => this.awaitsMerge(id) },
+      { isDone: (id) => this.previous.isDone(id), failedBefore: (id) => this.previous.status(id) === 'failed', awaitsMerge: (id) => this.previous.awaitsMerge(id) },
       this.plan.spec.path || this.ports.specDir,
     );
     this.createRuns(scope);
     this.emit({ type: 'runStarted', runId: this.runId, taskIds: scope, resumed: this.resumed, at: clock.now() });
-    await this.settleInitialStatuses();
+    await settleInitialStatuses(this.context, this.previous, this.endings, this.bookkeeping);
     this.sync();
     // On disk before any agent starts: a kill from here on is a resume, and what the agents
     // change is never taken for the user's own changes.
     await this.writer.flush();
 
     while (true) {
-      await this.mergeReady();
-      if (this.running.size === 0) await this.quiescentPoint();
+      await this.merges.mergeReady();
+      if (this.running.size === 0) await this.commits.quiescentPoint();
       await this.startReady();
       if (this.running.size === 0) break;
       const outcome = await Promise.race(this.running.values());
       this.running.delete(outcome.id);
-      await this.finishAttempt(outcome);
+      await finishAttempt(this.context, this.parts, outcome);
     }
 
     this.closeLeftovers();
     // A cancelled retry no longer holds back the tasks after it.
-    await this.mergeReady();
-    await this.settleCheckOffs();
-    await this.quiescentPoint(true);
-    await this.noteUncommitted();
+    await this.merges.mergeReady();
+    await this.bookkeeping.settleCheckOffs([...this.runs].filter(([, run]) => run.state.status === 'succeeded' && !run.isContainer).map(([id]) => id));
+    await this.commits.quiescentPoint(true);
+    await this.commits.noteUncommitted();
     if (this.isolated) {
       try {
-        await this.worktreePort().close?.();
+        await worktreePortOf(this.ports).close?.();
       } catch (error) {
         this.log(`removing spare worktrees failed (ralph clean removes them): ${messageOf(error)}`);
       }
@@ -286,30 +220,11 @@ class RunEngine {
     return summary;
   }
 
-  /** Agents have process groups of their own, so a killed run's go on running. They are
-   *  stopped before anything else: a task must never get a second agent beside the first, and an
-   *  orphan must not write in a worktree this run is about to remove or set up anew. */
-  private async stopSurvivors(previousRun: RalphRunState): Promise<void> {
-    const port = this.ports.survivors;
-    if (port === undefined) return;
-    const agents = Object.entries(previousRun.tasks).flatMap(([taskId, record]) => (record.agent ? [{ taskId, agent: record.agent }] : []));
-    const { stopped, left } = await port.stop({ runId: previousRun.runId, agents });
-    const which = previousRun.status === 'running' ? 'the killed run' : 'an earlier run';
-    const list = (ps: readonly SurvivorProcess[]): string =>
-      ps.map((p) => `${p.taskId ?? 'unknown task'} (pid ${p.pid}${p.outsideGroup ? ', outside its process group' : ''})`).join(', ');
-    const count = (n: number): string => `${n} agent ${n === 1 ? 'process' : 'processes'}`;
-    if (stopped.length > 0) this.log(`stopped ${count(stopped.length)} left by ${which}: ${list(stopped)}`);
-    if (left.length > 0) {
-      throw new Error(`${count(left.length)} left by ${which} could not be stopped: ${list(left)}; stop them and run again`);
-    }
-    for (const { taskId } of agents) this.patchRecord(taskId, { agent: undefined });
-  }
-
   // -------------------------------------------------------------------------------------------
   // Scope and the initial picture.
 
   private createRuns(scope: readonly string[]): void {
-    const waveOf = this.waves();
+    const waveOf = waveNumbers(this.plan);
     for (const id of scope) {
       const task = this.byId.get(id);
       if (!task) continue;
@@ -318,106 +233,12 @@ class RunEngine {
         isContainer: this.containers.has(id),
         deps: this.relations.effectiveDeps(id),
         wave: waveOf.get(id) ?? -1,
-        status: 'pending',
+        state: { status: 'pending' },
         attempt: 0,
       });
     }
-    for (const [id, run] of this.runs) {
-      for (const dep of run.deps) {
-        const list = this.dependents.get(dep) ?? [];
-        list.push(id);
-        this.dependents.set(dep, list);
-      }
-    }
-    this.startOrder = this.byRemainingPath();
-  }
-
-  /** When more tasks are ready than there are slots, the one heading the longest chain of work
-   *  still to do goes first (ties in file order): the list schedule the plan's estimate assumes,
-   *  and the classic way to keep the critical path from waiting behind short side tasks. */
-  private byRemainingPath(): TaskRun[] {
-    const fallback = this.plan.estimate.defaultTaskMinutes || 1;
-    const rank = new Map<string, number>();
-    const weight = (run: TaskRun): number => (run.isContainer ? 0 : (run.task.estimateMinutes ?? fallback));
-    for (const root of this.runs.keys()) {
-      if (rank.has(root)) continue;
-      // Iterative post-order, so a 10 000-task chain cannot overflow the stack.
-      const stack: [string, boolean][] = [[root, false]];
-      const onPath = new Set<string>();
-      while (stack.length) {
-        const [id, expanded] = stack.pop()!;
-        if (rank.has(id)) continue;
-        const run = this.runs.get(id);
-        if (!run) continue;
-        const next = this.dependents.get(id) ?? [];
-        if (!expanded) {
-          onPath.add(id);
-          stack.push([id, true]);
-          for (const n of next) if (!rank.has(n) && !onPath.has(n)) stack.push([n, false]);
-        } else {
-          onPath.delete(id);
-          rank.set(id, weight(run) + Math.max(0, ...next.map((n) => rank.get(n) ?? 0)));
-        }
-      }
-    }
-    return [...this.runs.values()].sort((a, b) => (rank.get(b.task.id) ?? 0) - (rank.get(a.task.id) ?? 0) || a.task.index - b.task.index);
-  }
-
-  private async settleInitialStatuses(): Promise<void> {
-    const now = this.ports.clock.now();
-    for (const [id, run] of this.runs) {
-      const record = this.records.get(id);
-      if (record !== undefined && this.awaitsMerge(id)) {
-        // Its attempt passed before the run stopped: it only waits for its merge. This comes
-        // before the checkbox, which the merge ticks just before it moves the branch.
-        run.status = 'merging';
-        run.attempt = record.attempts;
-        run.workCommit = record.workCommit;
-        if (record.worktree) run.worktree = record.worktree;
-        run.passedInMs = record.durationMs ?? 0;
-      } else if (this.isDoneBefore(id)) {
-        run.status = 'skipped';
-        run.reason = 'already done';
-        // A killed run may have recorded success before it could tick the box.
-        if (!run.task.done && record?.status === 'success') await this.markDone(id);
-        this.emitFinished(run, 'skipped', 0, now);
-      } else if (this.skippedOptional.has(id)) {
-        // Neither done nor failed: it stays open in tasks.md, and a later run may include it.
-        run.status = 'skipped';
-        run.reason = OPTIONAL_SKIP_REASON;
-        this.setRecord(id, { id, status: 'skipped', attempts: record?.attempts ?? 0, reason: OPTIONAL_SKIP_REASON });
-        this.emitFinished(run, 'skipped', 0, now);
-      } else if (this.resumed && record?.status === 'failed') {
-        // A resumed run goes on where it stopped: what failed stays failed (retryFailed re-runs it).
-        run.status = 'failed';
-        run.reason = record.reason;
-        run.attempt = record.attempts;
-        this.emitFinished(run, 'failed', record.durationMs ?? 0, now);
-      } else if (this.resumed && record?.status === 'running') {
-        // The interrupted attempt is done again under its own number.
-        run.attempt = Math.max(0, record.attempts - 1);
-      }
-    }
-    for (const [id, run] of this.runs) {
-      if (run.status === 'failed') this.blockDependents(id, 'failed');
-    }
-    for (const [, run] of this.runs) {
-      if (run.status !== 'pending') continue;
-      const missing = run.deps.find((dep) => !this.runs.has(dep) && !this.isDoneBefore(dep));
-      if (missing !== undefined) {
-        const why = this.previousStatus(missing) === 'failed' ? 'failed' : 'not done';
-        this.block(run, `blocked by ${missing} (${why})`);
-        this.blockDependents(run.task.id, undefined, missing, why);
-      }
-    }
-    for (const [id, run] of this.runs) {
-      if (run.status === 'skipped') continue;
-      // ralph-specum lists every task of the batch, pending ones too.
-      const record = this.records.get(id);
-      if (record) this.setRecord(id, record);
-      else this.taskResults[String(run.task.index)] = { status: 'pending' };
-      if (run.status === 'pending') this.emit({ type: 'taskQueued', taskId: id, at: now });
-    }
+    for (const [id, list] of dependentsOf(this.runs)) this.dependents.set(id, list);
+    this.startOrder = byRemainingPath(this.runs, this.dependents, this.plan.estimate.defaultTaskMinutes);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -427,13 +248,13 @@ class RunEngine {
     let changed = true;
     while (changed) {
       changed = false;
-      if (this.cancellation.token.isCancellationRequested || this.haltReason !== undefined) return;
-      const wave = this.currentWave();
+      if (this.cancellation.token.isCancellationRequested || this.budget.haltReason !== undefined) return;
+      const wave = currentWave(this.runs.values());
       for (const run of this.startOrder) {
         const id = run.task.id;
-        if (run.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
+        if (run.state.status !== 'pending' || !run.deps.every((dep) => this.isSatisfied(dep))) continue;
         if (run.isContainer) {
-          await this.completeContainer(run);
+          await completeContainer(this.context, this.parts, run);
           changed = true;
           break;
         }
@@ -442,22 +263,21 @@ class RunEngine {
         const exclusive = this.plan.exclusive.includes(id);
         if (exclusive && this.running.size > 0) return;
         if ([...this.running.keys()].some((r) => this.plan.exclusive.includes(r))) return;
-        if (this.conflictsWithRunning(id)) continue;
+        if (conflictsWithRunning(this.plan, run.task, this.running, this.runs)) continue;
         this.start(run);
       }
     }
   }
 
   private start(run: TaskRun): void {
-    const { clock, progress, executor } = this.ports;
+    const { clock } = this.ports;
     const id = run.task.id;
     run.attempt += 1;
-    run.status = 'running';
     const attempt = run.attempt;
     const now = clock.now();
-    run.attemptStartedAt = now;
+    run.state = { status: 'running', startedAt: now };
     const before = this.records.get(id);
-    this.setRecord(id, {
+    this.records.set(id, {
       id,
       status: 'running',
       attempts: attempt,
@@ -472,307 +292,25 @@ class RunEngine {
     this.emit({ type: 'taskStarted', taskId: id, attempt, at: now });
     this.sync();
 
-    const token = this.cancellation.token;
-    const attemptRun = async (): Promise<AttemptOutcome> => {
-      let result: ExecutorResult;
-      let cwd = this.ports.cwd;
-      let progressFile = progress.pathFor(id);
-      const users = this.isolated ? [] : this.usersChangesIn(run.task);
-      if (users.length > 0) {
-        // In a shared tree the agent would write over them, and its commit would take them along.
-        const reason = `not started: ${listPaths(users)} ${users.length === 1 ? 'has' : 'have'} uncommitted changes of yours, and this task edits ${users.length === 1 ? 'it' : 'them'}; commit or stash them, then run again`;
-        return { id, status: 'failed', reason, detail: reason, final: true };
-      }
-      if (this.isolated) {
-        try {
-          const worktree = await this.worktreePort().prepare(id);
-          run.worktree = worktree;
-          this.patchRecord(id, { worktree });
-          this.sync();
-          cwd = worktree.path;
-          // Agents may write only inside their own workspace: the notes go to the same place in
-          // the worktree, and are collected from there (never committed on the task's branch).
-          const inWorktree = this.inWorktree(worktree, progressFile);
-          if (inWorktree !== undefined && progress.collect !== undefined) progressFile = inWorktree;
-        } catch (error) {
-          if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled' };
-          const reason = `could not set up the task's worktree: ${messageOf(error)}`;
-          return { id, status: 'failed', reason, detail: reason };
-        }
-      }
-      try {
-        // Each attempt starts from a clean note: what a killed or failed attempt wrote is not
-        // the work that is kept, and appending to it would merge its notes twice.
-        await progress.discard?.(progressFile);
-      } catch (error) {
-        this.log(`could not clear the progress note of ${id} at ${progressFile}: ${messageOf(error)}`);
-      }
-      try {
-        // Sandboxed agents may read only their own workspace: name the spec's documents as the
-        // worktree has them (the repository as of the task's start).
-        const specDir = (this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specDir) : undefined) ?? this.ports.specDir;
-        const specFile = this.ports.specFile === undefined ? undefined : ((this.isolated && run.worktree ? this.inWorktree(run.worktree, this.ports.specFile) : undefined) ?? this.ports.specFile);
-        const prompt = buildPrompt(this.plan, run.task, {
-          specDir,
-          ...(specFile !== undefined ? { specFile } : {}),
-          progressFile,
-          attempt,
-          ...(run.lastFailure !== undefined ? { lastFailure: run.lastFailure } : {}),
-          ...(run.worktree !== undefined && this.isolated ? { worktree: { path: run.worktree.path, branch: run.worktree.branch } } : {}),
-        });
-        // A progress file outside the agent's workspace (a spec kept outside the repository)
-        // must be writable all the same: its folder is named to the agent as an extra one.
-        const progressDir = progressFile.replace(/[\\/][^\\/]*$/, '');
-        const request: ExecutorRequest = {
-          task: run.task,
-          attempt,
-          prompt,
-          specDir: this.ports.specDir,
-          progressFile,
-          cwd,
-          writableDirs: relativeTo(cwd, progressDir) === undefined ? [progressDir] : [],
-          ...(this.options.taskTimeoutMs !== undefined ? { timeoutMs: this.options.taskTimeoutMs } : {}),
-          runId: this.runId,
-          // On the disk before the agent has done much: a kill from here on leaves what finds it.
-          onSpawn: (agent) => {
-            this.patchRecord(id, { agent: { ...agent, runId: this.runId, attempt } });
-            this.sync();
-          },
-        };
-        const output = (chunk: string): void => this.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() });
-        result = await executor.run(request, output, token);
-        // Rate limited: wait and go again, without spending one of the task's attempts. The
-        // usage of the tries that were turned away still counts.
-        let usage = result.usage;
-        const waits = this.options.rateLimitWaits ?? 6;
-        let waitMs = this.options.rateLimitWaitMs ?? 15_000;
-        for (let n = 0; result.failureKind === 'rateLimited' && n < waits && !token.isCancellationRequested; n++) {
-          output(`\n⏸ ${result.reason ?? 'rate limited'} — trying again in ${formatDuration(waitMs)} (not counted as an attempt)\n`);
-          await this.delay(waitMs, token);
-          if (token.isCancellationRequested) break;
-          waitMs *= 2;
-          result = await executor.run(request, output, token);
-          usage = addUsage(usage, result.usage);
-        }
-        if (usage !== result.usage) result = { ...result, ...(usage !== undefined ? { usage } : {}) };
-      } catch (error) {
-        const reason = `executor error: ${messageOf(error)}`;
-        return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
-      } finally {
-        // The executor returns once the agent and what it started are gone.
-        if (this.records.get(id)?.agent !== undefined) {
-          this.patchRecord(id, { agent: undefined });
-          this.sync();
-        }
-      }
-      const accounted = {
-        ...(result.usage !== undefined ? { usage: result.usage } : {}),
-        ...(result.logFile !== undefined ? { logFile: result.logFile } : {}),
-      };
-      if (progressFile !== progress.pathFor(id)) {
-        try {
-          await progress.collect?.(id, progressFile);
-        } catch (error) {
-          this.log(`could not collect the progress notes of ${id} from ${progressFile}: ${messageOf(error)}`);
-        }
-      }
-      const outcome = { ...(await this.judge(run, result, cwd)), ...accounted };
-      if (outcome.status !== 'succeeded' || !this.isolated || !run.worktree) return outcome;
-      try {
-        return { ...outcome, workCommit: await this.worktreePort().commitWork(run.worktree, singleTaskCommitMessage(run.task)) };
-      } catch (error) {
-        const reason = `could not commit the task's work on ${run.worktree.branch}: ${messageOf(error)}`;
-        return { id, status: 'failed', reason, detail: reason, ...accounted };
-      }
-    };
-    this.running.set(id, attemptRun());
-  }
-
-  /** Success is the agent's success and the task's own Verify command passing. */
-  private async judge(run: TaskRun, result: ExecutorResult, cwd: string): Promise<AttemptOutcome> {
-    const id = run.task.id;
-    const token = this.cancellation.token;
-    const withTail = (reason: string, tail: string) =>
-      tail.trim().length > 0 ? `${reason}\n\nLast output:\n${tail.slice(-FAILURE_TAIL_CHARS)}` : reason;
-    if (result.outcome === 'cancelled' || (token.isCancellationRequested && result.outcome !== 'succeeded')) {
-      return { id, status: 'cancelled', reason: result.reason ?? 'cancelled' };
-    }
-    if (result.outcome === 'timedOut') {
-      const limit = this.options.taskTimeoutMs;
-      const reason = result.reason ?? (limit !== undefined ? `timed out after ${formatDuration(limit)}` : 'timed out');
-      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
-    }
-    if (result.outcome === 'failed') {
-      const reason = result.reason ?? (result.exitCode !== null ? `exit code ${result.exitCode}` : `stopped by ${result.signal ?? 'a signal'}`);
-      return {
-        id,
-        status: 'failed',
-        reason,
-        detail: withTail(reason, result.outputTail),
-        ...(result.failureKind === 'unavailable' ? { unavailable: true } : {}),
-      };
-    }
-    if (result.agentResult?.isError) {
-      const reason = `agent reported error${result.agentResult.summary ? `: ${result.agentResult.summary}` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, result.outputTail) };
-    }
-    // The plugin's meaning: VERIFICATION_FAIL is a failed attempt, whatever the exit code says
-    // (a pass or TASK_COMPLETE after it, the agent having fixed what failed, is not). A pass
-    // still has to pass the task's own Verify.
-    const said = lastPluginSignal(result.agentResult?.summary ?? result.outputTail);
-    if (said?.signal === 'VERIFICATION_FAIL') {
-      const reason = `the agent reported VERIFICATION_FAIL${said.rest ? `: ${oneLine(said.rest, 200)}` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, result.agentResult?.summary ?? result.outputTail) };
-    }
-    const command = verifyCommandOf(run.task);
-    if (command === undefined) return { id, status: 'succeeded' };
-    if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
-    try {
-      const verdict = await this.ports.verifier.verify(command, cwd, token, this.options.taskTimeoutMs, { RALPH_RUN_ID: this.runId });
-      if (verdict.ok) return { id, status: 'succeeded' };
-      if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
-      const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';
-      // What the agent claimed next to what Verify found is what a person needs to judge it.
-      const said = result.agentResult?.summary !== undefined ? oneLine(result.agentResult.summary, 200) : undefined;
-      const reason = `verify failed: \`${command}\` ${how}${said ? `; the agent said: "${said}"` : ''}`;
-      return { id, status: 'failed', reason, detail: withTail(reason, verdict.output) };
-    } catch (error) {
-      const reason = `verify failed: \`${command}\` could not run: ${messageOf(error)}`;
-      return { id, status: 'failed', reason, detail: reason };
-    }
+    this.running.set(id, runAttempt(this.context, run, attempt, this.runId, (task) => this.commits.usersChangesIn(task)));
   }
 
   // -------------------------------------------------------------------------------------------
   // Finishing tasks.
-
-  private async finishAttempt(outcome: AttemptOutcome): Promise<void> {
-    const run = this.runs.get(outcome.id);
-    if (!run) return;
-    const now = this.ports.clock.now();
-    const durationMs = now - (run.attemptStartedAt ?? now);
-    const id = run.task.id;
-    const before = this.records.get(id);
-    const taskUsage = addUsage(before?.usage, outcome.usage);
-    const finished = (status: TaskResultStatus, reason?: string): RalphTaskRecord => ({
-      ...before,
-      id,
-      status,
-      attempts: run.attempt,
-      finishedAt: iso(now),
-      durationMs,
-      ...(reason !== undefined ? { reason } : { reason: undefined }),
-      ...(taskUsage !== undefined ? { usage: taskUsage } : {}),
-      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
-    });
-    const attemptInfo = {
-      ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}),
-      ...(outcome.logFile !== undefined ? { logFile: outcome.logFile } : {}),
-    };
-    this.account(outcome.usage);
-    if (outcome.unavailable) this.halt(outcome.reason ?? 'the agent cannot run');
-
-    if (outcome.status === 'succeeded' && this.isolated) {
-      // Passed, but succeeded only once merged: until then its dependents wait.
-      run.status = 'merging';
-      run.reason = undefined;
-      run.passedInMs = durationMs;
-      run.passedUsage = outcome.usage;
-      run.passedLogFile = outcome.logFile;
-      if (outcome.workCommit !== undefined) run.workCommit = outcome.workCommit;
-      this.setRecord(id, {
-        ...finished('running'),
-        ...(outcome.workCommit !== undefined ? { workCommit: outcome.workCommit } : {}),
-      });
-      this.sync();
-      return;
-    }
-    if (outcome.status === 'succeeded') {
-      run.status = 'succeeded';
-      run.reason = undefined;
-      this.setRecord(id, finished('success'));
-      this.sync();
-      // The state says success before tasks.md says done: a kill in between must not leave a
-      // checked task whose record says it was still running (its work would then be committed
-      // under another task's name).
-      await this.writer.flush();
-      await this.markDone(id);
-      this.emitFinished(run, 'succeeded', durationMs, now, false, attemptInfo);
-      return;
-    }
-    // An agent that cannot work (not installed, not logged in) fails the same way next time.
-    const retry =
-      outcome.status === 'failed' &&
-      !outcome.unavailable &&
-      !outcome.final &&
-      run.attempt < this.options.maxTaskIterations &&
-      !this.cancellation.token.isCancellationRequested;
-    if (retry) {
-      run.status = 'pending';
-      run.lastFailure = outcome.detail ?? outcome.reason;
-      run.reason = outcome.reason;
-      this.setRecord(id, { ...finished('pending', outcome.reason), progressMerged: false });
-      this.emitFinished(run, 'failed', durationMs, now, true, attemptInfo);
-      this.emit({ type: 'taskQueued', taskId: id, at: now });
-      this.sync();
-      return;
-    }
-    const status = outcome.status === 'failed' ? 'failed' : 'cancelled';
-    run.status = status;
-    run.reason = outcome.reason;
-    // ralph-specum knows no "cancelled": a cancelled task is simply not done, and runs next time.
-    this.setRecord(id, finished(status === 'failed' ? 'failed' : 'pending', outcome.reason));
-    this.emitFinished(run, status, durationMs, now, false, attemptInfo);
-    if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, status);
-    this.sync();
-  }
-
-  private async completeContainer(run: TaskRun): Promise<void> {
-    const id = run.task.id;
-    const now = this.ports.clock.now();
-    run.status = 'succeeded';
-    const before = this.records.get(id);
-    // Nothing of its own to merge or commit: its children carry the work.
-    this.setRecord(id, { ...before, id, status: 'success', attempts: 0, finishedAt: iso(now), progressMerged: true, commitHandled: true });
-    this.sync();
-    if (!run.task.done) await this.markDone(id);
-    this.emitFinished(run, 'succeeded', 0, now);
-  }
-
-  private blockDependents(rootId: string, why?: 'failed' | 'cancelled', causeId = rootId, causeWhy: string = why ?? 'failed'): void {
-    const reached = new Set<string>();
-    const queue = [...(this.dependents.get(rootId) ?? [])];
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      if (reached.has(id) || this.runs.get(id)?.status !== 'pending') continue;
-      reached.add(id);
-      queue.push(...(this.dependents.get(id) ?? []));
-    }
-    // Reported in file order, as the user reads the list.
-    for (const [id, run] of this.runs) if (reached.has(id)) this.block(run, `blocked by ${causeId} (${causeWhy})`);
-  }
-
-  private block(run: TaskRun, reason: string): void {
-    run.status = 'blocked';
-    run.reason = reason;
-    const id = run.task.id;
-    const before = this.records.get(id);
-    this.setRecord(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
-    this.emitFinished(run, 'blocked', 0, this.ports.clock.now());
-  }
 
   /** Whatever is still pending when nothing can start any more. */
   private closeLeftovers(): void {
     const now = this.ports.clock.now();
     const cancelled = this.cancellation.token.isCancellationRequested;
     for (const [, run] of this.runs) {
-      if (run.status !== 'pending') continue;
-      if (cancelled || this.haltReason !== undefined) {
-        run.status = 'cancelled';
-        run.reason = cancelled ? 'run cancelled before the task started' : `not started: ${this.haltReason ?? ''}`;
-        this.emitFinished(run, 'cancelled', 0, now);
+      if (run.state.status !== 'pending') continue;
+      if (cancelled || this.budget.haltReason !== undefined) {
+        run.state = { status: 'cancelled', reason: cancelled ? 'run cancelled before the task started' : `not started: ${this.budget.haltReason ?? ''}` };
+        this.endings.emitFinished(run, 'cancelled', 0, now);
       } else {
         const waitingOn = run.deps.find((dep) => !this.isSatisfied(dep));
         const later = waitingOn !== undefined && this.options.mode === 'waves' && (this.runs.get(waitingOn)?.wave ?? -1) > run.wave;
-        this.block(
+        this.endings.block(
           run,
           waitingOn === undefined
             ? 'blocked (could not be scheduled)'
@@ -782,431 +320,6 @@ class RunEngine {
         );
       }
     }
-  }
-
-  private async unmark(id: string): Promise<void> {
-    try {
-      await this.ports.tasksFile.unmark?.(id);
-    } catch (error) {
-      this.log(`could not take back the check-off of ${id} in tasks.md (its work is not on the branch): ${messageOf(error)}`);
-    }
-  }
-
-  private async markDone(id: string, last = false): Promise<void> {
-    if (this.isolated) this.bookkeepingDirty = true;
-    try {
-      await this.ports.tasksFile.markDone(id);
-      this.checkOffsOwed.delete(id);
-    } catch (error) {
-      // Tried again at the end of the run (and by the next run, which finds it recorded done).
-      this.checkOffsOwed.add(id);
-      this.log(
-        last
-          ? `could not check off ${id} in tasks.md: ${messageOf(error)}; its work is done — check it off by hand, or the next run will`
-          : `could not check off ${id} in tasks.md yet (tried again at the end of the run): ${messageOf(error)}`,
-      );
-    }
-  }
-
-  /** The end of the run: every task that succeeded in it is checked once more (an editor may
-   *  have saved an older copy over a check-off since), and one that failed is tried again. */
-  private async settleCheckOffs(): Promise<void> {
-    for (const [id, run] of this.runs) if (run.status === 'succeeded' && !run.isContainer) this.checkOffsOwed.add(id);
-    for (const id of this.relations.inFileOrder([...this.checkOffsOwed])) {
-      if (this.records.get(id)?.status === 'success') await this.markDone(id, true);
-      else this.checkOffsOwed.delete(id);
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Worktree isolation: merging in task order.
-
-  private worktreePort(): WorktreePort {
-    const port = this.ports.worktrees;
-    if (!port) throw new Error('worktree isolation needs a worktree port');
-    return port;
-  }
-
-  /**
-   * Merges the tasks whose turn has come, one at a time. A task's turn comes once no task before
-   * it in file order is still running or waiting for a retry: among tasks that ran side by side
-   * the merges happen in task order whichever finished first, so the user's branch ends the
-   * same either way.
-   */
-  private async mergeReady(): Promise<void> {
-    if (!this.isolated) return;
-    while (true) {
-      let next: TaskRun | undefined;
-      for (const run of this.runs.values()) {
-        if (run.status === 'merging' && (next === undefined || run.task.index < next.task.index)) next = run;
-      }
-      if (next === undefined) return;
-      const index = next.task.index;
-      for (const run of this.runs.values()) {
-        const inFlight = run.status === 'running' || (run.status === 'pending' && run.attempt > 0);
-        if (inFlight && run.task.index < index) return;
-      }
-      await this.mergeTask(next);
-    }
-  }
-
-  private async mergeTask(run: TaskRun): Promise<void> {
-    const id = run.task.id;
-    const port = this.worktreePort();
-    const { clock, git } = this.ports;
-    const durationMs = run.passedInMs ?? 0;
-    // The check-off goes into the merge commit, so it is made just before; a merge that then
-    // does not happen takes it back: a task is checked only when its work is on the branch. (A
-    // tick already there when the merge starts is one a killed run made for this same merge.)
-    const fail = async (reason: string): Promise<void> => {
-      await this.unmark(id);
-      run.status = 'failed';
-      run.reason = reason;
-      const before = this.records.get(id);
-      this.setRecord(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
-      this.emitFinished(run, 'failed', durationMs, clock.now());
-      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
-      this.sync();
-    };
-    const kept = run.worktree
-      ? `its work is kept on branch ${run.worktree.branch} (worktree ${run.worktree.path})`
-      : 'its work is kept on its branch';
-    if (run.workCommit === undefined) {
-      await fail(`its work was not committed on its branch, so there is nothing to merge; ${kept}`);
-      return;
-    }
-    let result;
-    try {
-      const operation = await git.operationInProgress();
-      if (operation !== undefined) {
-        await fail(`a ${operation} is in progress in the main working tree, so it was not merged; ${kept}`);
-        return;
-      }
-      result = await port.merge(run.workCommit, singleTaskCommitMessage(run.task), {
-        exclude: this.excludedPaths(),
-        beforeCommit: async () => {
-          await this.markDone(id);
-          await this.mergeProgress([id]);
-          await this.noteCompletions([id]);
-        },
-        accept: (committed) => {
-          const text = committed.get(this.plan.spec.path) ?? [...committed].find(([file]) => baseName(file) === baseName(this.plan.spec.path))?.[1];
-          return text === undefined || isCheckedOffIn(this.plan.spec, text, id);
-        },
-        beforeMove: async (journal: MergeJournal) => {
-          this.patchRecord(id, { merging: journal });
-          this.sync();
-          await this.writer.flush();
-        },
-      });
-    } catch (error) {
-      await fail(`merging into the current branch failed: ${messageOf(error)}; ${kept}`);
-      return;
-    }
-    if (result.kind === 'conflict') {
-      await fail(`${result.reason}; the current branch is as it was, ${kept}`);
-      return;
-    }
-    run.status = 'succeeded';
-    run.reason = undefined;
-    const before = this.records.get(id);
-    const commit = result.kind === 'merged' ? result.commit : undefined;
-    this.setRecord(id, {
-      ...before,
-      id,
-      status: 'success',
-      attempts: run.attempt,
-      commitHandled: true,
-      progressMerged: true,
-      merging: undefined,
-      ...(commit !== undefined ? { commit } : {}),
-    });
-    // The merge commit took in tasks.md and .progress.md as they are now.
-    this.bookkeepingDirty = false;
-    this.sync();
-    if (commit !== undefined) this.emit({ type: 'batchCommitted', taskIds: [id], commit, at: clock.now() });
-    this.emitFinished(run, 'succeeded', durationMs, clock.now(), false, {
-      ...(run.passedUsage !== undefined ? { usage: run.passedUsage } : {}),
-      ...(run.passedLogFile !== undefined ? { logFile: run.passedLogFile } : {}),
-    });
-    if (run.worktree) await this.removeWorktree(id, run.worktree);
-  }
-
-  private async removeWorktree(id: string, worktree: TaskWorktree): Promise<void> {
-    try {
-      await this.worktreePort().remove(worktree);
-      this.patchRecord(id, { worktree: undefined });
-      this.sync();
-    } catch (error) {
-      this.log(`the worktree of ${id} was kept: ${messageOf(error)}`);
-    }
-  }
-
-  /** After a kill: finish or forget merges that were under way, and remove the worktrees of
-   *  tasks that were merged but not yet cleaned up. */
-  private async recoverWorktrees(): Promise<void> {
-    const port = this.worktreePort();
-    for (const [id, record] of [...this.records]) {
-      let current = record;
-      if (record.merging) {
-        let moved = false;
-        try {
-          moved = await port.finishMerge(record.merging);
-        } catch (error) {
-          this.log(`finishing the interrupted merge of ${id} failed: ${messageOf(error)}`);
-          moved = true;
-        }
-        current = moved
-          ? { ...record, status: 'success', commit: record.merging.to, commitHandled: true, progressMerged: true, merging: undefined }
-          : { ...record, merging: undefined };
-        this.setRecord(id, current);
-        this.rememberAsBefore(id, current);
-      }
-      if (current.status === 'success' && current.worktree) await this.removeWorktree(id, current.worktree);
-    }
-  }
-
-  /** What the loaded state says of a task, corrected by recovery, so resume logic reads it. */
-  private rememberAsBefore(id: string, record: RalphTaskRecord): void {
-    const previousRun = this.previous?.ralph;
-    if (!this.previous || !previousRun) return;
-    this.previous = { ...this.previous, ralph: { ...previousRun, tasks: { ...previousRun.tasks, [id]: record } } };
-  }
-
-  private async mergeProgress(ids: readonly string[]): Promise<void> {
-    try {
-      await this.ports.progress.merge(ids);
-      for (const id of ids) this.patchRecord(id, { progressMerged: true });
-      this.sync();
-    } catch (error) {
-      this.log(`merging progress of ${ids.join(', ')} failed: ${messageOf(error)}`);
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Quiescent points: no agent is editing the tree, so progress can be merged and work committed.
-
-  /** `last`: the end of the run, where check-offs and notes that no merge took along (failed
-   *  tasks' notes, containers) are committed in worktree mode; until then a merge may. */
-  private async quiescentPoint(last = false): Promise<void> {
-    const toMerge = this.relations.inFileOrder([...this.needsMerge]);
-    if (toMerge.length > 0) {
-      await this.mergeProgress(toMerge);
-      if (this.isolated) this.bookkeepingDirty = true;
-    }
-    if (this.options.commit === 'none') {
-      await this.noteCompletions();
-      return;
-    }
-    const toCommit = this.relations.inFileOrder([...this.needsCommit]);
-    // Only where .progress.md is committed anyway (with the tasks' work, or as the bookkeeping of
-    // notes merged here), so the lines go in with the work they list, and adding a hash never
-    // costs a commit of its own.
-    if (this.isolated ? toMerge.length > 0 : toCommit.length > 0) await this.noteCompletions();
-    const bookkeeping = this.isolated && this.bookkeepingDirty && last;
-    if (toCommit.length === 0 && !bookkeeping) return;
-    const { git } = this.ports;
-    try {
-      if (!(await git.isRepository())) {
-        if (!this.notRepositoryLogged) this.log(`${this.ports.cwd} is not a git repository: nothing is committed`);
-        this.notRepositoryLogged = true;
-        return;
-      }
-      const operation = await git.operationInProgress();
-      if (operation !== undefined) {
-        if (last && !this.isolated && toCommit.length > 0) {
-          await this.commitFailed(toCommit, `a ${operation} is in progress in the working tree`);
-          return;
-        }
-        this.log(`a ${operation} is in progress: the commit of ${toCommit.join(', ')} waits for the next quiescent point`);
-        return;
-      }
-      const exclude = this.excludedPaths();
-      if (bookkeeping) {
-        // Check-offs and notes of tasks that did not merge (failed, containers): only Ralph's
-        // own files, since in worktree mode nothing else in the main tree is Ralph's doing.
-        this.bookkeepingDirty = false;
-        const only = this.worktreePort().bookkeeping;
-        await git.commit('ralph: update tasks.md and progress notes', { exclude, only });
-      }
-      if (toCommit.length === 0) return;
-      const tasks = toCommit.map((id) => this.byId.get(id)).filter((t): t is Task => t !== undefined);
-      const changed = (await git.dirtyPaths()).filter((p) => !exclude.has(p));
-      // What an unfinished task changed (a killed attempt's half work) is not these tasks' work.
-      const notOurs = this.unfinishedWork(changed, tasks);
-      const commitExclude = notOurs.length > 0 ? new Set([...exclude, ...notOurs]) : exclude;
-      if (this.options.commit === 'batch') {
-        await this.journalCommit(toCommit);
-        const hash = await git.commit(batchCommitMessage(tasks), { exclude: commitExclude });
-        this.recordCommit(toCommit, hash);
-      } else {
-        const claimed = new Set<string>();
-        for (const [i, task] of tasks.entries()) {
-          const last = i === tasks.length - 1;
-          const message = singleTaskCommitMessage(task);
-          await this.journalCommit([task.id]);
-          if (last) {
-            this.recordCommit([task.id], await git.commit(message, { exclude: commitExclude }));
-            continue;
-          }
-          const owns = declaredFileMatcher(task.files);
-          const only = changed.filter((p) => !claimed.has(p) && !commitExclude.has(p) && owns(p));
-          only.forEach((p) => claimed.add(p));
-          this.recordCommit([task.id], only.length > 0 ? await git.commit(message, { exclude: commitExclude, only }) : undefined);
-        }
-      }
-    } catch (error) {
-      this.log(`committing ${toCommit.join(', ')} failed: ${messageOf(error)}`);
-      // A task whose work could not be committed has not succeeded (shared tree: in worktree
-      // mode only Ralph's bookkeeping is committed here).
-      if (!this.isolated) await this.commitFailed(toCommit.filter((id) => this.needsCommit.has(id)), messageOf(error));
-    } finally {
-      this.sync();
-    }
-  }
-
-  /** Shared tree: before a commit, the tip it goes onto, on disk, so a resume can tell whether it
-   *  happened. */
-  private async journalCommit(ids: readonly string[]): Promise<void> {
-    const head = await this.ports.git.head?.();
-    if (head === undefined) return;
-    for (const id of ids) this.patchRecord(id, { committing: head });
-    this.sync();
-    await this.writer.flush();
-  }
-
-  /** Shared tree, after a kill: a commit that was being made is found by its message, so it is
-   *  never made a second time. */
-  private async recoverCommits(): Promise<void> {
-    const { git } = this.ports;
-    for (const [id, record] of [...this.records]) {
-      if (record.committing === undefined) continue;
-      let found: { hash: string } | undefined;
-      if (record.commit === undefined && record.commitHandled !== true && git.commitsSince) {
-        try {
-          found = (await git.commitsSince(record.committing)).find((c) => commitMessageNames(c.message, id));
-        } catch (error) {
-          this.log(`could not look for the commit of ${id} made before the kill: ${messageOf(error)}`);
-        }
-      }
-      const current: RalphTaskRecord = found ? { ...record, commit: found.hash, commitHandled: true, committing: undefined } : { ...record, committing: undefined };
-      this.setRecord(id, current);
-      this.rememberAsBefore(id, current);
-    }
-  }
-
-  /** The commit of these tasks' work failed: they have not succeeded; the work stays in the tree. */
-  private async commitFailed(ids: readonly string[], why: string): Promise<void> {
-    const now = this.ports.clock.now();
-    for (const id of ids) {
-      const run = this.runs.get(id);
-      const before = this.records.get(id);
-      if (!run || !before) continue;
-      // Checked by this run or by a killed one: either way its work is not on the branch.
-      await this.unmark(id);
-      const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
-      run.status = 'failed';
-      run.reason = reason;
-      this.setRecord(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
-      this.emitFinished(run, 'failed', before.durationMs ?? 0, now);
-      if (!this.cancellation.token.isCancellationRequested) this.blockDependents(id, 'failed');
-    }
-    this.sync();
-  }
-
-  /** Changed paths that belong to a task of the spec that has not succeeded, and to none of
-   *  `committing`'s declared files. */
-  private unfinishedWork(changed: readonly string[], committing: readonly Task[]): string[] {
-    const ours = committing.map((t) => declaredFileMatcher(t.files));
-    const theirs = [...this.byId.values()]
-      .filter((t) => !this.containers.has(t.id) && !committing.includes(t) && t.files.length > 0 && !this.hasSucceeded(t.id))
-      .map((t) => declaredFileMatcher(t.files));
-    if (theirs.length === 0) return [];
-    return changed.filter((p) => theirs.some((owns) => owns(p)) && !ours.some((owns) => owns(p)));
-  }
-
-  private hasSucceeded(id: string): boolean {
-    const run = this.runs.get(id);
-    if (run) return run.status === 'succeeded' || run.status === 'skipped';
-    return this.isDoneBefore(id);
-  }
-
-  /** Shared tree: the user's uncommitted changes (from before the run) in the task's files. */
-  private usersChangesIn(task: Task): string[] {
-    if (task.files.length === 0 || this.preexistingDirty.length === 0) return [];
-    const owns = declaredFileMatcher(task.files);
-    const ralphs = this.ralphsFiles();
-    return this.preexistingDirty.filter((p) => owns(p) && !ralphs.has(p));
-  }
-
-  /** Shared tree, at the end: what the agents changed that no commit took, for the next run. */
-  private async noteUncommitted(): Promise<void> {
-    if (this.isolated || this.options.commit === 'none') return;
-    try {
-      if (!(await this.ports.git.isRepository())) return;
-      const exclude = this.excludedPaths();
-      this.leftUncommitted = (await this.ports.git.dirtyPaths()).filter((p) => !exclude.has(p));
-    } catch (error) {
-      this.log(`could not list what is left uncommitted: ${messageOf(error)}`);
-    }
-  }
-
-  /** Lists in .progress.md's `## Completed Tasks` the tasks that succeeded (and `merging`, whose
-   *  merge commit is being made), and adds the commit to the line of a task listed before its
-   *  commit was made. A commit cannot name itself: a task's line goes in with its work, and its
-   *  commit is added when the next work is merged or committed. Resolves true when the file
-   *  changed. */
-  private async noteCompletions(merging: readonly string[] = []): Promise<boolean> {
-    const { progress } = this.ports;
-    if (progress.noteCompleted === undefined) return false;
-    const owed = (r: RalphTaskRecord): boolean =>
-      (r.status === 'success' || merging.includes(r.id)) &&
-      this.byId.has(r.id) &&
-      (r.completionNoted === undefined || (r.completionNoted === 'listed' && r.commit !== undefined));
-    const ids = this.relations.inFileOrder([...this.records.values()].filter(owed).map((r) => r.id));
-    if (ids.length === 0) return false;
-    const tasks = ids.map((id) => {
-      const commit = this.records.get(id)?.commit;
-      return { taskId: id, title: this.byId.get(id)?.title ?? id, ...(commit !== undefined ? { commit } : {}) };
-    });
-    try {
-      const changed = await progress.noteCompleted(tasks);
-      for (const id of ids) this.patchRecord(id, { completionNoted: this.records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
-      this.sync();
-      return changed;
-    } catch (error) {
-      this.log(`listing ${ids.join(', ')} as completed in .progress.md failed: ${messageOf(error)}`);
-      return false;
-    }
-  }
-
-  private recordCommit(ids: readonly string[], hash: string | undefined): void {
-    for (const id of ids) this.patchRecord(id, hash !== undefined ? { commit: hash, commitHandled: true, committing: undefined } : { commitHandled: true, committing: undefined });
-    if (hash !== undefined) this.emit({ type: 'batchCommitted', taskIds: ids, commit: hash, at: this.ports.clock.now() });
-    this.sync();
-  }
-
-  /** Never committed by Ralph: what was dirty before the run, its own state and progress files. */
-  private excludedPaths(): Set<string> {
-    this.excludeCache ??= new Set([...this.preexistingDirty, ...this.ralphsFiles()]);
-    return this.excludeCache;
-  }
-
-  /** Ralph's own state, lock and per-task progress files, repository-relative. */
-  private ralphsFiles(): ReadonlySet<string> {
-    if (this.ralphsFilesCache) return this.ralphsFilesCache;
-    const files = new Set<string>();
-    this.ralphsFilesCache = files;
-    const relative = (p: string) => relativeTo(this.ports.cwd, p);
-    const stateFile = relative(joinPath(this.ports.specDir, STATE_FILE_NAME));
-    if (stateFile !== undefined) files.add(stateFile);
-    const lockFile = relative(joinPath(this.ports.specDir, RUN_LOCK_FILE));
-    if (lockFile !== undefined) files.add(lockFile);
-    for (const id of this.byId.keys()) {
-      const progressFile = relative(this.ports.progress.pathFor(id));
-      if (progressFile !== undefined) files.add(progressFile);
-    }
-    return files;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1221,225 +334,40 @@ class RunEngine {
 
   private buildState(): RalphState {
     const tasks = this.plan.spec.tasks;
-    // Done and succeeded never go back within a run, so the first open task only moves forward.
-    while (this.taskIndexCursor < tasks.length) {
-      const task = tasks[this.taskIndexCursor];
-      // A task the loaded state says succeeded is skipped, and finished all the same.
-      if (!task || !(task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.status === 'skipped')) break;
-      this.taskIndexCursor += 1;
-    }
-    const previousRun = this.previous?.ralph;
+    // A task the loaded state says succeeded is skipped, and finished all the same.
+    const finished = (task: Task): boolean => task.done || this.records.get(task.id)?.status === 'success' || this.runs.get(task.id)?.state.status === 'skipped';
+    this.taskIndexCursor = firstOpenTask(tasks, this.taskIndexCursor, finished);
+    const previousRun = this.previous.state?.ralph;
     const current = tasks[this.taskIndexCursor];
-    const group = this.runStatus === 'running' ? this.parallelGroup() : undefined;
-    return {
-      // The plugin's schema requires these; a state it wrote keeps its own values.
-      source: 'direct',
-      name: specNameOf(this.ports.specDir),
-      basePath: basePathOf(this.ports.cwd, this.ports.specDir),
-      ...this.base,
-      phase: 'execution',
+    return stateOf({
+      base: this.base,
+      previousRun,
+      specDir: this.ports.specDir,
+      cwd: this.ports.cwd,
       taskIndex: this.taskIndexCursor,
       totalTasks: tasks.length,
       taskIteration: Math.max(1, (current && this.records.get(current.id)?.attempts) || 1),
       maxTaskIterations: this.options.maxTaskIterations,
-      // The schema allows only an object: no batch, no key (undefined is left out of the JSON).
-      parallelGroup: group,
-      taskResults: { ...this.taskResults },
+      parallelGroup: this.runStatus === 'running' ? parallelGroup(this.options.mode, this.runs, this.running.keys(), (id) => this.byId.get(id)?.index) : undefined,
+      taskResults: this.records.taskResults(),
       ralph: {
-        ...(previousRun ?? {}),
-        version: 1,
         runId: this.runId,
         startedAt: this.resumed && previousRun ? previousRun.startedAt : iso(this.startedAt),
         updatedAt: iso(this.ports.clock.now()),
         status: this.runStatus,
-        tasks: { ...this.recordsById },
-        preexistingDirty: [...this.preexistingDirty],
-        ...(this.leftUncommitted.length > 0 ? { leftUncommitted: [...this.leftUncommitted] } : { leftUncommitted: undefined }),
+        tasks: this.records.snapshot(),
+        preexistingDirty: [...this.commits.preexistingDirty],
+        ...(this.commits.leftUncommitted.length > 0 ? { leftUncommitted: [...this.commits.leftUncommitted] } : { leftUncommitted: undefined }),
         isolation: this.options.isolation ?? 'none',
-        ...this.usageFields(),
+        ...this.budget.stateFields(),
       },
-    };
-  }
-
-  /** Records are replaced, never changed in place: a state handed to the store stays as it was. */
-  private setRecord(id: string, record: RalphTaskRecord): void {
-    this.records.set(id, record);
-    this.recordsById[id] = record;
-    const finished = record.attempts > 0 && isTerminalRecord(record);
-    if (finished && record.progressMerged !== true) this.needsMerge.add(id);
-    else this.needsMerge.delete(id);
-    if (record.status === 'success' && record.commitHandled !== true && record.commit === undefined && !this.containers.has(id) && this.byId.has(id)) {
-      this.needsCommit.add(id);
-    } else {
-      this.needsCommit.delete(id);
-    }
-    const run = this.runs.get(id);
-    if (run) {
-      // The plugin's schema knows only these three: a skipped optional task is pending to it.
-      const status: TaskResult['status'] = record.status === 'success' ? 'success' : record.status === 'failed' ? 'failed' : 'pending';
-      const error = status === 'success' ? undefined : record.reason;
-      this.taskResults[String(run.task.index)] = error !== undefined ? { status, error } : { status };
-    }
-  }
-
-  /** ralph-specum's batch in progress: the wave being run in waves mode; in dag mode the tasks
-   *  running side by side, when there are two or more. */
-  private parallelGroup(): RalphState['parallelGroup'] {
-    let indices: number[];
-    if (this.options.mode === 'waves') {
-      const wave = this.currentWave();
-      const members = [...this.runs.values()].filter((r) => r.wave === wave && !r.isContainer);
-      if (members.length < 2 || members.every((r) => r.status !== 'running')) return undefined;
-      indices = members.map((r) => r.task.index);
-    } else {
-      indices = [...this.running.keys()].map((id) => this.byId.get(id)?.index ?? -1).filter((i) => i >= 0);
-      if (indices.length < 2) return undefined;
-    }
-    indices.sort((a, b) => a - b);
-    // isParallel: the plugin's coordinator tells a batch from a single task by it.
-    return { startIndex: indices[0] ?? 0, endIndex: indices[indices.length - 1] ?? 0, taskIndices: indices, isParallel: true };
-  }
-
-  private patchRecord(id: string, patch: Partial<RalphTaskRecord>): void {
-    const record = this.records.get(id);
-    if (record) this.setRecord(id, { ...record, ...patch });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Graph helpers.
-
-
-
-
-
-  /** Waves: see waveNumbers, which the plan's wave estimate uses too. */
-  private waves(): Map<string, number> {
-    return waveNumbers(this.plan);
-  }
-
-  private currentWave(): number {
-    let wave = Number.POSITIVE_INFINITY;
-    for (const run of this.runs.values()) {
-      // A wave is over once its tasks are merged, not just finished: the next starts from them.
-      if (!run.isContainer && (run.status === 'pending' || run.status === 'running' || run.status === 'merging')) wave = Math.min(wave, run.wave);
-    }
-    return wave;
-  }
-
-  /** A conflicting task is running; with worktrees, also one before it in file order that has
-   *  not merged yet (starting from a base without its work would only make a merge conflict;
-   *  one after it cannot hold it back, since that one merges only after this one). */
-  private conflictsWithRunning(id: string): boolean {
-    const index = this.byId.get(id)?.index ?? 0;
-    return this.plan.conflicts.some(([a, b]) => {
-      const other = a === id ? b : b === id ? a : undefined;
-      if (other === undefined) return false;
-      if (this.running.has(other)) return true;
-      const run = this.runs.get(other);
-      return run?.status === 'merging' && run.task.index < index;
     });
   }
 
   private isSatisfied(dep: string): boolean {
     const run = this.runs.get(dep);
-    if (run) return run.status === 'succeeded' || run.status === 'skipped';
-    return this.isDoneBefore(dep);
-  }
-
-  /** Worktree isolation: the task passed before the run stopped and was not merged yet. */
-  private awaitsMerge(id: string): boolean {
-    const record = this.records.get(id);
-    return this.isolated && record?.status === 'running' && record.workCommit !== undefined;
-  }
-
-  /** Done before this run: checked in tasks.md, or recorded as a success. */
-  private isDoneBefore(id: string): boolean {
-    return this.byId.get(id)?.done === true || this.previousStatus(id) === 'success';
-  }
-
-  /** The status the loaded state gave a task: Ralph's record, else ralph-specum's result. */
-  private previousStatus(id: string): TaskResultStatus | undefined {
-    const record = this.previous?.ralph?.tasks[id];
-    if (record) return record.status;
-    const task = this.byId.get(id);
-    return task ? this.previous?.taskResults?.[String(task.index)]?.status : undefined;
-  }
-
-
-  // -------------------------------------------------------------------------------------------
-  // Events.
-
-  private emitFinished(
-    run: TaskRun,
-    status: TaskRunStatus,
-    durationMs: number,
-    at: number,
-    willRetry = false,
-    attempt: { readonly usage?: AgentUsage; readonly logFile?: string } = {},
-  ): void {
-    this.emit({
-      type: 'taskFinished',
-      taskId: run.task.id,
-      status,
-      ...(run.reason !== undefined ? { reason: run.reason } : {}),
-      attempt: run.attempt,
-      durationMs,
-      ...(willRetry ? { willRetry } : {}),
-      ...attempt,
-      at,
-    });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Stopping early: an agent that cannot work, a budget that is spent.
-
-  /** No new task starts from now on; running ones finish. Said once, with the first reason. */
-  private halt(reason: string): void {
-    if (this.haltReason !== undefined) return;
-    this.haltReason = reason;
-    this.log(`no new task starts: ${reason}`);
-    this.emit({ type: 'runHalted', reason, at: this.ports.clock.now() });
-    this.sync();
-  }
-
-  private account(usage: AgentUsage | undefined): void {
-    if (usage === undefined) return;
-    this.runUsage = addUsage(this.runUsage, usage);
-    const budget = this.options.maxCostUsd;
-    const spent = addUsage(this.previousUsage, this.runUsage)?.costUsd ?? 0;
-    if (budget !== undefined && spent >= budget) {
-      this.halt(`the budget of ${formatCost(budget)} is spent (${formatCost(spent)} so far)`);
-    }
-  }
-
-  private usageFields(): { usage?: AgentUsage; haltReason?: string } {
-    const usage = addUsage(this.previousUsage, this.runUsage);
-    return {
-      ...(usage !== undefined ? { usage } : {}),
-      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
-    };
-  }
-
-  private delay(ms: number, token: CancellationToken): Promise<void> {
-    if (this.ports.delay) return this.ports.delay(ms, token);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, ms);
-      const sub = token.onCancellationRequested(() => {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve();
-      });
-    });
-  }
-
-  /** Where `file` (under the repository) lies in the task's worktree; undefined outside it. */
-  private inWorktree(worktree: TaskWorktree, file: string): string | undefined {
-    const rel = relativeTo(this.ports.cwd, file);
-    if (rel === undefined || rel === '' || /^[a-zA-Z]:|^\//.test(rel)) return undefined;
-    return joinPath(worktree.path, rel);
+    if (run) return run.state.status === 'succeeded' || run.state.status === 'skipped';
+    return this.previous.isDone(dep);
   }
 
   private emit(event: RunEvent): void {
@@ -1459,7 +387,7 @@ class RunEngine {
   }
 
   private summary(): RunSummary {
-    const count = (status: Status) => [...this.runs.values()].filter((r) => r.status === status).length;
+    const count = (status: Status) => [...this.runs.values()].filter((r) => r.state.status === status).length;
     return {
       succeeded: count('succeeded'),
       failed: count('failed'),
@@ -1468,39 +396,8 @@ class RunEngine {
       skipped: count('skipped'),
       elapsedMs: this.ports.clock.now() - this.startedAt,
       serialEstimateMinutes: this.plan.estimate.serialMinutes,
-      ...(this.runUsage !== undefined ? { usage: this.runUsage } : {}),
-      ...(this.haltReason !== undefined ? { haltReason: this.haltReason } : {}),
+      ...(this.budget.usage !== undefined ? { usage: this.budget.usage } : {}),
+      ...(this.budget.haltReason !== undefined ? { haltReason: this.budget.haltReason } : {}),
     };
   }
-}
-
-function isTerminalRecord(record: RalphTaskRecord): boolean {
-  return record.status === 'success' || record.status === 'failed' || (record.status === 'pending' && record.finishedAt !== undefined);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function newRunId(now: number): string {
-  return `${Math.floor(now).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** One line, bounded: reasons end up in tooltips, status lines and the state file. */
-function baseName(p: string): string {
-  return p.replace(/^.*[\\/]/, '');
-}
-
-function listPaths(paths: readonly string[]): string {
-  const shown = paths.slice(0, 3).join(', ');
-  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,8 @@
 // Writing `.ralph-state.json` from a run: the ralph-specum fields kept right, Ralph's own under
 // `ralph`, saves serialized and coalesced so a burst of status changes costs one write at a time.
 
-import type { RalphState, StateStore } from '../ports';
+import type { Task } from '../model';
+import type { RalphRunState, RalphState, StateStore, TaskResult } from '../ports';
 import { relativeTo } from './commits';
 
 /** The spec's name as the plugin's schema wants it (`^[a-z0-9-]+$`): the folder's name, which is
@@ -21,6 +22,54 @@ export function basePathOf(cwd: string, specDir: string): string {
   const relative = relativeTo(cwd, specDir);
   if (relative === undefined) return specDir.replace(/\\/g, '/');
   return relative === '' ? '.' : `./${relative}`;
+}
+
+/** The run at one moment, as the state file says it. */
+export interface RunMoment {
+  /** The loaded state: its unknown fields are written back as they were. */
+  readonly base: RalphState;
+  /** The loaded state's own run: what this run does not say is kept from it. */
+  readonly previousRun: RalphRunState | undefined;
+  readonly specDir: string;
+  readonly cwd: string;
+  readonly totalTasks: number;
+  readonly taskIndex: number;
+  readonly taskIteration: number;
+  readonly maxTaskIterations: number;
+  readonly parallelGroup: RalphState['parallelGroup'];
+  readonly taskResults: Record<string, TaskResult>;
+  readonly ralph: Omit<RalphRunState, 'version'>;
+}
+
+export function stateOf(moment: RunMoment): RalphState {
+  return {
+    // The plugin's schema requires these; a state it wrote keeps its own values.
+    source: 'direct',
+    name: specNameOf(moment.specDir),
+    basePath: basePathOf(moment.cwd, moment.specDir),
+    ...moment.base,
+    phase: 'execution',
+    taskIndex: moment.taskIndex,
+    totalTasks: moment.totalTasks,
+    taskIteration: moment.taskIteration,
+    maxTaskIterations: moment.maxTaskIterations,
+    // The schema allows only an object: no batch, no key (undefined is left out of the JSON).
+    parallelGroup: moment.parallelGroup,
+    taskResults: moment.taskResults,
+    ralph: { ...(moment.previousRun ?? {}), version: 1, ...moment.ralph },
+  };
+}
+
+/** ralph-specum's `taskIndex`: the first task from `from` on that is not finished. Done and
+ *  succeeded never go back within a run, so the caller may start where it last stopped. */
+export function firstOpenTask(tasks: readonly Task[], from: number, finished: (task: Task) => boolean): number {
+  let index = from;
+  while (index < tasks.length) {
+    const task = tasks[index];
+    if (!task || !finished(task)) break;
+    index += 1;
+  }
+  return index;
 }
 
 export class StateWriter {
