@@ -1,4 +1,4 @@
-// In-memory fakes of the run engine's ports, and a Plan builder. The fake executor finishes a
+// In-memory fakes of the scheduler's ports, and a Plan builder. The fake executor finishes a
 // task only when the test says so and journals every start and end, so overlap facts are exact
 // and no test sleeps.
 

@@ -1,4 +1,4 @@
-// What the run engine's parts share: the ports a run is given, and the narrow view of the run
+// What the scheduler's parts share: the ports a run is given, and the narrow view of the run
 // that the parts (merge queue, commit points, resume, attempts) work on. The loop in
 // scheduler.ts owns the run; the parts read it through this and change it only through the
 // task records and the few operations named here.

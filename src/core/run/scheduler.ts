@@ -1,4 +1,4 @@
-// The run engine's loop: starts each task the moment its dependencies have succeeded and a slot
+// The scheduler's loop: starts each task the moment its dependencies have succeeded and a slot
 // is free, keeps conflicting and exclusive tasks apart, and between attempts lets the merge queue
 // (worktree isolation) and the commit points (shared tree) do their work. It owns the run's
 // state and hands its parts a narrow view of it (context.ts); what each part decides lives in
@@ -48,10 +48,10 @@ export function runPlan(
   token: CancellationToken,
   onEvent: RunEventListener,
 ): Promise<RunSummary> {
-  return new RunEngine(plan, ports, options, token, onEvent).run();
+  return new Scheduler(plan, ports, options, token, onEvent).run();
 }
 
-class RunEngine {
+class Scheduler {
   /** The run's dependency relation: tasks by id, containers, sub-tasks, skipped optional tasks. */
   private readonly relations: RunRelations;
   private readonly byId: ReadonlyMap<string, Task>;

@@ -1,4 +1,4 @@
-// What the run engine knows of one task of the run while it runs: where it stands, how many
+// What the scheduler knows of one task of the run while it runs: where it stands, how many
 // attempts it has had, and what it waits for. (Its record in the state file is RalphTaskRecord.)
 // Where it stands is a discriminated union: what only some states have (the start of a running
 // attempt, the work of a passed one waiting for its merge) exists only on those states.

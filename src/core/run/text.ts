@@ -1,4 +1,4 @@
-// Small words the run engine's modules share: timestamps, run ids, and reasons cut to one line.
+// Small words the scheduler's modules share: timestamps, run ids, and reasons cut to one line.
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
