@@ -41,26 +41,18 @@ export class RunSetupError extends Error {
   }
 }
 
-export interface RunSessionOptions {
+/** The scheduler's options (RunOptions), with isolation still to be decided (`auto`), and what
+ *  wiring them to real ports needs. */
+export interface RunSessionOptions extends Omit<RunOptions, 'isolation' | 'rateLimitWaits'> {
   readonly plan: Plan;
   /** Absolute path of the file the tasks were read from. */
   readonly specFile: string;
   /** Absolute path of the spec folder. */
   readonly specDir: string;
   readonly agent: AgentConfig;
-  readonly maxConcurrent: number;
-  readonly mode: RunMode;
-  readonly commit: CommitStrategy;
-  readonly scope: RunScope;
-  readonly maxTaskIterations: number;
-  readonly taskTimeoutMs?: number;
   /** `auto`: worktrees wherever there is a commit to branch from and commits are wanted. */
   readonly isolation: IsolationMode | 'auto';
   readonly worktreeInclude?: readonly string[];
-  /** Stop starting tasks once the agents have reported this much cost (US dollars). */
-  readonly maxCostUsd?: number;
-  /** Rate-limit waits (tests make them short). */
-  readonly rateLimitWaitMs?: number;
   /** Where agents work when the spec is not in a git repository. */
   readonly fallbackCwd: string;
   /** Wraps the process executor (the extension adds a per-task stop). */
@@ -106,6 +98,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     isolation,
     ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
     ...(o.maxCostUsd !== undefined ? { maxCostUsd: o.maxCostUsd } : {}),
+    // Rate-limit waits: tests make them short.
     ...(o.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: o.rateLimitWaitMs } : {}),
   };
   const processExecutor = new ProcessExecutor(o.agent, {
