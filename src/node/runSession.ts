@@ -12,9 +12,7 @@ import type {
   Executor,
   IsolationMode,
   RunEventListener,
-  RunMode,
   RunOptions,
-  RunScope,
   RunSummary,
 } from '../core/ports';
 import { ProcessExecutor, ProcessSurvivors, ShellVerifier, type AgentConfig } from './executor';
