@@ -1,7 +1,7 @@
 // The soak as a library: `runSoak` plays the rounds and reports each as it ends; main.ts is its
 // command line (`npm run soak`) and test/soak/soak.test.ts runs a few rounds in `npm test`.
 
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Violation } from './checks';
 import { runRound, type Isolation, type RoundResult } from './round';
 

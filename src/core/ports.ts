@@ -1,7 +1,7 @@
 // The ports through which the scheduler does side effects (its events are in runEvents.ts).
 // src/core implements none of these with real I/O; src/node (and tests) provide adapters.
 
-import type { Plan, Task } from './model';
+import type { Task } from './model';
 import type { CompletedTask } from './progress';
 import type { AgentUsage, IsolationMode } from './runEvents';
 

@@ -33,9 +33,6 @@ export class SpecEntry {
   /** Bumped on every new plan, so views can tell a plan they drew from a newer one. */
   version = 0;
 
-  /** The text last planned, to plan again when a setting the plan depends on changes. */
-  private text: string | undefined;
-
   constructor(
     readonly uri: vscode.Uri,
     /** Workspace-relative, as diagnostics and titles show it. */

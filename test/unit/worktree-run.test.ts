@@ -9,7 +9,7 @@ import { cleanCommand } from '../../src/node/cli/clean';
 import { cleanLeftovers, describeLeftover } from '../../src/node/leftovers';
 import { loadSpec } from '../../src/node/specFiles';
 import { GitWorktrees } from '../../src/node/worktree';
-import { agentSetup, collect, ensureBuilt, isAlive, makeRepo, readJournal, ROOT, runCli, startCli, taskMd, waitFor, type Repo } from './e2e-helpers';
+import { agentSetup, collect, ensureBuilt, isAlive, makeRepo, readJournal, ROOT, runCli, startCli, taskMd, type Repo } from './e2e-helpers';
 
 const SPEC = 'specs/s/tasks.md';
 const AGENT = `node "${join(ROOT, 'test', 'fixtures', 'worktree', 'agent.mjs')}"`;

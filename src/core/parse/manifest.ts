@@ -3,7 +3,7 @@
 // because hand-edited manifests have them.
 
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { CheckState, Diagnostic, Range, Risk, Spec, Task } from '../model';
+import type { CheckState, Diagnostic, Risk, Spec, Task } from '../model';
 import { compareDiagnostics, range } from '../model';
 import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { expandBraces } from './paths';

@@ -29,7 +29,7 @@
 //   versions and product names (`Node.js`).
 
 import { MAX_FILE_PATTERN_LENGTH } from './limits';
-import { codeSpanRanges, trimEndOf } from './values';
+import { codeSpanRanges } from './values';
 
 // ---------------------------------------------------------------------------------------------
 // Brackets and parentheses: which parts of a path are glob syntax
