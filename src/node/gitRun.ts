@@ -13,17 +13,15 @@
 // - A lock file a killed git left behind is removed and the command run again (gitLocks.ts).
 // - git missing from PATH is a GitMissingError (environment.ts); a missing `cwd`, which Node
 //   reports with the same ENOENT, is said as such.
-// - Only the first MAX_STDERR of a command's messages is kept.
-// - It runs through simple-git, with its environment guard told what Ralph decided here (so
-//   the user's GIT_AUTHOR_* and a CI's GIT_CONFIG_* reach git) and its error hook returning the
-//   exit code to the caller instead of throwing.
+// - Output is bounded: a command that prints more than MAX_STDOUT fails rather than exhausting
+//   memory, and only the first MAX_STDERR of its messages is kept.
 //
 // The same variables are kept from the agents' and Verify commands' environments (the executor
 // asks `withoutRepositoryVariables`): they work in the task's folder, and their git should too.
 
-import { simpleGit } from 'simple-git';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { GitMissingError, gitMissing } from './environment';
+import { GitMissingError } from './environment';
 import { lockInTheWay, withStaleLockRecovery } from './gitLocks';
 
 /** Variables that select a repository, an index or an object store other than the one `cwd`
@@ -45,6 +43,8 @@ export const REPOSITORY_VARIABLES: readonly string[] = [
   'GIT_WORK_TREE',
 ];
 
+/** A command printing more than this fails (a JavaScript string holds at most ~512 MiB). */
+export const MAX_STDOUT = 256 * 1024 * 1024;
 /** The part of a command's messages that is kept. */
 export const MAX_STDERR = 64 * 1024;
 
@@ -125,62 +125,46 @@ export async function hasCommits(dir: string): Promise<boolean> {
   }
 }
 
-/** The categories of simple-git's argument and environment guard. Ralph's git arguments are its
- *  own (paths go after `--` or on stdin, never as options), and the environment is the user's, as
- *  any git they run sees it: a CI's `GIT_CONFIG_COUNT` settings, their editor, pager, askpass and
- *  credential helper stay theirs. */
-const USER_ENVIRONMENT_IS_TRUSTED = {
-  allowUnsafeAlias: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeCommandBinaries: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeCredentialHelper: true,
-  allowUnsafeEditor: true,
-  allowUnsafeMergeDriver: true,
-  allowUnsafePager: true,
-  allowUnsafeProtocolOverride: true,
-  allowUnsafePack: true,
-  allowAbbreviatedOptions: true,
-} as const;
-
-async function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<GitResult> {
-  // simple-git refuses a folder that is not there (and Node says ENOENT for it as for a missing git).
-  if (!existsSync(cwd)) throw new GitCommandError(args, null, `the folder ${cwd} does not exist`);
-  const env = { ...withoutRepositoryVariables(process.env), ...(call.env ?? {}) } as Record<string, string>;
-  let code = 0;
-  let stderr = '';
-  let spawnError: Error | undefined;
-  const runner = simpleGit({
-    baseDir: cwd,
-    // Every variable of the environment built above reaches git: simple-git would drop the
-    // user's GIT_* (their identity too) and refuse the ones Ralph sets on purpose.
-    allowEnvironment: Object.keys(env),
-    unsafe: USER_ENVIRONMENT_IS_TRUSTED,
-    ...(call.input !== undefined ? { input: () => call.input } : {}),
-    // The exit code is the caller's to judge (merge-tree's 1 is an answer): nothing is thrown
-    // here but a git that could not start.
-    errors: (error, result) => {
-      code = result.exitCode;
-      stderr = Buffer.concat(result.stdErr).subarray(0, MAX_STDERR).toString('utf8');
-      if (error instanceof Error && result.exitCode < 0) spawnError = error;
-      return undefined;
-    },
-  }).env(env);
-  let stdout: string;
-  try {
-    stdout = await runner.raw([...args]);
-  } catch (error) {
-    spawnError = error instanceof Error ? error : new Error(String(error));
-    stdout = '';
-  }
-  if (spawnError !== undefined) {
-    // simple-git hands on Node's spawn error inside its own (`Error: spawn git ENOENT`); the
-    // folder is there (checked above), so ENOENT is git itself.
-    const missing = gitMissing(spawnError) ?? (/\bspawn git ENOENT\b/.test(String(spawnError)) ? new GitMissingError('spawn git ENOENT') : undefined);
-    throw missing ?? new GitCommandError(args, null, spawnError.message);
-  }
-  const result = { stdout, stderr, code };
-  if ((call.ok ?? [0]).includes(code)) return result;
-  throw new GitCommandError(args, code, stderr, stdout);
+function gitOnce(cwd: string, args: readonly string[], call: GitCall): Promise<GitResult> {
+  const env = { ...withoutRepositoryVariables(process.env), ...(call.env ?? {}) };
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let tooMuch = false;
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes <= MAX_STDOUT) out.push(d);
+      else if (!tooMuch) {
+        tooMuch = true;
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (errBytes < MAX_STDERR) err.push(d.subarray(0, MAX_STDERR - errBytes));
+      errBytes += d.length;
+    });
+    let failed = false;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      failed = true;
+      if (error.code !== 'ENOENT') reject(error);
+      // Node says ENOENT both for a missing git and for a missing working folder.
+      else if (existsSync(cwd)) reject(new GitMissingError('spawn git ENOENT'));
+      else reject(new GitCommandError(args, null, `the folder ${cwd} does not exist`));
+    });
+    child.on('close', (code) => {
+      // A process that never started closes too, with a negative code: the error said it.
+      if (failed) return;
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (tooMuch) return reject(new GitCommandError(args, null, `printed more than ${MAX_STDOUT / 1024 / 1024} MiB; stopped`));
+      const result = { stdout, stderr, code: code ?? -1 };
+      if ((call.ok ?? [0]).includes(result.code)) resolve(result);
+      else reject(new GitCommandError(args, code, stderr, stdout));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(call.input ?? '');
+  });
 }

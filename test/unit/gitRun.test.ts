@@ -91,7 +91,7 @@ describe('git runner', function () {
     assert.equal(r.git('log', '-1', '--format=%an <%ae>').trim(), 'Ada Env <ada@env.invalid>');
   });
 
-  it('settings a CI passes in GIT_CONFIG_* reach git through simple-git\'s environment guard; a git that answers with an exit code is no error when asked', async () => {
+  it('settings a CI passes in GIT_CONFIG_* reach git; a git that answers with an exit code is no error when asked', async () => {
     const r = repo({ 'a.txt': 'a\n' });
     const keys = ['GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'] as const;
     const saved = keys.map((k) => process.env[k]);
