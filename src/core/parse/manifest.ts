@@ -2,13 +2,13 @@
 // object and every problem at the line where it is; comments and trailing commas are tolerated
 // because hand-edited manifests have them.
 
-import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { getNodeValue, type Node } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Risk, Spec, Task } from '../model';
 import { compareDiagnostics, range } from '../model';
-import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
 import { expandBraces } from './paths';
 import { screenTaskFiles } from './taskFiles';
 import { offsetRanges, parseEstimateMinutes } from './values';
+import { readJsonTree } from './jsonTree';
 
 export function parseManifest(text: string, options: { readonly path: string }): Spec {
   const { position, spanOf, lineOf, lineCount } = offsetRanges(text);
@@ -23,32 +23,12 @@ export function parseManifest(text: string, options: { readonly path: string }):
     lineCount,
   });
 
-  // jsonc-parser reads arrays and objects recursively: some thousand `[` exhaust the stack.
-  const tooDeep = bracketNestingBeyond(text, { comments: true });
-  if (tooDeep) {
-    const at = position(tooDeep.offset);
-    diagnostics.push({
-      severity: 'error',
-      code: 'malformed-input',
-      message: `Arrays or objects nested more than ${MAX_NESTING_DEPTH} levels deep at line ${at.line + 1}, column ${at.character + 1}; Ralph reads at most ${MAX_NESTING_DEPTH}`,
-      range: spanOf(tooDeep.offset, tooDeep.offset + 1),
-    });
+  const tree = readJsonTree(text, { position, spanOf });
+  if ('problem' in tree) {
+    diagnostics.push({ severity: 'error', code: 'malformed-input', ...tree.problem });
     return spec([]);
   }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const firstError = errors[0];
-  if (firstError || !root) {
-    const at = position(firstError?.offset ?? 0);
-    const what = firstError ? printParseErrorCode(firstError.error) : 'EmptyDocument';
-    diagnostics.push({
-      severity: 'error',
-      code: 'malformed-input',
-      message: `Invalid JSON at line ${at.line + 1}, column ${at.character + 1}: ${what}`,
-      range: spanOf(firstError?.offset ?? 0, (firstError?.offset ?? 0) + (firstError?.length ?? 0)),
-    });
-    return spec([]);
-  }
+  const { root } = tree;
 
   let list: Node | undefined;
   if (root.type === 'array') list = root;

@@ -16,10 +16,11 @@
 // `review` are in progress; anything else is to do. `testStrategy` is the task's "done when"
 // guidance for the agent (prose, never run as a command).
 
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, type Node } from 'jsonc-parser';
 import type { CheckState, Diagnostic, Range, Spec, Task } from '../model';
 import { compareDiagnostics, range, tasksById } from '../model';
-import { bracketNestingBeyond, MAX_NESTING_DEPTH } from './limits';
+import { readJsonTree } from './jsonTree';
+import { bracketNestingBeyond } from './limits';
 import { offsetRanges } from './values';
 
 export const TASK_MASTER_DEFAULT_TAG = 'master';
@@ -136,22 +137,9 @@ export function parseTaskMaster(text: string, options: { readonly path: string; 
     return spec([]);
   };
 
-  const tooDeep = bracketNestingBeyond(text, { comments: true });
-  if (tooDeep) {
-    const at = position(tooDeep.offset);
-    return fatal(
-      `Arrays or objects nested more than ${MAX_NESTING_DEPTH} levels deep at line ${at.line + 1}, column ${at.character + 1}; Ralph reads at most ${MAX_NESTING_DEPTH}`,
-      spanOf(tooDeep.offset, tooDeep.offset + 1),
-    );
-  }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const firstError = errors[0];
-  if (firstError || !root) {
-    const at = position(firstError?.offset ?? 0);
-    const what = firstError ? printParseErrorCode(firstError.error) : 'EmptyDocument';
-    return fatal(`Invalid JSON at line ${at.line + 1}, column ${at.character + 1}: ${what}`, spanOf(firstError?.offset ?? 0, (firstError?.offset ?? 0) + (firstError?.length ?? 0)));
-  }
+  const tree = readJsonTree(text, { position, spanOf });
+  if ('problem' in tree) return fatal(tree.problem.message, tree.problem.range);
+  const { root } = tree;
   const lookup = taskMasterList(root, options.tag);
   if (lookup.kind === 'error') return fatal(lookup.message, lineOf(lookup.at.offset));
   tag = lookup.tag;
