@@ -3,7 +3,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join, dirname, resolve, basename } from 'node:path';
 import type { Spec } from '../core/model';
-import { parseAny, parseTaskMaster, specReaderFor, TASK_MASTER_DEFAULT_TAG, type BlockCache } from '../core/parse';
+import { parseTaskMaster, parseWith, specReaderFor, TASK_MASTER_DEFAULT_TAG, type BlockCache } from '../core/parse';
 
 /** A problem with the input itself: shown as `file[:line]: message`, exit code 2. */
 export class InputError extends Error {
@@ -78,7 +78,7 @@ export function loadSpec(arg: string, options: { cwd?: string; cache?: BlockCach
   const displayPath = relativeForDisplay(file, options.cwd);
   const reader = specReaderFor(text, file, options.tag);
   if (reader === 'taskmaster') return loadTaskMaster(file, text, displayPath, options.tag);
-  const spec = parseAny(text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) });
+  const spec = parseWith(reader, text, { path: displayPath, ...(options.cache ? { cache: options.cache } : {}) });
   throwIfMalformed(spec, displayPath);
   return { spec, file, specDir: dirname(file), text };
 }

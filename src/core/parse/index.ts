@@ -24,15 +24,17 @@ export function parseSpec(text: string, options: { path: string; format?: SpecFo
  *  path's extension when it says (`.md` markdown; `.json`, `.jsonc` JSON), else the text (a JSON
  *  object or array is JSON); JSON with Task Master's shape (or read at a tag) is Task Master's
  *  tasks.json, other JSON a task manifest. */
-export function specReaderFor(text: string, path: string, tag?: string): 'markdown' | 'manifest' | 'taskmaster' {
+export type SpecReader = 'markdown' | 'manifest' | 'taskmaster';
+
+export function specReaderFor(text: string, path: string, tag?: string): SpecReader {
   const json = /\.jsonc?$/i.test(path) || (!/\.(md|markdown)$/i.test(path) && looksLikeJson(text));
   if (!json) return 'markdown';
   return tag !== undefined || looksLikeTaskMaster(text, path) ? 'taskmaster' : 'manifest';
 }
 
-/** Reads any spec file with the reader specReaderFor picks. */
-export function parseAny(text: string, options: { path: string; cache?: BlockCache; tag?: string }): Spec {
-  switch (specReaderFor(text, options.path, options.tag)) {
+/** Reads a spec file with the reader given (as specReaderFor picked it). */
+export function parseWith(reader: SpecReader, text: string, options: { path: string; cache?: BlockCache; tag?: string }): Spec {
+  switch (reader) {
     case 'taskmaster':
       return parseTaskMaster(text, options);
     case 'manifest':
@@ -40,6 +42,11 @@ export function parseAny(text: string, options: { path: string; cache?: BlockCac
     default:
       return parseMarkdownSpec(text, options);
   }
+}
+
+/** Reads any spec file with the reader specReaderFor picks. */
+export function parseAny(text: string, options: { path: string; cache?: BlockCache; tag?: string }): Spec {
+  return parseWith(specReaderFor(text, options.path, options.tag), text, options);
 }
 
 function looksLikeJson(text: string): boolean {
