@@ -59,6 +59,9 @@ export interface SpawnedAgent {
   readonly host?: string;
   /** The marker in its environment (`RALPH_AGENT_ID`), inherited by whatever it starts. */
   readonly agentId: string;
+  /** Where it runs when not as a process here: the runner's label (`docker@box`); the process
+   *  recorded is then the engine's client, and the container is found by its labels. */
+  readonly runner?: string;
 }
 
 export type ExecutorOutcome = 'succeeded' | 'failed' | 'timedOut' | 'cancelled';
@@ -86,6 +89,18 @@ export interface ExecutorResult {
   readonly usage?: AgentUsage;
   /** Where the agent's raw output of this attempt was kept. */
   readonly logFile?: string;
+  /** The task's Verify, already run where the agent ran (a container): the verdict takes this
+   *  instead of running Verify here, where the task's environment is not. */
+  readonly verified?: VerifiedResult;
+  /** Where the attempt ran, when not here (`docker`, `docker@box`). */
+  readonly runner?: string;
+}
+
+/** What a Verify command did. */
+export interface VerifiedResult {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly output: string;
 }
 
 export interface Executor {
@@ -106,7 +121,7 @@ export interface Verifier {
     token: CancellationToken,
     timeoutMs?: number,
     env?: Readonly<Record<string, string>>,
-  ): Promise<{ readonly ok: boolean; readonly exitCode: number | null; readonly output: string }>;
+  ): Promise<VerifiedResult>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,6 +248,8 @@ export interface SurvivorProcess {
   readonly taskId?: string;
   /** Found by the run's marker outside any recorded agent's process group. */
   readonly outsideGroup?: boolean;
+  /** A container (its name or id) rather than a process here; `pid` is then 0. */
+  readonly container?: string;
 }
 
 export interface SurvivorsStopped {

@@ -15,7 +15,7 @@ import type {
   RunOptions,
   RunSummary,
 } from '../core/ports';
-import { ProcessExecutor, ProcessSurvivors, ShellVerifier, type AgentConfig } from './executor';
+import { ProcessSurvivors, ShellVerifier, type AgentConfig } from './executor';
 import { FileStateStore } from './stores/state';
 import { STATE_FILE_NAME } from '../core/state';
 import { FileProgressStore } from './stores/progress';
@@ -26,6 +26,9 @@ import { CliGitPort } from './git';
 import { gitTopLevel, hasCommits } from './gitRun';
 import { GitWorktrees, repoFolder, repoFolderName } from './worktree';
 import { ralphStateHome } from './stateHome';
+import type { ContainerOptions, RunnerSpec } from '../core/runners';
+import { DEFAULT_CONTAINER_OPTIONS } from '../core/runners';
+import { setUpRunners } from './runners';
 
 /** A setting that cannot work here (worktrees without a commit, …): said to the user as it is. */
 export class RunSetupError extends Error {
@@ -53,6 +56,10 @@ export interface RunSessionOptions extends Omit<RunOptions, 'isolation' | 'rateL
   readonly worktreeInclude?: readonly string[];
   /** Where agents work when the spec is not in a git repository. */
   readonly fallbackCwd: string;
+  /** Where agents run (`local`, `docker`, `docker@host`, with slots); none: here, as processes. */
+  readonly runners?: readonly RunnerSpec[];
+  /** How containers are made, for container runners. */
+  readonly container?: ContainerOptions;
   /** Wraps the process executor (the extension adds a per-task stop). */
   readonly wrapExecutor?: (executor: Executor) => Executor;
   readonly log?: (message: string) => void;
@@ -61,6 +68,8 @@ export interface RunSessionOptions extends Omit<RunOptions, 'isolation' | 'rateL
 export interface PreparedRun {
   /** The repository root, or `fallbackCwd` outside a repository. */
   readonly cwd: string;
+  /** Where agents run, one line per runner (`docker ×4 (image …)`). */
+  readonly runners: readonly string[];
   readonly isolation: IsolationMode;
   readonly options: RunOptions;
   readonly ports: RunPorts;
@@ -87,8 +96,20 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
           ...(o.log ? { log: o.log } : {}),
         })
       : undefined;
-  const options: RunOptions = {
+  const logDir = agentLogDir(topLevel !== undefined ? await repoFolder(topLevel) : repoFolderName(cwd, cwd), o.specDir);
+  const runners = setUpRunners({
+    specs: o.runners ?? [],
     maxConcurrent: o.maxConcurrent,
+    container: o.container ?? DEFAULT_CONTAINER_OPTIONS,
+    agent: o.agent,
+    executorOptions: { logDir },
+    repoDir: cwd,
+    isolation,
+    survivors: new ProcessSurvivors(),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  const options: RunOptions = {
+    maxConcurrent: runners.maxConcurrent,
     mode: o.mode,
     commit: o.commit,
     scope: o.scope,
@@ -99,11 +120,8 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     // Rate-limit waits: tests make them short.
     ...(o.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: o.rateLimitWaitMs } : {}),
   };
-  const processExecutor = new ProcessExecutor(o.agent, {
-    logDir: agentLogDir(topLevel !== undefined ? await repoFolder(topLevel) : repoFolderName(cwd, cwd), o.specDir),
-  });
   const ports: RunPorts = {
-    executor: o.wrapExecutor ? o.wrapExecutor(processExecutor) : processExecutor,
+    executor: o.wrapExecutor ? o.wrapExecutor(runners.executor) : runners.executor,
     verifier: new ShellVerifier(),
     state: new FileStateStore(join(o.specDir, STATE_FILE_NAME)),
     progress,
@@ -111,7 +129,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
     tasksFile: o.plan.spec.format === 'taskmaster' ? new TaskMasterTasksFile(o.specFile, o.plan.spec.tag) : new FileTasksFile(o.specFile),
     git: new CliGitPort(cwd),
     ...(worktrees ? { worktrees } : {}),
-    survivors: new ProcessSurvivors(),
+    survivors: runners.survivors,
     clock: { now: () => Date.now() },
     specDir: o.specDir,
     specFile: o.specFile,
@@ -120,6 +138,7 @@ export async function prepareRun(o: RunSessionOptions): Promise<PreparedRun> {
   };
   return {
     cwd,
+    runners: runners.described,
     isolation,
     options,
     ports,

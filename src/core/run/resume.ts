@@ -66,7 +66,7 @@ export async function stopSurvivors(ctx: Pick<RunContext, 'ports' | 'records' | 
   const { stopped, left } = await port.stop({ runId: previousRun.runId, agents });
   const which = previousRun.status === 'running' ? 'the killed run' : 'an earlier run';
   const list = (ps: readonly SurvivorProcess[]): string =>
-    ps.map((p) => `${p.taskId ?? 'unknown task'} (pid ${p.pid}${p.outsideGroup ? ', outside its process group' : ''})`).join(', ');
+    ps.map((p) => `${p.taskId ?? 'unknown task'} (${p.container !== undefined ? `container ${p.container}` : `pid ${p.pid}`}${p.outsideGroup ? ', outside its process group' : ''})`).join(', ');
   const count = (n: number): string => `${n} agent ${n === 1 ? 'process' : 'processes'}`;
   if (stopped.length > 0) ctx.log(`stopped ${count(stopped.length)} left by ${which}: ${list(stopped)}`);
   if (left.length > 0) {

@@ -78,7 +78,8 @@ export async function judgeAttempt(task: Task, result: ExecutorResult, cwd: stri
   if (command === undefined) return { id, status: 'succeeded' };
   if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled before verify' };
   try {
-    const verdict = await context.verifier.verify(command, cwd, token, context.taskTimeoutMs, { RALPH_RUN_ID: context.runId });
+    // A runner that ran the agent elsewhere (a container) ran Verify there too.
+    const verdict = result.verified ?? (await context.verifier.verify(command, cwd, token, context.taskTimeoutMs, { RALPH_RUN_ID: context.runId }));
     if (verdict.ok) return { id, status: 'succeeded' };
     if (token.isCancellationRequested) return { id, status: 'cancelled', reason: 'cancelled during verify' };
     const how = verdict.exitCode !== null ? `exited ${verdict.exitCode}` : 'was stopped';

@@ -62,6 +62,7 @@ export const claudeAgent: AgentDefinition = {
   label: 'Claude Code',
   command: 'claude',
   installHint: 'npm install -g @anthropic-ai/claude-code',
+  credentialEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
   permissions:
     'Claude Code in acceptEdits mode: it creates and edits files inside its working directory (and the folders Ralph adds with --add-dir) without asking, runs only the shell commands Claude Code deems safe there, and any other call (a write outside, most shell commands, web access) is denied, since nobody can answer a prompt.',
   promptOnStdin: true,

@@ -243,6 +243,7 @@ export const codexAgent: AgentDefinition = {
   label: 'Codex CLI',
   command: 'codex',
   installHint: 'npm install -g @openai/codex',
+  credentialEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL'],
   permissions:
     "Runs `codex exec` in its workspace-write sandbox: it may create and edit files in the task's folder (and in /tmp and any extra writable folder), run commands there without network access, and is never asked for approval (anything outside is refused).",
   // `-` makes codex read the whole prompt from stdin (with a prompt argument AND piped stdin it

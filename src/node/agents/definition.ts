@@ -80,6 +80,9 @@ export interface AgentDefinition {
   readonly command: string;
   /** Shown when the command is not found: exactly what to run. */
   readonly installHint: string;
+  /** The variables its credentials and endpoint come from: handed into a container by name
+   *  (values never in argv or the image) when set here. */
+  readonly credentialEnv?: readonly string[];
   /** One sentence for the README and the settings: what the preset lets the agent do. */
   readonly permissions: string;
   /** The prompt file is also the agent's stdin. */

@@ -78,6 +78,7 @@ export const geminiAgent: AgentDefinition = {
   label: 'Gemini CLI',
   command: 'gemini',
   installHint: 'npm install -g @google/gemini-cli',
+  credentialEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION'],
   permissions:
     'Creates and edits files in its working directory (and the folders Ralph adds) without asking (--approval-mode auto_edit); it cannot run shell commands; it can still read files and fetch web pages.',
   // 0.61.0 runs headless when stdin is not a terminal and takes the whole of stdin as the prompt.

@@ -40,6 +40,7 @@ export const aiderAgent: AgentDefinition = {
   label: 'Aider',
   command: 'aider',
   installHint: 'install it with: python -m pip install aider-install && aider-install',
+  credentialEnv: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY', 'OPENAI_API_BASE'],
   permissions: 'Edits files in its working directory and answers its own questions with yes (--yes-always).',
   promptOnStdin: false,
   args: (ctx) => ['--yes-always', '--message-file', ctx.promptFile],

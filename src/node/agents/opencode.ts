@@ -84,6 +84,7 @@ export const opencodeAgent: AgentDefinition = {
   label: 'opencode',
   command: 'opencode',
   installHint: 'npm install -g opencode-ai',
+  credentialEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY', 'OPENCODE_CONFIG'],
   permissions:
     'Reads (except .env files), searches and edits files inside the task worktree and the extra writable folders without asking; shell commands, web access, sub-agents and anything outside those folders are denied.',
   promptOnStdin: true,

@@ -16,6 +16,8 @@ import { formatDuration } from '../../core/duration';
 import { firstOfEachId, tasksById } from '../../core/model';
 import { LiveView } from './liveView';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
+import { RUNNER_OPTIONS, runnerArgs } from './runnerArgs';
+import { RunnerSpecError } from '../../core/runners';
 
 
 const RUN_OPTIONS = {
@@ -35,6 +37,7 @@ const RUN_OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   tag: { type: 'string' },
+  ...RUNNER_OPTIONS,
 } as const;
 
 export async function runCommand(args: readonly string[], io: CliIo, retry: boolean): Promise<number> {
@@ -46,6 +49,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
   const taskTimeoutMs = values.timeout === undefined ? undefined : parseDuration(String(values.timeout));
   const agent = resolveAgent(typeof values.agent === 'string' ? values.agent : (io.env.RALPH_AGENT ?? 'claude'));
   const maxCostUsd = values['max-cost'] === undefined ? undefined : parseCost(String(values['max-cost']));
+  const { runners, container } = runnerArgs(values, io.env);
 
   const loaded = loadSpec(arg, { cwd: io.cwd, settle: true, ...tagOption(values.tag) });
   const plan = planSpec(loaded.spec, { maxConcurrent, includeOptional: values['include-optional'] === true });
@@ -92,12 +96,15 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       isolation: isolationArg,
       worktreeInclude: include,
+      runners,
+      container,
       ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
       ...(io.env.RALPH_RATE_LIMIT_WAIT_MS ? { rateLimitWaitMs: Number(io.env.RALPH_RATE_LIMIT_WAIT_MS) } : {}),
       fallbackCwd: io.cwd,
       log: (msg: string) => (view ? view.log(`  ${msg}`) : io.stderr.write(`ralph: ${msg}\n`)),
     });
   } catch (error) {
+    if (error instanceof RunnerSpecError) throw new UsageError(error.message);
     if (error instanceof RunSetupError) {
       throw new UsageError(
         error.code === 'worktree-needs-commit'
@@ -126,7 +133,7 @@ export async function runCommand(args: readonly string[], io: CliIo, retry: bool
     ? undefined
     : new LiveView({
         out: io.stdout,
-        title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${maxConcurrent} at once${isolation === 'worktree' ? ' · worktrees' : ''}`,
+        title: `${loaded.spec.path} · ${agent.preset === 'custom' ? 'custom agent' : agent.preset} · ${mode} · up to ${prepared.options.maxConcurrent} at once${isolation === 'worktree' ? ' · worktrees' : ''}${runners.length > 0 ? ` · on ${prepared.runners.join(' + ')}` : ''}`,
         titles,
         color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
         verbose: Boolean(values.verbose),

@@ -16,6 +16,7 @@ import { OutputTail, runProcess, type ProcessOutcome, DEFAULT_OUTPUT_LIMIT_BYTES
 import { createExclusive, RawLog } from './rawLog';
 import { AGENT_ID_ENV, processStartTime, RUN_ID_ENV } from './processTable';
 import { withoutRepositoryVariables } from '../gitRun';
+import type { Launched, Launcher, LaunchReport } from '../runners/launcher';
 
 export interface AgentConfig {
   readonly preset: AgentPreset;
@@ -36,6 +37,8 @@ export interface ProcessExecutorOptions {
   readonly logDir?: string;
   /** Between SIGTERM and SIGKILL when a run times out or is cancelled (default 3 s). */
   readonly killGraceMs?: number;
+  /** Where the agent really runs (a container, another engine); undefined: as a process here. */
+  readonly launcher?: Launcher;
 }
 
 let defaultPromptDir: string | undefined;
@@ -105,6 +108,7 @@ export class ProcessExecutor implements Executor {
   private readonly killGraceMs: number | undefined;
   private readonly promptDir: string | undefined;
   private readonly logDir: string | undefined;
+  private readonly launcher: Launcher | undefined;
   readonly definition: AgentDefinition;
 
   constructor(
@@ -120,6 +124,12 @@ export class ProcessExecutor implements Executor {
     this.killGraceMs = options.killGraceMs;
     this.promptDir = options.promptDir;
     this.logDir = options.logDir;
+    this.launcher = options.launcher;
+  }
+
+  /** The runner's label, or undefined for a process here. */
+  get runnerLabel(): string | undefined {
+    return this.launcher?.label;
   }
 
   async run(request: ExecutorRequest, onOutput: (chunk: string) => void, token: CancellationToken): Promise<ExecutorResult> {
@@ -171,7 +181,17 @@ export class ProcessExecutor implements Executor {
         return early('failed', oneLine((err as Error).message), 'unavailable');
       }
       const agentId = newAgentId(request);
-      const env: NodeJS.ProcessEnv = { ...baseEnv, ...extraEnv, ...ralphEnvironment(request, promptFile, agentId) };
+      const ralphEnv = ralphEnvironment(request, promptFile, agentId);
+      const env: NodeJS.ProcessEnv = { ...baseEnv, ...extraEnv, ...ralphEnv };
+      let launched: Launched | undefined;
+      if (this.launcher !== undefined) {
+        const passNames = [...Object.keys(this.config.env ?? {}), ...Object.keys(extraEnv), ...Object.keys(ralphEnv), ...(def.credentialEnv ?? [])];
+        try {
+          launched = await this.launcher.launch({ command, args, env, passNames, cwd: request.cwd, promptFile, promptOnStdin: def.promptOnStdin, request, agentId });
+        } catch (err) {
+          return { ...early('failed', oneLine(`could not start ${def.label} on ${this.launcher.label}: ${(err as Error).message}`), 'unavailable'), runner: this.launcher.label };
+        }
+      }
       if (def.promptOnStdin) stdinFd = openSync(promptFile, 'r');
       if (this.logDir !== undefined) {
         try {
@@ -203,13 +223,14 @@ export class ProcessExecutor implements Executor {
           return [];
         }
       };
-      log?.header(command, args, request.cwd);
+      log?.header(launched?.command ?? command, launched?.args ?? args, request.cwd);
+      const runner = this.launcher?.label;
       const outcome = await runProcess(
         {
-          command,
-          args,
-          cwd: request.cwd,
-          env,
+          command: launched?.command ?? command,
+          args: launched?.args ?? args,
+          cwd: launched?.cwd ?? request.cwd,
+          env: launched?.env ?? env,
           stdinFd,
           timeoutMs: request.timeoutMs,
           killGraceMs: this.killGraceMs,
@@ -223,7 +244,7 @@ export class ProcessExecutor implements Executor {
             if (request.onSpawn === undefined) return;
             // Spawned detached: on POSIX the agent leads a process group of its own.
             const startTime = processStartTime(pid);
-            request.onSpawn({ pid, ...(isWindows ? {} : { pgid: pid }), ...(startTime !== undefined ? { startTime } : {}), host: os.hostname(), agentId });
+            request.onSpawn({ pid, ...(isWindows ? {} : { pgid: pid }), ...(startTime !== undefined ? { startTime } : {}), host: os.hostname(), agentId, ...(runner !== undefined ? { runner } : {}) });
           },
           onStdoutLine: (line) => {
             log?.line('stdout', line);
@@ -235,7 +256,8 @@ export class ProcessExecutor implements Executor {
           },
         },
       );
-      const result = verdict(def, reader, outcome, request.timeoutMs, transcript.text(), command);
+      const report = launched !== undefined ? await launched.finish(outcome) : undefined;
+      const result = withReport(verdict(def, reader, outcome, request.timeoutMs, transcript.text(), command), report, runner);
       log?.footer(`exit ${outcome.exitCode ?? outcome.signal ?? 'none'}: ${result.outcome}${result.reason ? ` — ${result.reason}` : ''}`);
       return log !== undefined ? { ...result, logFile: log.file } : result;
     } finally {
@@ -247,6 +269,17 @@ export class ProcessExecutor implements Executor {
 }
 
 const isWindows = process.platform === 'win32';
+
+/** The verdict with what the runner learned inside: a command missing from the image stops the
+ *  run starting tasks; work that could not be taken back fails the attempt; Verify's result
+ *  from inside goes to the judge. */
+function withReport(result: ExecutorResult, report: LaunchReport | undefined, runner: string | undefined): ExecutorResult {
+  const placed = runner !== undefined ? { ...result, runner } : result;
+  if (report === undefined) return placed;
+  if (report.missing !== undefined) return { ...placed, outcome: 'failed', reason: oneLine(report.missing), failureKind: 'unavailable' };
+  if (report.lost !== undefined && placed.outcome === 'succeeded') return { ...placed, outcome: 'failed', reason: oneLine(report.lost) };
+  return report.verified !== undefined ? { ...placed, verified: report.verified } : placed;
+}
 
 function isDirectory(p: string): boolean {
   try {
