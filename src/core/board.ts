@@ -21,6 +21,8 @@ export interface BoardEntry {
   readonly usage?: AgentUsage;
   /** Where the last attempt's raw agent output is kept. */
   readonly logFile?: string;
+  /** Where the last attempt ran when not here (`docker@box`). */
+  readonly runner?: string;
 }
 
 export interface BoardCounts {
@@ -120,6 +122,12 @@ export class RunBoard {
         });
         return [event.taskId];
       }
+      case 'taskPlaced': {
+        const before = this.entries.get(event.taskId);
+        if (before === undefined) return [];
+        this.entries.set(event.taskId, { ...before, runner: event.runner });
+        return [event.taskId];
+      }
       case 'taskFinished': {
         const before = this.entries.get(event.taskId);
         // From start to finish as the user watched it: a worktree task's duration leaves out its
@@ -130,6 +138,7 @@ export class RunBoard {
           attempt: event.attempt,
           durationMs: Math.max(event.durationMs, watched),
           ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          ...(before?.runner !== undefined ? { runner: before.runner } : {}),
           ...usageAfter(before, event),
         });
         return [event.taskId];

@@ -69,6 +69,8 @@ export type RunEvent =
   | { readonly type: 'taskQueued'; readonly taskId: string; readonly at: number }
   | { readonly type: 'taskStarted'; readonly taskId: string; readonly attempt: number; readonly at: number }
   | { readonly type: 'taskOutput'; readonly taskId: string; readonly chunk: string; readonly at: number }
+  /** The attempt's agent runs somewhere other than here (a container, another engine). */
+  | { readonly type: 'taskPlaced'; readonly taskId: string; readonly attempt: number; readonly runner: string; readonly at: number }
   | {
       readonly type: 'taskFinished';
       readonly taskId: string;

@@ -7,6 +7,7 @@ import { StateError } from '../core/state';
 import { environmentProblem } from './environment';
 import { InputError } from './specFiles';
 import { SpecLockedError } from './stores/lock';
+import { RunnerSpecError } from '../core/runners';
 
 export interface UserProblem {
   /** One line, naming the file (and line) where there is one. */
@@ -21,6 +22,7 @@ export function userProblem(error: unknown): UserProblem | undefined {
   if (error instanceof InputError) return { message: error.format(), file: error.file, ...(error.line !== undefined ? { line: error.line } : {}) };
   if (error instanceof StateError) return { message: error.message, file: error.path, ...(error.location ? { line: error.location.line } : {}) };
   if (error instanceof SpecLockedError) return { message: error.message };
+  if (error instanceof RunnerSpecError) return { message: error.message };
   const environment = environmentProblem(error);
   return environment === undefined ? undefined : { message: environment };
 }

@@ -6,6 +6,7 @@ import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
 import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
 import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
+import { checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
 
 export type KeepOpen = 'failed' | 'always' | 'never';
 
@@ -22,6 +23,10 @@ export interface RalphSettings {
   readonly trace: boolean;
   /** No new task starts once the agents have reported this much cost; undefined: no budget. */
   readonly maxCostUsd?: number;
+  /** Where agents run (`ralph.runners`); empty: here. */
+  readonly runners: readonly RunnerSpec[];
+  /** How containers are made (`ralph.runner.*`). */
+  readonly container: ContainerOptions;
 }
 
 /** A setting that cannot be used; the message names it. */
@@ -79,6 +84,40 @@ export function readSettings(scope: vscode.Uri | undefined): RalphSettings {
     keepTerminalsOpen: oneOf<KeepOpen>(c.get('terminals.keepOpen'), ['failed', 'always', 'never'], 'failed'),
     trace: c.get('trace') === true,
     ...(typeof budget === 'number' && Number.isFinite(budget) && budget > 0 ? { maxCostUsd: budget } : {}),
+    ...readRunners(c),
   };
+}
+
+/** `ralph.runners` and `ralph.runner.*`, read by the same parser as `ralph run --runner`. */
+function readRunners(c: vscode.WorkspaceConfiguration): { runners: RunnerSpec[]; container: ContainerOptions } {
+  try {
+    const list = c.get<unknown>('runners');
+    const runners = Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => parseRunnerSpec(x, 'ralph.runners')) : [];
+    const text = (key: string): string | undefined => {
+      const v = c.get<unknown>(key);
+      return typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
+    };
+    const image = text('runner.image');
+    const cpus = text('runner.cpus');
+    const memory = text('runner.memory');
+    const network = text('runner.network');
+    const envFile = text('runner.envFile');
+    const template = text('runner.jobTemplate');
+    const pass = c.get<unknown>('runner.passEnv');
+    const container: ContainerOptions = {
+      ...DEFAULT_CONTAINER_OPTIONS,
+      ...(image !== undefined ? { image } : {}),
+      ...(cpus !== undefined && cpus !== '0' ? { cpus: checkCpus(cpus, 'ralph.runner.cpus') } : {}),
+      ...(memory !== undefined ? { memory: checkMemory(memory, 'ralph.runner.memory') } : {}),
+      ...(network !== undefined ? { network: checkNetwork(network, 'ralph.runner.network') } : {}),
+      passEnv: Array.isArray(pass) ? pass.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((n) => checkEnvName(n.trim(), 'ralph.runner.passEnv')) : [],
+      ...(envFile !== undefined ? { envFile } : {}),
+      ...(template !== undefined ? { jobTemplate: template } : {}),
+    };
+    return { runners, container };
+  } catch (error) {
+    if (error instanceof RunnerSpecError) throw new SettingsError(error.message);
+    throw error;
+  }
 }
 

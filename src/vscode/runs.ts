@@ -16,6 +16,7 @@ import { STATE_FILE_NAME } from '../core/state';
 import { FileStateStore } from '../node/stores/state';
 import { SpecLockedError } from '../node/stores/lock';
 import { readSettings, SettingsError } from './config';
+import { RunnerSpecError } from '../core/runners';
 import { messageOf, type Log } from './log';
 import type { SpecEntry, SpecRegistry } from './specs';
 
@@ -170,6 +171,8 @@ export class RunController extends Disposable {
         ...(settings.taskTimeoutMs !== undefined ? { taskTimeoutMs: settings.taskTimeoutMs } : {}),
         isolation: settings.isolation,
         worktreeInclude: settings.worktreeInclude,
+        runners: settings.runners,
+        container: settings.container,
         ...(settings.maxCostUsd !== undefined ? { maxCostUsd: settings.maxCostUsd } : {}),
         fallbackCwd: folder?.uri.fsPath ?? entry.dir,
         wrapExecutor: (inner) => (stoppable = new StoppableExecutor(inner)),
@@ -177,6 +180,7 @@ export class RunController extends Disposable {
       });
     } catch (error) {
       if (error instanceof RunSetupError) throw new RunRefused(`ralph.isolation: ${error.message}`);
+      if (error instanceof RunnerSpecError) throw new RunRefused(`ralph.runners: ${error.message}`);
       throw error;
     }
 
@@ -188,7 +192,7 @@ export class RunController extends Disposable {
     const agentName = settings.agent.preset === 'custom' ? 'custom agent' : settings.agent.preset;
     this.log.info(
       `run ${entry.name}`,
-      `${describeScope(scope)} of ${entry.displayPath} with ${agentName}, up to ${settings.maxConcurrent} at once, ${settings.mode} mode, ${prepared.isolation === 'worktree' ? 'a worktree per task' : 'shared working tree'}, commits: ${settings.commit}`,
+      `${describeScope(scope)} of ${entry.displayPath} with ${agentName}, up to ${prepared.options.maxConcurrent} at once${settings.runners.length > 0 ? ` on ${prepared.runners.join(' + ')}` : ''}, ${settings.mode} mode, ${prepared.isolation === 'worktree' ? 'a worktree per task' : 'shared working tree'}, commits: ${settings.commit}`,
     );
 
     const onEvent = (event: RunEvent): void => {

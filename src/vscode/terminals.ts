@@ -162,6 +162,11 @@ export class TaskTerminals extends Disposable {
         }
         return;
       }
+      case 'taskPlaced': {
+        const task = this.tasks.get(TaskTerminals.key(entry, event.taskId));
+        if (task) this.append(task, `${ANSI.dim}Ralph: running on ${event.runner}${ANSI.reset}\n`);
+        return;
+      }
       case 'taskOutput': {
         const task = this.tasks.get(TaskTerminals.key(entry, event.taskId));
         if (task) this.append(task, colourTranscript(event.chunk));

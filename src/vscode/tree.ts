@@ -194,7 +194,9 @@ export class TasksTree extends Disposable implements vscode.TreeDataProvider<Ral
     const cost = state.status === 'running' ? undefined : formatUsageShort(state.usage);
     // Kiro `- [ ]*`: said on the item, as in the editor; runs skip it unless ralph.includeOptional.
     const optional = task?.optional ? 'optional' : '';
-    item.description = [markers, optional, status, cost].filter(Boolean).join('  ');
+    // Where it runs, when not here: a container on this machine's engine or another's.
+    const where = state.runner !== undefined ? `on ${state.runner}` : '';
+    item.description = [markers, optional, status, where, cost].filter(Boolean).join('  ');
     item.iconPath = statusIcon(state.status);
     item.accessibilityInformation = { label: `Task ${taskId} ${task?.title ?? ''}${optional ? ', optional' : ''}, ${status || state.status}` };
 
@@ -208,6 +210,7 @@ export class TasksTree extends Disposable implements vscode.TreeDataProvider<Ral
     tip.appendMarkdown(`$(${ICONS[state.status][0].replace('~spin', '')}) `).appendText(`${state.status}${state.attempt ? ` · attempt ${state.attempt}` : ''}${state.durationMs ? ` · ${formatDuration(state.durationMs)}` : ''}`).appendMarkdown('\n\n');
     const used = formatUsage(state.usage);
     if (used) tip.appendMarkdown('**Used:** ').appendText(used).appendMarkdown('\n\n');
+    if (state.runner) tip.appendMarkdown('**Runs on:** ').appendText(state.runner).appendMarkdown('\n\n');
     if (state.logFile) tip.appendMarkdown('**Agent log:** ').appendText(state.logFile).appendMarkdown('\n\n');
     if (state.reason) {
       tip.appendMarkdown('**Why:**\n');

@@ -467,6 +467,8 @@ export function rig(initialState?: RalphState): Rig {
             return `halted: ${e.reason}`;
           case 'runFinished':
             return 'runFinished';
+          case 'taskPlaced':
+            return `placed ${e.taskId} on ${e.runner}`;
         }
       }),
   };

@@ -91,6 +91,7 @@ export async function runAttempt(
       onSpawn: (agent) => {
         ctx.records.patch(id, { agent: { ...agent, runId, attempt } });
         ctx.sync();
+        if (agent.runner !== undefined) ctx.emit({ type: 'taskPlaced', taskId: id, attempt, runner: agent.runner, at: clock.now() });
       },
     };
     const output = (chunk: string): void => ctx.emit({ type: 'taskOutput', taskId: id, chunk, at: clock.now() });

@@ -62,6 +62,9 @@ export class LiveView {
         this.running.add(event.taskId);
         this.log(`${this.style('cyan', '▶')} ${this.label(event.taskId)}${event.attempt > 1 ? this.style('dim', ` (attempt ${event.attempt})`) : ''}`);
         break;
+      case 'taskPlaced':
+        this.log(this.style('dim', `  ${event.taskId} runs on ${event.runner}`));
+        break;
       case 'taskOutput':
         if (this.options.verbose) {
           for (const line of event.chunk.split(/\r?\n/)) {
