@@ -23,7 +23,7 @@ import {
 } from './lib.mjs';
 
 /** The CLIs built when none is named: claude is the one the runner tests drive for real. */
-const DEFAULT_CLIS = ['claude'];
+export const DEFAULT_CLIS = ['claude'];
 
 const ROOTFS = {
   suite: 'bookworm',
