@@ -205,7 +205,7 @@ if (isMain) {
   }
   let failed = results.filter((r) => !r.ok).length;
   if (engineInfo(SECOND_HOST, 3000).ok) {
-    const s = await syncToSecond(results.filter((r) => r.ok).map((r) => r.image));
+    const s = await syncToSecond(results.filter((r) => r.ok && r.image !== ROOTFS_IMAGE).map((r) => r.image));
     for (const l of s.lines) console.log(`image ${l}`);
     if (!s.ok) failed++;
   }

@@ -9,17 +9,20 @@ import { fileURLToPath } from 'node:url';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The names the scripts and the tests (test/runners/dockerEnv.ts) share, in one file. */
+const NAMES = JSON.parse(readFileSync(join(repo, 'scripts', 'docker', 'names.json'), 'utf8'));
+
 /** A root filesystem from Debian's mirror (debootstrap), imported as is: no registry anywhere. */
-export const ROOTFS_IMAGE = 'ralph-test/rootfs:bookworm';
+export const ROOTFS_IMAGE = NAMES.rootfsImage;
 /** The rootfs plus the host's node binary: what every test image starts FROM. */
-export const BASE_IMAGE = 'ralph-test/base:bookworm';
+export const BASE_IMAGE = NAMES.baseImage;
 /** A label every test image carries, so they can be listed (and removed) as a set. */
-export const TEST_LABEL = 'ralph.test';
+export const TEST_LABEL = NAMES.testLabel;
 /** The label holding the hash of an image's inputs: an image whose label matches is not rebuilt. */
-export const INPUTS_LABEL = 'ralph.inputs';
+export const INPUTS_LABEL = NAMES.inputsLabel;
 
 /** The second engine, standing in for a remote host: its own data root, exec root and socket. */
-export const SECOND_HOST = 'unix:///var/run/ralph-docker2.sock';
+export const SECOND_HOST = NAMES.secondHost;
 export const SECOND_DIRS = {
   data: process.env.RALPH_DOCKER2_ROOT || '/var/lib/ralph-docker2',
   exec: '/var/run/ralph-docker2',
@@ -32,7 +35,7 @@ export const PINS = JSON.parse(readFileSync(join(repo, 'scripts', 'agent-clis', 
 export function agentImage(name) {
   const pin = PINS[name];
   if (!pin) throw new Error(`unknown agent CLI: ${name} (known: ${Object.keys(PINS).join(', ')})`);
-  return `ralph-test/agent-${name}:${pin.version}`;
+  return `${NAMES.agentImagePrefix}${name}:${pin.version}`;
 }
 
 export function cacheDir() {
