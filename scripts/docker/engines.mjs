@@ -14,13 +14,17 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE_IMAGE, SECOND_DIRS, SECOND_HOST, agentImage, engineInfo, imageId, lastLine, run, seconds } from './lib.mjs';
+import { tmpdir } from 'node:os';
+import { BASE_IMAGE, SECOND_DIRS, SECOND_HOST, agentImage, engineInfo, imageId, lastLine, repo, run, seconds } from './lib.mjs';
 import { DEFAULT_CLIS, syncToSecond } from './images.mjs';
 
 const MAIN_LOG = '/tmp/dockerd.log';
 const SECOND_LOG = `${SECOND_DIRS.data}.log`;
-/** Covered by an empty tmpfs in the second engine's mount namespace (those that exist here). */
-const HIDDEN = ['/work', '/tmp', '/home', '/root', '/var/tmp', '/mnt', '/srv'];
+/**
+ * Covered by an empty tmpfs in the second engine's mount namespace (those that exist here), with
+ * this checkout and the temp folder wherever they are (CI clones elsewhere).
+ */
+const HIDDEN = ['/work', '/tmp', '/home', '/root', '/var/tmp', '/mnt', '/srv', repo, tmpdir()];
 const WAIT_MS = 30_000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -99,7 +103,12 @@ async function startSecond() {
   if (pidOf() === undefined) rmSync(SECOND_DIRS.pidfile, { force: true }); // a stale pidfile stops dockerd
   mkdirSync(SECOND_DIRS.data, { recursive: true });
   const own = [SECOND_DIRS.data, SECOND_DIRS.exec, SECOND_DIRS.pidfile];
-  const hidden = HIDDEN.filter((d) => existsSync(d) && !own.some((p) => p === d || p.startsWith(`${d}/`)));
+  const under = (p, d) => p === d || p.startsWith(`${d}/`);
+  // A folder inside another hidden one is hidden already (and could not be mounted on: it is gone).
+  const candidates = [...new Set(HIDDEN.filter((d) => existsSync(d)).map((d) => realpathSync(d)))];
+  const hidden = candidates.filter(
+    (d) => d !== '/' && !own.some((p) => under(p, d)) && !candidates.some((o) => o !== d && under(d, o)),
+  );
   const t0 = Date.now();
   // Its own network namespace too: with --bridge=none, dockerd deletes any `docker0` it sees at
   // start, which in the host's namespace is the main engine's bridge (measured: the main engine's
