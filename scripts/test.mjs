@@ -23,7 +23,8 @@ const suites = [
   // skipped with the reason (RUNNER_TESTS_SKIP, read by test/runners/dockerEnv.ts).
   {
     name: 'runners',
-    require: [['scripts/docker/engines.mjs', 'start'], ['scripts/docker/images.mjs']],
+    // The claude image is made from the pinned CLI, which the conformance part (later) also uses.
+    require: [['scripts/docker/engines.mjs', 'start'], ['scripts/agent-clis/setup.mjs', 'claude'], ['scripts/docker/images.mjs']],
     skipEnv: 'RUNNER_TESTS_SKIP',
     args: [mocha, 'test/runners/**/*.test.ts'],
   },
