@@ -17,6 +17,17 @@ const suites = [
   // A short soak: `ralph run` killed at random moments (seeded) in both isolation modes while a
   // simulated user edits, resumed to the end and checked (scripts/soak/; `npm run soak` for more).
   { name: 'soak', args: [mocha, 'test/soak/**/*.test.ts'] },
+  // The runners (issue 14): agents in Docker containers, on a second Docker engine standing in for
+  // a remote host, Kubernetes Jobs. The engines and images (no registry: debootstrap from Debian's
+  // mirror) are made first by scripts/docker/; when that fails, every test of the part is reported
+  // skipped with the reason (RUNNER_TESTS_SKIP, read by test/runners/dockerEnv.ts).
+  {
+    name: 'runners',
+    // The claude image is made from the pinned CLI, which the conformance part (later) also uses.
+    require: [['scripts/docker/engines.mjs', 'start'], ['scripts/agent-clis/setup.mjs', 'claude'], ['scripts/docker/images.mjs']],
+    skipEnv: 'RUNNER_TESTS_SKIP',
+    args: [mocha, 'test/runners/**/*.test.ts'],
+  },
   // The real agent CLIs (pinned, installed on first use into .agent-clis/ by
   // scripts/agent-clis/setup.mjs) against the scripted model server. A CLI that cannot be
   // installed makes its tests skipped, with the reason, never passed.
@@ -29,9 +40,9 @@ const suites = [
 
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
-function runSuite(args) {
+function runSuite(args, env = process.env) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['inherit', 'pipe', 'inherit'] });
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -45,6 +56,25 @@ function runSuite(args) {
   });
 }
 
+/** Runs each setup script in turn, echoing it; a failure's first `failed` line is the reason. */
+async function runRequired(steps) {
+  for (const step of steps) {
+    const child = spawn(process.execPath, step, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out += chunk.toString('utf8');
+    });
+    const code = await new Promise((resolve) => child.on('close', (c, sig) => resolve(c ?? sig)));
+    if (code !== 0) {
+      const lines = out.trim().split('\n');
+      const why = lines.find((l) => /failed/.test(l)) ?? lines.pop() ?? '';
+      return `${step.join(' ')} exited ${code}${why ? `: ${why.trim()}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -54,7 +84,15 @@ for (const suite of suites) {
     // Its own output says what was installed or what failed; the tests then skip what is missing.
     await new Promise((resolve) => spawn(process.execPath, suite.setup, { stdio: 'inherit' }).on('close', resolve));
   }
-  const { code, signal, counts } = await runSuite(suite.args);
+  let env = process.env;
+  if (suite.require) {
+    const reason = await runRequired(suite.require);
+    if (reason) {
+      console.log(`\nThe ${suite.name} tests are skipped: ${reason}`);
+      env = { ...process.env, [suite.skipEnv]: reason };
+    }
+  }
+  const { code, signal, counts } = await runSuite(suite.args, env);
   if (!counts) {
     // Mocha died before reporting (a syntax error, a crash): count the suite as one failure.
     console.error(`\nThe ${suite.name} suite ended without a summary (exit ${code ?? signal}).`);
