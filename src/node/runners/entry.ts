@@ -45,7 +45,7 @@ if [ "\${RALPH_CODE:-mounted}" = bundle ]; then
   if [ -n "\${RALPH_PROGRESS_FILE:-}" ] && [ -f "$RALPH_PROGRESS_FILE" ]; then
     mv "$RALPH_PROGRESS_FILE" "$out/progress.md"
   fi
-  git add -A </dev/null && { git diff --cached --quiet </dev/null || git commit -q --no-verify -m "ralph: work of task $RALPH_TASK_ID" </dev/null; }
+  git add -A </dev/null && { git diff --cached --quiet </dev/null || git commit -q --no-verify -m "ralph: work of task \${RALPH_TASK_ID:-?}" </dev/null; }
   if [ "$(git rev-parse HEAD)" != "$RALPH_BASE" ]; then
     git bundle create -q "$out/work.bundle" "$RALPH_BASE..$RALPH_BRANCH" </dev/null 2>"$out/bundle.err" || echo "ralph: cannot bundle the work" >&2
   fi
