@@ -65,6 +65,8 @@ export const claudeAgent: AgentDefinition = {
   credentialEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
   permissions:
     'Claude Code in acceptEdits mode: it creates and edits files inside its working directory (and the folders Ralph adds with --add-dir) without asking, runs only the shell commands Claude Code deems safe there, and any other call (a write outside, most shell commands, web access) is denied, since nobody can answer a prompt.',
+  sandboxedPermissions:
+    'Claude Code in bypassPermissions mode inside its container: every tool, shell commands included, with no prompt; the container sees only the task\'s worktree, so that is all it can change.',
   promptOnStdin: true,
   args: (ctx: AgentContext): string[] => [
     '-p',
@@ -73,7 +75,9 @@ export const claudeAgent: AgentDefinition = {
     // Required by 2.1.332 for stream-json in print mode.
     '--verbose',
     '--permission-mode',
-    'acceptEdits',
+    // In a container of its own the container is the sandbox: every tool, shell commands
+    // included, as Anthropic advises only for sandboxes (checked with 2.1.332 in a container).
+    ctx.sandboxed === true ? 'bypassPermissions' : 'acceptEdits',
     // Without it, print mode already denies what would prompt; with it the denial says why
     // ("this session has no approval surface"), so the model does not ask again.
     '--permission-prompts',
@@ -85,6 +89,9 @@ export const claudeAgent: AgentDefinition = {
       // Verified: without it 2.1.332 looks up api.anthropic.com (telemetry, update checks) even
       // with ANTHROPIC_BASE_URL set; with it, no traffic but the model calls.
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      // Claude Code refuses bypassPermissions as root unless told it is in a sandbox; only
+      // said inside a container.
+      ...(ctx.sandboxed === true ? { IS_SANDBOX: '1' } : {}),
     };
     // The user's own choice wins.
     if (ctx.env.CLAUDE_CODE_MAX_RETRIES === undefined) env.CLAUDE_CODE_MAX_RETRIES = MAX_RETRIES;

@@ -64,6 +64,9 @@ export interface AgentContext {
   readonly env: NodeJS.ProcessEnv;
   /** Custom preset only: the user's command template. */
   readonly commandTemplate?: string;
+  /** The agent runs in a container of its own (a runner other than local): the container is
+   *  the sandbox, so a preset may use the permissive mode its vendor advises only there. */
+  readonly sandboxed?: boolean;
 }
 
 export interface ExitCodeMeaning {
@@ -85,6 +88,8 @@ export interface AgentDefinition {
   readonly credentialEnv?: readonly string[];
   /** One sentence for the README and the settings: what the preset lets the agent do. */
   readonly permissions: string;
+  /** The same, in a container (`sandboxed`), where it differs. */
+  readonly sandboxedPermissions?: string;
   /** The prompt file is also the agent's stdin. */
   readonly promptOnStdin: boolean;
   /** argv after the command. Fixed text plus paths Ralph chose: never task text. */

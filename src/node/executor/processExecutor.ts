@@ -169,6 +169,7 @@ export class ProcessExecutor implements Executor {
         env: baseEnv,
         ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
         ...(this.config.command !== undefined ? { commandTemplate: this.config.command } : {}),
+        ...(this.launcher !== undefined ? { sandboxed: true } : {}),
       };
       let command: string;
       let args: string[];
