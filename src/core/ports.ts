@@ -156,44 +156,73 @@ export interface RalphState {
   [unknown: string]: unknown;
 }
 
-export interface RalphTaskRecord {
+/** What every task record holds, whatever its status. */
+export interface TaskRecordCommon {
   readonly id: string;
-  readonly status: TaskResultStatus;
   readonly attempts: number;
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly durationMs?: number;
+  /** Why the task stands where it does: a failure, a block, a skip, or — on a task put back to
+   *  pending after an attempt — why that attempt failed. */
   readonly reason?: string;
-  /** Commit that recorded this task's work, so a resume never commits it twice. */
-  readonly commit?: string;
   /** Progress merged into .progress.md already. */
   readonly progressMerged?: boolean;
   /** Listed in .progress.md's `## Completed Tasks`: without a commit (none was made yet), or
    *  with it. */
   readonly completionNoted?: 'listed' | 'withCommit';
-  /** The commit step has dealt with this task's work: committed (hash in `commit`) or found
-   *  nothing of it to commit. A resume commits only tasks where this is not set. */
-  readonly commitHandled?: boolean;
   /** Worktree isolation: where the task works (kept after a failure or a kill, for inspection
    *  and for the next attempt). Cleared once the worktree is removed after its merge. */
   readonly worktree?: TaskWorktree;
+  /** Tokens and cost of every attempt so far, summed. */
+  readonly usage?: AgentUsage;
+  /** The raw output of the last attempt. */
+  readonly logFile?: string;
+}
+
+/** Not started yet, or put back after an attempt. */
+export interface PendingTaskRecord extends TaskRecordCommon {
+  readonly status: 'pending';
+}
+
+/** An attempt is under way, or has passed and waits for its merge. */
+export interface RunningTaskRecord extends TaskRecordCommon {
+  readonly status: 'running';
+  /** The agent process of the attempt running now, recorded as it is spawned and cleared once it
+   *  is gone: what a resume stops first if a kill left it running. */
+  readonly agent?: RecordedAgent;
   /** Worktree isolation: the attempt passed and its work is committed on the task's branch at
    *  this commit; the task waits for its turn to merge. A resume merges it without re-running. */
   readonly workCommit?: string;
   /** Worktree isolation: a merge was moving the user's branch; a resume finishes or forgets it. */
   readonly merging?: MergeJournal;
+}
+
+/** Its work is done (and, in worktrees, merged). */
+export interface SucceededTaskRecord extends TaskRecordCommon {
+  readonly status: 'success';
+  /** Commit that recorded this task's work, so a resume never commits it twice. */
+  readonly commit?: string;
+  /** The commit step has dealt with this task's work: committed (hash in `commit`) or found
+   *  nothing of it to commit. A resume commits only tasks where this is not set. */
+  readonly commitHandled?: boolean;
   /** Shared tree: a commit of this task's work was being made on top of this commit (the
    *  branch's tip then; '' on an unborn branch). A resume looks for that commit before it
    *  commits the task again. */
   readonly committing?: string;
-  /** Tokens and cost of every attempt so far, summed. */
-  readonly usage?: AgentUsage;
-  /** The raw output of the last attempt. */
-  readonly logFile?: string;
-  /** The agent process of the attempt running now, recorded as it is spawned and cleared once it
-   *  is gone: what a resume stops first if a kill left it running. */
-  readonly agent?: RecordedAgent;
 }
+
+/** Ended without its work: failed, blocked by another's failure, or skipped (optional). */
+export interface EndedTaskRecord extends TaskRecordCommon {
+  readonly status: 'failed' | 'blocked' | 'skipped';
+}
+
+/** Ralph's record of one task in the state file: what each status can hold, and only that. */
+export type RalphTaskRecord = PendingTaskRecord | RunningTaskRecord | SucceededTaskRecord | EndedTaskRecord;
+
+/** A change of some fields of a record that keeps its status (TaskRecords.patch); `undefined`
+ *  removes a field. */
+export type TaskRecordPatch = Partial<Omit<TaskRecordCommon, 'id'> & Omit<RunningTaskRecord, 'status' | 'id'> & Omit<SucceededTaskRecord, 'status' | 'id'>>;
 
 export interface RecordedAgent extends SpawnedAgent {
   readonly runId: string;

@@ -15,6 +15,7 @@ import type {
 } from '../../src/core/ports';
 import { neverCancelled, runPlan } from '../../src/core/run';
 import { flush, plan, rig, type Journal, type Rig } from './fakes';
+import { commitOf, mergingOf } from '../../src/core/run/recordFields';
 
 const show = (x: unknown) => JSON.stringify(x);
 
@@ -271,7 +272,10 @@ describe('scheduler: worktree isolation', () => {
     assert.deepEqual(entries(r, /^wt-merge/), [], show(r.journal.entries));
     assert.deepEqual(r.worktrees.removed, ['ralph/demo/1'], show(r.worktrees.removed));
     const record = r.state.current.ralph?.tasks['1'];
-    assert.deepEqual([record?.status, record?.commit, record?.merging, record?.worktree], ['success', 'm9', undefined, undefined], show(record));
+    assert.deepEqual([record?.status, commitOf(record), mergingOf(record), record?.worktree], ['success', 'm9', undefined, undefined], show(record));
+    // A succeeded task's record holds what a success can hold: not the running attempt's work
+    // commit or merge journal (it used to carry the work commit on).
+    assert.deepEqual(Object.keys(record ?? {}).filter((k) => ['workCommit', 'merging', 'agent'].includes(k)), [], show(record));
   });
 
   it('resume: a merge journaled but not done is done again', async () => {
@@ -282,7 +286,7 @@ describe('scheduler: worktree isolation', () => {
     const summary = await start(r, plan({ tasks: ['1'] }));
     assert.equal(summary.succeeded, 1, show(summary));
     assert.deepEqual(entries(r, /^wt-merged/), ['wt-merged 1 m1 ralph: 1 — Task 1'], show(r.journal.entries));
-    assert.equal(r.state.current.ralph?.tasks['1']?.commit, 'm1', show(r.state.current.ralph?.tasks['1']));
+    assert.equal(commitOf(r.state.current.ralph?.tasks['1']), 'm1', show(r.state.current.ralph?.tasks['1']));
   });
 
   it('commits check-offs made outside merges (a container) with only Ralph\'s own files', async () => {

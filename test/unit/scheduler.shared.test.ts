@@ -7,6 +7,7 @@ import type { Plan } from '../../src/core/model';
 import type { RalphState, RalphTaskRecord, RunOptions, RunSummary } from '../../src/core/ports';
 import { neverCancelled, runPlan } from '../../src/core/run';
 import { flush, plan, rig, type Rig } from './fakes';
+import { commitHandledOf, commitOf, committingOf } from '../../src/core/run/recordFields';
 
 const show = (x: unknown) => JSON.stringify(x);
 
@@ -105,7 +106,7 @@ describe('scheduler: shared working tree', () => {
     await flush();
     assert.equal(r.git.commits.length, 0, `no second commit of 1: ${show(r.journal.entries)}`);
     const one = r.state.current.ralph?.tasks['1'];
-    assert.deepEqual([one?.commit, one?.commitHandled, one?.committing], ['k1', true, undefined], show(one));
+    assert.deepEqual([commitOf(one), commitHandledOf(one), committingOf(one)], ['k1', true, undefined], show(one));
     r.executor.resolve('2');
     await run;
     assert.deepEqual(r.git.commits.map((c) => c.message.split('\n')[0]), ['ralph: 2 — Task 2']);

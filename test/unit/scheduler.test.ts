@@ -3,6 +3,7 @@ import type { Plan } from '../../src/core/model';
 import type { CancellationToken, RalphState, RunOptions, RunSummary } from '../../src/core/ports';
 import { CancellationSource, neverCancelled, runPlan } from '../../src/core/run';
 import { flush, plan, rig, type Rig } from './fakes';
+import { commitHandledOf, commitOf } from '../../src/core/run/recordFields';
 
 function options(o: Partial<RunOptions> = {}): RunOptions {
   return { maxConcurrent: 3, mode: 'dag', commit: 'batch', scope: { kind: 'spec' }, maxTaskIterations: 1, ...o };
@@ -461,7 +462,7 @@ describe('scheduler: state', () => {
       show(s),
     );
     const rec = s.ralph?.tasks['1'];
-    assert.ok(rec && rec.attempts === 1 && rec.startedAt && rec.finishedAt && rec.progressMerged === true && rec.commit === 'c1', show(rec));
+    assert.ok(rec && rec.attempts === 1 && rec.startedAt && rec.finishedAt && rec.progressMerged === true && commitOf(rec) === 'c1', show(rec));
   });
 
   it('never runs two saves at once and still saves the latest state', async () => {
@@ -552,7 +553,7 @@ describe('scheduler: progress and commits', () => {
     assert.deepEqual(r.state.current.ralph?.preexistingDirty, ['notes.txt'], show(r.state.current.ralph));
     const committed = r.events.find((e) => e.type === 'batchCommitted');
     assert.ok(committed?.type === 'batchCommitted' && committed.taskIds.join() === '1,2,3' && committed.commit === 'c1', show(committed));
-    assert.deepEqual(['1', '2', '3'].map((id) => r.state.current.ralph?.tasks[id]?.commit), ['c1', 'c1', 'c1'], show(r.state.current.ralph));
+    assert.deepEqual(['1', '2', '3'].map((id) => commitOf(r.state.current.ralph?.tasks[id])), ['c1', 'c1', 'c1'], show(r.state.current.ralph));
   });
 
   it('commits between chained tasks, when the run is idle, before the next one starts', async () => {
@@ -615,7 +616,7 @@ describe('scheduler: progress and commits', () => {
         assert.equal(summary.succeeded, 1, show(summary));
         assert.deepEqual(r.tasksFile.done, ['1'], show(r.tasksFile.done));
         assert.ok(r.logs.some((l) => /not a git repository/.test(l)), show(r.logs));
-        assert.equal(r.state.current.ralph?.tasks['1']?.commitHandled, false, show(r.state.current.ralph));
+        assert.equal(commitHandledOf(r.state.current.ralph?.tasks['1']), false, show(r.state.current.ralph));
       } else {
         // Its work is in the tree but on no commit: not done, and the next run commits it.
         assert.equal(summary.failed, 1, show(summary));

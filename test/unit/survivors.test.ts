@@ -15,6 +15,7 @@ import { ProcessExecutor, ProcessSurvivors } from '../../src/node/executor';
 import { processStartTime } from '../../src/node/executor/processTable';
 import { collect, ensureBuilt, makeRepo, runCli, startCli, taskMd, type Repo } from './e2e-helpers';
 import { flush, makeTask, plan, rig } from './fakes';
+import { agentOf } from '../../src/core/run/recordFields';
 
 const SPEC = 'specs/s/tasks.md';
 const show = (v: unknown): string => JSON.stringify(v, null, 1);
@@ -141,7 +142,7 @@ describe('survivors of a killed run (end to end, real processes)', function () {
     let recorded: RecordedAgent | undefined;
     await until('the agent to start and be recorded in the state', () => {
       const start = journal().find((e) => e.what === 'start');
-      recorded = stateOf(r)?.ralph?.tasks['1.1']?.agent;
+      recorded = agentOf(stateOf(r)?.ralph?.tasks['1.1']);
       if (start === undefined || recorded?.pid !== start.pid) return show({ journal: journal(), recorded });
       if (setsid && !existsSync(join(dir, '1.1.setsid.pid'))) return 'no setsid pid file yet';
       return undefined;
@@ -174,7 +175,7 @@ describe('survivors of a killed run (end to end, real processes)', function () {
     const entries = journal().map((e) => `${e.what} ${e.pid === oldAgent ? 'old' : 'new'}`);
     assert.deepEqual(entries, ['start old', 'stopped old', 'start new', 'end new'], show(journal()));
     assert.match(r.read(SPEC), /- \[x\] 1\.1 /, r.read(SPEC));
-    assert.equal(stateOf(r)?.ralph?.tasks['1.1']?.agent, undefined, show(stateOf(r)?.ralph?.tasks['1.1']));
+    assert.equal(agentOf(stateOf(r)?.ralph?.tasks['1.1']), undefined, show(stateOf(r)?.ralph?.tasks['1.1']));
   });
 
   it('moves a folder that is not a worktree out of a task\'s way, runs the task, and ralph clean lists and removes it', async () => {
@@ -343,11 +344,11 @@ describe('scheduler: survivors of a killed run', () => {
     assert.equal(call?.request.runId, 'killed-run', 'a resumed run keeps its id');
     call?.request.onSpawn?.({ pid: 7, pgid: 7, startTime: 'linux:b:9', host: 'h', agentId: 'killed-run:1#1:1' });
     await flush();
-    assert.deepEqual(r.state.current.ralph?.tasks['1']?.agent, { pid: 7, pgid: 7, startTime: 'linux:b:9', host: 'h', agentId: 'killed-run:1#1:1', runId: 'killed-run', attempt: 1 });
+    assert.deepEqual(agentOf(r.state.current.ralph?.tasks['1']), { pid: 7, pgid: 7, startTime: 'linux:b:9', host: 'h', agentId: 'killed-run:1#1:1', runId: 'killed-run', attempt: 1 });
     r.executor.resolve('1');
     r.executor.resolve('2');
     await run;
-    assert.equal(r.state.current.ralph?.tasks['1']?.agent, undefined, 'cleared once the agent is gone');
+    assert.equal(agentOf(r.state.current.ralph?.tasks['1']), undefined, 'cleared once the agent is gone');
   });
 
   it('starts nothing while an agent of the killed run could not be stopped', async () => {

@@ -367,6 +367,33 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.equal(r.git('status', '--porcelain'), '');
   });
 
+  it('finishes a merge killed after the move although the user saved tasks.md since: the index follows, their text stays', async () => {
+    const { r, wt } = repo();
+    const w = await wt.prepare('1');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await wt.commitWork(w, 'one');
+    const from = r.git('rev-parse', 'HEAD').trim();
+    const merged = r.git('merge-tree', '--write-tree', from, tip).split('\n')[0] ?? '';
+    // The merge commit holds the check-off, as merge() folds it in; the kill came right after
+    // the move, so the index still says `from` for both files and a.txt is not written yet.
+    r.write(`${SPEC}/tasks.md`, '- [x] 1 One\n- [ ] 2 Two\n');
+    const ticked = r.git('hash-object', '-w', `${SPEC}/tasks.md`).trim();
+    const index = join(r.dir, '.git', 'test-index');
+    const inTemp = (...args: string[]) => spawnSync('git', args, { cwd: r.dir, encoding: 'utf8', env: { ...process.env, GIT_INDEX_FILE: index } }).stdout;
+    inTemp('read-tree', merged);
+    inTemp('update-index', '--cacheinfo', `100644,${ticked},${SPEC}/tasks.md`);
+    const tree = inTemp('write-tree').trim();
+    rmSync(index);
+    const to = r.git('commit-tree', tree, '-p', from, '-m', 'one').trim();
+    r.git('update-ref', 'refs/heads/main', to, from);
+    // Before the resume, the user's editor saves tasks.md: neither `from` nor `to`.
+    r.write(`${SPEC}/tasks.md`, '- [x] 1 One\n- [ ] 2 Two\na line the user typed\n');
+    assert.equal(await wt.finishMerge({ ref: 'refs/heads/main', from, to }), true);
+    assert.equal(r.read('a.txt'), 'from 1\n');
+    assert.equal(r.read(`${SPEC}/tasks.md`), '- [x] 1 One\n- [ ] 2 Two\na line the user typed\n', 'the user\'s text is kept');
+    assert.equal(r.git('status', '--porcelain'), ` M ${SPEC}/tasks.md\n`, 'the merge is in the index; only the user\'s line is left uncommitted');
+  });
+
   it('reuses a worktree with work in it, recreates one whose folder went, starts afresh from a merged one', async () => {
     const { r, wt } = repo();
     const w = await wt.prepare('1');

@@ -13,6 +13,7 @@ import { buildPrompt, joinPath } from './prompt';
 import type { TaskRun } from './taskRun';
 import { listPaths, messageOf } from './text';
 import { judgeAttempt, type AttemptOutcome } from './verdict';
+import { agentOf } from './recordFields';
 
 /** Runs attempt number `attempt` of `run`, already recorded as started. `usersChangesIn`: the
  *  user's uncommitted changes in a task's files (shared tree). Never throws: what goes wrong is
@@ -115,7 +116,7 @@ export async function runAttempt(
     return token.isCancellationRequested ? { id, status: 'cancelled', reason: 'cancelled' } : { id, status: 'failed', reason, detail: reason };
   } finally {
     // The executor returns once the agent and what it started are gone.
-    if (ctx.records.get(id)?.agent !== undefined) {
+    if (agentOf(ctx.records.get(id)) !== undefined) {
       ctx.records.patch(id, { agent: undefined });
       ctx.sync();
     }

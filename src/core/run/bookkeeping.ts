@@ -5,6 +5,7 @@
 import type { RalphTaskRecord } from '../ports';
 import type { RunContext } from './context';
 import { messageOf } from './text';
+import { commitOf } from './recordFields';
 
 export class Bookkeeping {
   /** Worktree isolation: Ralph changed tasks.md or .progress.md outside a merge commit. */
@@ -71,16 +72,16 @@ export class Bookkeeping {
     const owed = (r: RalphTaskRecord): boolean =>
       (r.status === 'success' || merging.includes(r.id)) &&
       relations.byId.has(r.id) &&
-      (r.completionNoted === undefined || (r.completionNoted === 'listed' && r.commit !== undefined));
+      (r.completionNoted === undefined || (r.completionNoted === 'listed' && commitOf(r) !== undefined));
     const ids = relations.inFileOrder([...records.values()].filter(owed).map((r) => r.id));
     if (ids.length === 0) return false;
     const tasks = ids.map((id) => {
-      const commit = records.get(id)?.commit;
+      const commit = commitOf(records.get(id));
       return { taskId: id, title: relations.byId.get(id)?.title ?? id, ...(commit !== undefined ? { commit } : {}) };
     });
     try {
       const changed = await progress.noteCompleted(tasks);
-      for (const id of ids) records.patch(id, { completionNoted: records.get(id)?.commit !== undefined ? 'withCommit' : 'listed' });
+      for (const id of ids) records.patch(id, { completionNoted: commitOf(records.get(id)) !== undefined ? 'withCommit' : 'listed' });
       this.run.sync();
       return changed;
     } catch (error) {

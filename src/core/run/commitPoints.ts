@@ -13,6 +13,7 @@ import { RUN_LOCK_FILE, worktreePortOf, type RunContext } from './context';
 import type { TaskEndings } from './endings';
 import { joinPath } from './prompt';
 import { messageOf, oneLine } from './text';
+import { commonOf } from './recordFields';
 
 export class CommitPoints {
   /** What was dirty before the run: the user's own changes, never committed by Ralph. */
@@ -126,7 +127,7 @@ export class CommitPoints {
   async recover(rememberAsBefore: (id: string, record: RalphTaskRecord) => void): Promise<void> {
     const { git } = this.ctx.ports;
     for (const [id, record] of this.ctx.records.entries()) {
-      if (record.committing === undefined) continue;
+      if (record.status !== 'success' || record.committing === undefined) continue;
       let found: { hash: string } | undefined;
       if (record.commit === undefined && record.commitHandled !== true && git.commitsSince) {
         try {
@@ -135,7 +136,8 @@ export class CommitPoints {
           this.ctx.log(`could not look for the commit of ${id} made before the kill: ${messageOf(error)}`);
         }
       }
-      const current: RalphTaskRecord = found ? { ...record, commit: found.hash, commitHandled: true, committing: undefined } : { ...record, committing: undefined };
+      const { committing: _journal, ...rest } = record;
+      const current: RalphTaskRecord = found ? { ...rest, commit: found.hash, commitHandled: true } : rest;
       this.ctx.records.set(id, current);
       rememberAsBefore(id, current);
     }
@@ -152,7 +154,7 @@ export class CommitPoints {
       await this.bookkeeping.unmark(id);
       const reason = `its work could not be committed: ${oneLine(why, 300)}; the changes are left in the working tree`;
       run.state = { status: 'failed', reason };
-      this.ctx.records.set(id, { ...before, status: 'failed', reason, committing: undefined, commitHandled: undefined });
+      this.ctx.records.set(id, { ...commonOf(before), status: 'failed', reason });
       this.endings.emitFinished(run, 'failed', before.durationMs ?? 0, now);
       if (!this.ctx.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
     }

@@ -4,6 +4,7 @@
 import type { AgentUsage, TaskRunStatus } from '../ports';
 import type { RunContext } from './context';
 import { reasonOf, type TaskRun } from './taskRun';
+import { commonOf } from './recordFields';
 
 /** Tokens, cost and raw log of the attempt a taskFinished event reports. */
 export interface AttemptInfo {
@@ -52,7 +53,7 @@ export class TaskEndings {
     task.state = { status: 'blocked', reason };
     const id = task.task.id;
     const before = this.run.records.get(id);
-    this.run.records.set(id, { ...before, id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
+    this.run.records.set(id, { ...(before ? commonOf(before) : {}), id, status: 'blocked', attempts: before?.attempts ?? 0, reason });
     this.emitFinished(task, 'blocked', 0, this.run.ports.clock.now());
   }
 }

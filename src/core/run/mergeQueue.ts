@@ -13,6 +13,7 @@ import type { TaskRun, TaskRunState } from './taskRun';
 
 type MergingState = Extract<TaskRunState, { status: 'merging' }>;
 import { baseName, messageOf } from './text';
+import { commonOf, mergingOf } from './recordFields';
 
 export class MergeQueue {
   /** `excludedPaths`: what is never Ralph's to commit (the user's own changes, Ralph's files). */
@@ -58,7 +59,7 @@ export class MergeQueue {
       await this.bookkeeping.unmark(id);
       run.state = { status: 'failed', reason };
       const before = this.ctx.records.get(id);
-      this.ctx.records.set(id, { ...before, id, status: 'failed', attempts: run.attempt, reason, merging: undefined });
+      this.ctx.records.set(id, { ...(before ? commonOf(before) : {}), id, status: 'failed', attempts: run.attempt, reason });
       this.endings.emitFinished(run, 'failed', durationMs, clock.now());
       if (!this.ctx.token.isCancellationRequested) this.endings.blockDependents(id, 'failed');
       this.ctx.sync();
@@ -106,13 +107,12 @@ export class MergeQueue {
     const before = this.ctx.records.get(id);
     const commit = result.kind === 'merged' ? result.commit : undefined;
     this.ctx.records.set(id, {
-      ...before,
+      ...(before ? commonOf(before) : {}),
       id,
       status: 'success',
       attempts: run.attempt,
       commitHandled: true,
       progressMerged: true,
-      merging: undefined,
       ...(commit !== undefined ? { commit } : {}),
     });
     // The merge commit took in tasks.md and .progress.md as they are now.
@@ -142,17 +142,17 @@ export class MergeQueue {
     const port = worktreePortOf(this.ctx.ports);
     for (const [id, record] of this.ctx.records.entries()) {
       let current = record;
-      if (record.merging) {
+      const journal = mergingOf(record);
+      if (journal) {
         let moved = false;
         try {
-          moved = await port.finishMerge(record.merging);
+          moved = await port.finishMerge(journal);
         } catch (error) {
           this.ctx.log(`finishing the interrupted merge of ${id} failed: ${messageOf(error)}`);
           moved = true;
         }
-        current = moved
-          ? { ...record, status: 'success', commit: record.merging.to, commitHandled: true, progressMerged: true, merging: undefined }
-          : { ...record, merging: undefined };
+        const { merging: _journal, ...rest } = record as Extract<RalphTaskRecord, { status: 'running' }>;
+        current = moved ? { ...commonOf(record), status: 'success', commit: journal.to, commitHandled: true, progressMerged: true } : rest;
         this.ctx.records.set(id, current);
         rememberAsBefore(id, current);
       }

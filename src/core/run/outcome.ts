@@ -12,6 +12,7 @@ import type { TaskEndings } from './endings';
 import type { TaskRun } from './taskRun';
 import { iso } from './text';
 import type { AttemptOutcome } from './verdict';
+import { commonOf } from './recordFields';
 
 /** The parts of the engine an outcome acts through. */
 export interface RunParts {
@@ -28,8 +29,10 @@ export async function finishAttempt(ctx: RunContext, parts: RunParts, outcome: A
   const id = run.task.id;
   const before = ctx.records.get(id);
   const taskUsage = addUsage(before?.usage, outcome.usage);
+  // What the attempt's record carries over is what every status holds (not the agent, nor a
+  // journal of the status it leaves).
   const finished = (status: TaskResultStatus, reason?: string): RalphTaskRecord => ({
-    ...before,
+    ...(before ? commonOf(before) : {}),
     id,
     status,
     attempts: run.attempt,

@@ -4,7 +4,8 @@
 // place, so a state handed to the store stays as it was.
 
 import type { Task } from '../model';
-import type { RalphTaskRecord, TaskResult } from '../ports';
+import type { RalphTaskRecord, TaskRecordPatch, TaskResult } from '../ports';
+import { withoutUndefined } from './recordFields';
 import type { RunRelations } from './scope';
 
 export class TaskRecords {
@@ -65,9 +66,11 @@ export class TaskRecords {
   }
 
   /** Changes some fields of a task's record; nothing when the task has none. */
-  patch(id: string, patch: Partial<RalphTaskRecord>): void {
+  patch(id: string, patch: TaskRecordPatch): void {
     const record = this.records.get(id);
-    if (record) this.set(id, { ...record, ...patch });
+    // The patch keeps the status, and its callers patch only the fields of that status (the
+    // journal of a commit on a succeeded task, the agent of a running one).
+    if (record) this.set(id, withoutUndefined({ ...record, ...patch }) as RalphTaskRecord);
   }
 
   /** ralph-specum lists every task of the batch, pending ones too. */

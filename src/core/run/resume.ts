@@ -10,6 +10,7 @@ import type { RunContext } from './context';
 import type { TaskEndings } from './endings';
 import type { TaskRecords } from './records';
 import type { RunRelations } from './scope';
+import { workCommitOf } from './recordFields';
 
 /** The loaded state, as recovery corrected it: what resume logic asks of the run before. */
 export class PreviousRun {
@@ -62,7 +63,7 @@ export class PreviousRun {
 export async function stopSurvivors(ctx: Pick<RunContext, 'ports' | 'records' | 'log'>, previousRun: RalphRunState): Promise<void> {
   const port = ctx.ports.survivors;
   if (port === undefined) return;
-  const agents = Object.entries(previousRun.tasks).flatMap(([taskId, record]) => (record.agent ? [{ taskId, agent: record.agent }] : []));
+  const agents = Object.entries(previousRun.tasks).flatMap(([taskId, record]) => (record.status === 'running' && record.agent ? [{ taskId, agent: record.agent }] : []));
   const { stopped, left } = await port.stop({ runId: previousRun.runId, agents });
   const which = previousRun.status === 'running' ? 'the killed run' : 'an earlier run';
   const list = (ps: readonly SurvivorProcess[]): string =>
@@ -87,7 +88,7 @@ export async function settleInitialStatuses(ctx: RunContext, previous: PreviousR
       run.state = {
         status: 'merging',
         passedInMs: record.durationMs ?? 0,
-        ...(record.workCommit !== undefined ? { workCommit: record.workCommit } : {}),
+        ...(workCommitOf(record) !== undefined ? { workCommit: workCommitOf(record) as string } : {}),
         ...(record.worktree ? { worktree: record.worktree } : {}),
       };
       run.attempt = record.attempts;

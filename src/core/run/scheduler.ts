@@ -284,7 +284,6 @@ class Scheduler {
       startedAt: attempt === 1 || !before?.startedAt ? iso(now) : before.startedAt,
       // A fresh attempt produces fresh work and progress: neither is committed or merged yet.
       progressMerged: false,
-      commitHandled: false,
       ...(before?.worktree ? { worktree: before.worktree } : {}),
       // What earlier attempts (and a killed run) spent is still spent.
       ...(before?.usage ? { usage: before.usage } : {}),

@@ -214,17 +214,26 @@ export class WorktreeMerger {
     return contained.code === 0;
   }
 
+  /** Before read-tree finishes a merge after a kill: the index entries of the files the merge
+   *  changes are set for the working copies as they are now. A file already written with the new
+   *  content is staged as it is; one changed since the merge began (the user's editor saved
+   *  tasks.md after the kill) gets the merge's content in the index and keeps the user's text on
+   *  disk, or read-tree would refuse it as not up to date and leave the index behind the branch:
+   *  the merged files would show as deleted and untracked. */
   private async indexFilesAlreadyAt(from: string, to: string): Promise<void> {
     const raw = (await git(this.repoDir, ['diff-tree', '-r', '--no-renames', '-z', from, to])).stdout.split('\0');
     const upToDate: string[] = [];
+    const mergedOnly: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const [, , , blob = ''] = (raw[i] ?? '').split(' ');
+      const [, mode = '', before = '', blob = ''] = (raw[i] ?? '').split(' ');
       const p = raw[i + 1] ?? '';
-      if (/^0+$/.test(blob) || !(await exists(path.join(this.repoDir, p)))) continue;
-      const onDisk = await git(this.repoDir, ['hash-object', '--', p], { ok: [0, 128] });
-      if (onDisk.stdout.trim() === blob) upToDate.push(p);
+      if (!(await exists(path.join(this.repoDir, p)))) continue;
+      const onDisk = (await git(this.repoDir, ['hash-object', '--', p], { ok: [0, 128] })).stdout.trim();
+      if (onDisk === blob) upToDate.push(p);
+      else if (onDisk !== before) mergedOnly.push(`${/^0+$/.test(blob) ? '0' : mode} ${blob}\t${p}`);
     }
     if (upToDate.length > 0) await git(this.repoDir, ['update-index', '--add', '-z', '--stdin'], { input: upToDate.join('\0') });
+    if (mergedOnly.length > 0) await git(this.repoDir, ['update-index', '-z', '--index-info'], { input: mergedOnly.join('\0') + '\0' });
   }
 
   /** Changed paths the user has uncommitted changes in, or an untracked or ignored file where
