@@ -84,6 +84,17 @@ export const opencodeAgent: AgentDefinition = {
   label: 'opencode',
   command: 'opencode',
   installHint: 'npm install -g opencode-ai',
+  // `opencode auth list` (1.18.33) exits 0 either way: it lists stored credentials ("0
+  // credentials" when none) and then the provider keys it found in the environment, if any.
+  check: {
+    version: ['--version'],
+    login: {
+      kind: 'command',
+      args: ['auth', 'list'],
+      loggedOut: (code, output) => code !== 0 || (/\b0 credentials\b/.test(output) && !/\benvironment variables?\b/i.test(output)),
+      howTo: 'run `opencode auth login` in a terminal (or set a provider key such as ANTHROPIC_API_KEY)',
+    },
+  },
   permissions:
     'Reads (except .env files), searches and edits files inside the task worktree and the extra writable folders without asking; shell commands, web access, sub-agents and anything outside those folders are denied.',
   promptOnStdin: true,
