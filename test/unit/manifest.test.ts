@@ -40,4 +40,19 @@ describe('package.json', () => {
     assert.equal(manifest.contributes.commands.find((c) => c.command === 'ralph.checkAgent')?.category, 'Ralph');
     assert.match(readFileSync(join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8'), /'ralph\.checkAgent':/);
   });
+
+  it('the Marketplace listing: a 128 px PNG icon, a banner, the keywords people search by, the repository, an MIT LICENSE, run beside the files', () => {
+    const icon = readFileSync(join(ROOT, String(manifest.icon)));
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'icon width × height');
+    assert.match(String((manifest.galleryBanner as { color?: string }).color), /^#[0-9a-f]{6}$/i);
+    const keywords = (manifest.keywords as string[]).map((k) => k.toLowerCase());
+    for (const k of ['parallel agents', 'claude code', 'codex', 'gemini', 'spec-kit', 'kiro', 'tasks.md']) assert.ok(keywords.includes(k), k);
+    assert.ok(keywords.length <= 30, 'vsce takes at most 30 keywords');
+    assert.ok((manifest.categories as string[]).length > 0);
+    assert.match((manifest.repository as { url: string }).url, /^https:\/\/github\.com\//);
+    assert.equal(manifest.license, 'MIT');
+    assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
+    assert.deepEqual(manifest.extensionKind, ['workspace']);
+  });
 });
