@@ -14,6 +14,8 @@ const suites = [
   { name: 'unit', args: [mocha, 'test/unit/**/*.test.ts'] },
   { name: 'grammar', args: [mocha, 'test/grammar/**/*.test.ts'] },
   { name: 'webview', args: [mocha, 'test/webview/**/*.test.ts'] },
+  // `vsce package` and what the VSIX holds (~10 s; skipped, saying so, without @vscode/vsce).
+  { name: 'package', args: [mocha, 'test/package/**/*.test.ts'] },
   // A short soak: `ralph run` killed at random moments (seeded) in both isolation modes while a
   // simulated user edits, resumed to the end and checked (scripts/soak/; `npm run soak` for more).
   { name: 'soak', args: [mocha, 'test/soak/**/*.test.ts'] },

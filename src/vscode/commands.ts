@@ -16,6 +16,7 @@ import { isSpecUri, type SpecEntry, type SpecRegistry } from './specs';
 import type { TaskTerminals } from './terminals';
 import type { RalphNode, TasksTree } from './tree';
 import type { DagPanels } from './dagPanel';
+import { checkConfiguredAgent } from './checkAgent';
 
 export interface CommandServices {
   readonly specs: SpecRegistry;
@@ -312,6 +313,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable {
     },
 
     'ralph.showLog': () => log.show(),
+    'ralph.checkAgent': () => checkConfiguredAgent(log),
 
     'ralph.revealInTree': async (arg, taskArg) => {
       const entry = arg instanceof vscode.Uri ? specs.get(arg) : undefined;

@@ -12,16 +12,16 @@ import { Replanner } from '../core/replan';
 import type { PlanOptions } from '../core/plan';
 import { affectsPlans, readPlanOptions } from './config';
 import type { Log } from './log';
+import { SPEC_GLOB, SPEC_FILE_NAMES, isSpecPath } from './specNames';
 
-/** The files Ralph treats as specs, wherever they are in the workspace. */
-export const SPEC_GLOB = '**/tasks.md';
+export { SPEC_GLOB };
 const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.vscode-test/**,**/ralph-worktrees/**}';
 /** Long enough to skip the re-plans in the middle of a burst of keystrokes; short enough that
  *  CodeLens and diagnostics follow within a keystroke or two. */
 export const REPLAN_DELAY_MS = 120;
 
 export function isSpecUri(uri: vscode.Uri): boolean {
-  return uri.scheme === 'file' && basename(uri.fsPath) === 'tasks.md' && !/[\\/](node_modules|ralph-worktrees)[\\/]/.test(uri.fsPath);
+  return uri.scheme === 'file' && isSpecPath(uri.fsPath);
 }
 
 export class SpecEntry {
@@ -90,21 +90,12 @@ export class SpecRegistry extends Disposable {
   /** A spec was found or went away. */
   readonly onDidChangeSpecs = this.changeSpecs.event;
   private discovered: Promise<void> | undefined;
+  private watchingFolders = false;
 
   constructor(private readonly log: Log) {
     super((error) => log.error('specs', 'disposing', error));
     const watcher = vscode.workspace.createFileSystemWatcher(SPEC_GLOB);
-    // A folder created with its tasks.md already in it (an agent writing a new spec, a checkout)
-    // can reach the file watcher as the folder alone: look inside new folders too.
-    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
     this.trackAll(
-      folders,
-      folders.onDidCreate((uri) => {
-        if (basename(uri.fsPath) === 'tasks.md' || /[\\/](node_modules|\.git)([\\/]|$)/.test(uri.fsPath)) return;
-        void stat(uri.fsPath)
-          .then((s) => (s.isDirectory() ? this.refreshFromDisk(vscode.Uri.joinPath(uri, 'tasks.md')) : undefined))
-          .catch(() => undefined);
-      }),
       this.changePlan,
       this.changeSpecs,
       watcher,
@@ -131,6 +122,28 @@ export class SpecRegistry extends Disposable {
         for (const entry of this.entries.values()) {
           if (entry.setPlanOptions(readPlanOptions(entry.uri))) this.changePlan.fire(entry);
         }
+      }),
+    );
+  }
+
+  /**
+   * A folder created with its spec already in it (an agent writing a new spec, a checkout) can
+   * reach the spec watcher as the folder alone, so new folders are looked into too. That takes a
+   * watcher of every file in the workspace: it starts only once the workspace is known to hold a
+   * spec, so a window that woke Ralph by a command or the view, with no spec, stays cheap (its
+   * first spec is still seen through the narrow spec watcher).
+   */
+  private watchNewFolders(): void {
+    if (this.watchingFolders || this.entries.size === 0) return;
+    this.watchingFolders = true;
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
+    this.trackAll(
+      folders,
+      folders.onDidCreate((uri) => {
+        if (isSpecPath(uri.fsPath) || /[\\/](node_modules|\.git)([\\/]|$)/.test(uri.fsPath)) return;
+        void stat(uri.fsPath)
+          .then((s) => (s.isDirectory() ? Promise.all(SPEC_FILE_NAMES.map((name) => this.refreshFromDisk(vscode.Uri.joinPath(uri, name)))) : undefined))
+          .catch(() => undefined);
       }),
     );
   }
@@ -218,7 +231,10 @@ export class SpecRegistry extends Disposable {
       this.log.error('specs', `could not plan ${entry.displayPath}`, error);
       return;
     }
-    if (isNew) this.changeSpecs.fire();
+    if (isNew) {
+      this.watchNewFolders();
+      this.changeSpecs.fire();
+    }
     if (changed || isNew) this.changePlan.fire(entry);
   }
 

@@ -63,6 +63,12 @@ export const claudeAgent: AgentDefinition = {
   command: 'claude',
   installHint: 'npm install -g @anthropic-ai/claude-code',
   credentialEnv: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
+  // `claude auth status` (2.1.332) prints JSON with loggedIn and exits 1 when logged out; an
+  // ANTHROPIC_API_KEY in the environment counts as logged in.
+  check: {
+    version: ['--version'],
+    login: { kind: 'command', args: ['auth', 'status'], loggedOut: (code) => code !== 0, howTo: 'run `claude auth login` in a terminal (or set ANTHROPIC_API_KEY)' },
+  },
   permissions:
     'Claude Code in acceptEdits mode: it creates and edits files inside its working directory (and the folders Ralph adds with --add-dir) without asking, runs only the shell commands Claude Code deems safe there, and any other call (a write outside, most shell commands, web access) is denied, since nobody can answer a prompt.',
   sandboxedPermissions:

@@ -244,6 +244,11 @@ export const codexAgent: AgentDefinition = {
   command: 'codex',
   installHint: 'npm install -g @openai/codex',
   credentialEnv: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'OPENAI_BASE_URL'],
+  // `codex login status` (0.171.0) prints "Not logged in" and exits 1 when logged out.
+  check: {
+    version: ['--version'],
+    login: { kind: 'command', args: ['login', 'status'], loggedOut: (code) => code !== 0, howTo: 'run `codex login` in a terminal (or `printenv OPENAI_API_KEY | codex login --with-api-key`)' },
+  },
   permissions:
     "Runs `codex exec` in its workspace-write sandbox: it may create and edit files in the task's folder (and in /tmp and any extra writable folder), run commands there without network access, and is never asked for approval (anything outside is refused).",
   // `-` makes codex read the whole prompt from stdin (with a prompt argument AND piped stdin it

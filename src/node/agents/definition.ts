@@ -75,6 +75,24 @@ export interface ExitCodeMeaning {
   readonly kind?: AgentFailureKind;
 }
 
+/**
+ * How "Ralph: Check Agent" and `ralph check-agent` tell, at no cost, whether the CLI can work:
+ * `version` is run first (installed?), then `login` (logged in?). Neither may call a model.
+ */
+export interface AgentCheckSpec {
+  /** argv after the command that prints the version offline; undefined: only look it up on PATH. */
+  readonly version?: readonly string[];
+  readonly login: LoginCheck;
+}
+
+export type LoginCheck =
+  /** A command of the CLI that reports its login offline; `loggedOut` reads its exit and output. */
+  | { readonly kind: 'command'; readonly args: readonly string[]; readonly loggedOut: (exitCode: number | null, output: string) => boolean; readonly howTo: string }
+  /** Logged in when one of these variables is set or one of these files (under the home folder) exists. */
+  | { readonly kind: 'credentials'; readonly variables: readonly string[]; readonly files: readonly string[]; readonly howTo: string }
+  /** No account (the demo agent), or no way to tell without a paid call: `note` says which. */
+  | { readonly kind: 'none'; readonly note: string };
+
 export interface AgentDefinition {
   readonly id: AgentPreset;
   /** "Claude Code" */
@@ -86,6 +104,8 @@ export interface AgentDefinition {
   /** The variables its credentials and endpoint come from: handed into a container by name
    *  (values never in argv or the image) when set here. */
   readonly credentialEnv?: readonly string[];
+  /** How to check it is installed and logged in, without spending anything. */
+  readonly check: AgentCheckSpec;
   /** One sentence for the README and the settings: what the preset lets the agent do. */
   readonly permissions: string;
   /** The same, in a container (`sandboxed`), where it differs. */

@@ -79,6 +79,17 @@ export const geminiAgent: AgentDefinition = {
   command: 'gemini',
   installHint: 'npm install -g @google/gemini-cli',
   credentialEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION'],
+  // Gemini CLI (0.61.0) has no offline login command: it uses a key from the environment, or the
+  // Google login it keeps in ~/.gemini/oauth_creds.json.
+  check: {
+    version: ['--version'],
+    login: {
+      kind: 'credentials',
+      variables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'],
+      files: ['.gemini/oauth_creds.json'],
+      howTo: 'run `gemini` once in a terminal and choose "Login with Google" (or set GEMINI_API_KEY)',
+    },
+  },
   permissions:
     'Creates and edits files in its working directory (and the folders Ralph adds) without asking (--approval-mode auto_edit); it cannot run shell commands; it can still read files and fetch web pages.',
   // 0.61.0 runs headless when stdin is not a terminal and takes the whole of stdin as the prompt.

@@ -85,6 +85,17 @@ export const opencodeAgent: AgentDefinition = {
   command: 'opencode',
   installHint: 'npm install -g opencode-ai',
   credentialEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY', 'OPENCODE_CONFIG'],
+  // `opencode auth list` (1.18.33) exits 0 either way: it lists stored credentials ("0
+  // credentials" when none) and then the provider keys it found in the environment, if any.
+  check: {
+    version: ['--version'],
+    login: {
+      kind: 'command',
+      args: ['auth', 'list'],
+      loggedOut: (code, output) => code !== 0 || (/\b0 credentials\b/.test(output) && !/\benvironment variables?\b/i.test(output)),
+      howTo: 'run `opencode auth login` in a terminal (or set a provider key such as ANTHROPIC_API_KEY)',
+    },
+  },
   permissions:
     'Reads (except .env files), searches and edits files inside the task worktree and the extra writable folders without asking; shell commands, web access, sub-agents and anything outside those folders are denied.',
   promptOnStdin: true,

@@ -8,6 +8,7 @@ import { toMermaid } from '../../core/mermaid';
 import { formatPlanText, toPlanJson } from '../../core/report';
 import { runCommand, statusCommand } from './run';
 import { cleanCommand } from './clean';
+import { checkAgentCommand } from './checkAgent';
 import { userProblem } from '../userErrors';
 import { parseCommandArgs, positiveInt, tagOption, UsageError, type CliIo } from './args';
 
@@ -54,6 +55,9 @@ Commands
                    and where its agent's raw output is kept (--json, --tag NAME)
   clean <spec>     list and remove the task worktrees and branches a run left behind; asks
                    before dropping unmerged work (--yes to drop it without asking; --tag NAME)
+  check-agent      is the agent installed and logged in? Runs its version and login-status
+                   commands (nothing that costs) and says what to do (--agent as for run,
+                   default claude; --json); exit 0 when a run could start with it
 
 Exit codes: 0 ok · 1 plan errors or failed tasks · 2 bad input or usage, or a problem of the
 machine (git not installed or not on PATH, no space left on the disk)`;
@@ -68,6 +72,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return graphCommand(rest, io);
       case 'clean':
         return await cleanCommand(rest, io);
+      case 'check-agent':
+        return await checkAgentCommand(rest, io);
       case 'run':
       case 'retry':
       case 'status':

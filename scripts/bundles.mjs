@@ -1,0 +1,117 @@
+// What `npm run build` bundles, and how: shared by scripts/build.mjs and the bundle-size bench
+// (bench/bundle.bench.ts), so the bench measures exactly what ships.
+//
+// The extension defers the packages that a first view of a spec does not need: each becomes a
+// file of its own in dist/lazy/, and the extension's bundle holds only a stand-in that requires
+// it the first time one of its exports is used. Their code stays in one place, the package
+// itself; only when it is loaded changes.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+/**
+ * Package → its exports the project's code (or its dependencies) uses, and what each is: a
+ * `function` is called, a `class` is constructed, an `object` has its members read.
+ */
+export const DEFERRED = {
+  // Front matter of a tasks.md: only specs that have it (~110 KB minified).
+  yaml: { parse: 'function' },
+  // Validating a .ralph-state.json against its schema, with fast-uri (~120 KB minified).
+  ajv: { default: 'class' },
+  // Named character references (`&amp;`) in a tasks.md: the table of every HTML entity (~35 KB).
+  'decode-named-character-reference': { decodeNamedCharacterReference: 'function' },
+  // remark-gfm's Markdown writer half: Ralph parses Markdown and never writes it with remark.
+  'mdast-util-to-markdown': { defaultHandlers: 'object' },
+  'markdown-table': { markdownTable: 'function' },
+  // Glob file scopes (`src/**/*.ts`): most specs name plain paths (~24 KB).
+  picomatch: { default: 'function' },
+};
+
+/** dist/lazy/<file>.js of a deferred package. */
+export const lazyFile = (name) => `lazy/${name.replace(/[^a-z0-9.-]/gi, '_')}.js`;
+
+function standIn(name, exports) {
+  const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify('./' + lazyFile(name))}));`];
+  for (const [exp, kind] of Object.entries(exports)) {
+    // A CommonJS package that exports one function (picomatch) is its own default export.
+    const get = exp === 'default' ? `(typeof load().default === 'undefined' ? load() : load().default)` : `load()[${JSON.stringify(exp)}]`;
+    const decl = exp === 'default' ? 'export default' : `export`;
+    if (kind === 'function') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return ${get}(...args); }`);
+    // Constructing a function that returns an object yields that object: `new Ajv(o)` works.
+    else if (kind === 'class') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return new (${get})(...args); }`);
+    else {
+      const proxy = `new Proxy({}, { get: (_, k) => ${get}[k], has: (_, k) => k in ${get}, ownKeys: () => Reflect.ownKeys(${get}), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(${get}, k) })`;
+      lines.push(exp === 'default' ? `export default ${proxy};` : `export const ${exp} = ${proxy};`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Resolves each deferred package to its stand-in, and leaves the stand-ins' requires of
+ *  dist/lazy/ to run time. */
+export const deferPlugin = {
+  name: 'ralph-defer',
+  setup(b) {
+    const names = Object.keys(DEFERRED);
+    const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'ralph-deferred' }));
+    b.onLoad({ filter: /.*/, namespace: 'ralph-deferred' }, (args) => ({ contents: standIn(args.path, DEFERRED[args.path]), loader: 'js' }));
+    b.onResolve({ filter: /^\.\/lazy\// }, (args) => (args.namespace === 'ralph-deferred' ? { path: args.path, external: true } : undefined));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  // Prefer packages' ESM entry: jsonc-parser's UMD `main` hides its requires from the bundler.
+  mainFields: ['module', 'main'],
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { RALPH_VERSION: JSON.stringify(pkg.version) },
+};
+
+/**
+ * The esbuild options of every bundle. `production` (the VSIX): minified, no source maps (the
+ * package leaves them out anyway; a development build keeps them). `deferred: false` gives the
+ * extension as one file again, as the bench's baseline.
+ */
+export function bundles({ production = false, deferred = true, outdir = 'dist' } = {}) {
+  const size = production ? { minify: true, sourcemap: false } : {};
+  const extension = { ...common, ...size, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'], ...(deferred ? { plugins: [deferPlugin] } : {}) };
+  const lazy = deferred ? lazyBundles({ production, outdir }) : [];
+  return [
+    { ...common, entryPoints: ['src/node/cli/bin.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
+    extension,
+    ...lazy,
+    // The DAG webview page, with mermaid inside: one script the page's CSP allows by nonce.
+    {
+      ...common,
+      entryPoints: ['webview/dag.ts'],
+      outfile: 'media/dag.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      mainFields: ['browser', 'module', 'main'],
+      minify: true,
+      sourcemap: false,
+    },
+  ];
+}
+
+/** The files of dist/lazy/: each deferred package on its own, as CommonJS. */
+export function lazyBundles({ production = false, outdir = 'dist' } = {}) {
+  return Object.keys(DEFERRED).map((name) => ({
+    ...common,
+    ...(production ? { minify: true, sourcemap: false } : {}),
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: fileURLToPath(new URL('..', import.meta.url)), sourcefile: `${name}.js` },
+    outfile: `${outdir}/${lazyFile(name)}`,
+  }));
+}
+
+export function runBuilds(options) {
+  return Promise.all(options.map((o) => build(o)));
+}
