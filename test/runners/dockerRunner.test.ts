@@ -15,6 +15,7 @@ import { CLI, ensureBuilt, makeRepo, ROOT, waitFor, type Repo } from '../unit/e2
 import { agentImage, BASE_IMAGE, describeDocker, docker, SECOND_HOST } from './dockerEnv';
 import { ScriptedModelServer } from '../agents/modelServer';
 import { HARNESSES } from '../agents/clis';
+import { anthropicHandlers } from '../agents/protocols/anthropic';
 
 const SPEC = `# Tasks
 
@@ -228,9 +229,12 @@ describeDocker('docker runner: the real Claude Code CLI in a container', functio
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  it('does the 4-task spec against the scripted model on 127.0.0.1 (host network), credentials passed by name', async () => {
+  it('does the 4-task spec against the scripted model on 127.0.0.1 (host network), credentials passed by name, shell commands allowed in its sandbox', async () => {
     if (!claude) throw new Error('the claude harness is missing');
-    server = new ScriptedModelServer({ handlers: claude.handlers, faults: [], lifetimeMs: 5 * 60_000 });
+    // Each task first runs a shell command, which acceptEdits would deny: in its container Claude
+    // Code runs in bypassPermissions mode, so it runs.
+    const shellFirst = 'mkdir -p build && echo sandboxed > "build/$RALPH_TASK_ID.txt"';
+    server = new ScriptedModelServer({ handlers: anthropicHandlers({ shellFirst }), faults: [], lifetimeMs: 5 * 60_000 });
     const baseUrl = await server.start();
     home = mkdtempSync(join(homedir(), '.ralph-docker-claude-'));
     const vars = await claude.environment({ baseUrl, home, loggedIn: true });
@@ -240,6 +244,9 @@ describeDocker('docker runner: the real Claude Code CLI in a container', functio
     const run = await ralph(repo, ['--agent', 'claude', '--runner', 'docker', '--image', agentImage('claude'), '--network', 'host', '--max-concurrent', '2'], vars);
     assert.equal(run.code, 0, `exit 0: ${run.stderr}\n${show(run.events.filter((e) => e.type !== 'taskOutput'))}`);
     for (const f of FILES) assert.ok(repo.git('show', `HEAD:${f}`).length > 0, `${f} is committed`);
+    for (const id of ['1.1', '1.2', '1.3', '1.4']) assert.equal(repo.git('show', `HEAD:build/${id}.txt`), 'sandboxed\n', `the shell command of ${id} ran in its container`);
+    const transcript = run.events.filter((e) => e.type === 'taskOutput').map((e) => (e as { chunk: string }).chunk).join('');
+    assert.doesNotMatch(transcript, /denied/, transcript.slice(0, 3000));
     const state = JSON.parse(repo.read('specs/demo/.ralph-state.json')) as RalphState;
     assert.ok((state.ralph?.tasks['1.1']?.usage?.inputTokens ?? 0) > 0, `usage recorded: ${show(state.ralph?.tasks['1.1'])}`);
     // The key went in by name: the docker argv (the raw log's header) names it, never holds it.
