@@ -162,6 +162,30 @@ describeDocker('docker runner: a container per attempt on this machine\'s engine
     }
   });
 
+  it('limits what each container may use: --cpus and --memory reach its cgroup', async () => {
+    const scriptDir = mkdtempSync(join(tmpdir(), 'ralph-limits-'));
+    const script = join(scriptDir, 'agent.sh');
+    // cgroup v1 or v2, whichever the engine gives the container.
+    writeFileSync(
+      script,
+      [
+        'f=$(printf "%s\\n" "$RALPH_FILES" | head -n 1)',
+        'mkdir -p "$(dirname "$f")"',
+        '{ cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max; } > "$f"',
+        '',
+      ].join('\n'),
+    );
+    try {
+      writeFileSync(join(repo.dir, 'specs/demo/tasks.md'), '# Tasks\n\n- [ ] 1.1 Read the limits\n  - **Files**: src/limits.txt\n');
+      repo.git('commit', '-qam', 'one task');
+      const run = await ralph(repo, ['--agent', `sh ${script}`, '--runner', 'docker', '--image', BASE_IMAGE, '--network', 'off', '--cpus', '1.5', '--memory', '256m']);
+      assert.equal(run.code, 0, `exit 0: ${run.stderr}\n${show(run.events.filter((e) => e.type !== 'taskOutput'))}`);
+      assert.deepEqual(repo.git('show', 'HEAD:src/limits.txt').trim().split('\n'), [String(256 * 1024 * 1024), '150000']);
+    } finally {
+      rmSync(scriptDir, { recursive: true, force: true });
+    }
+  });
+
   it('kill -9 mid-run, then resume: the orphaned containers are removed, nothing lost, nothing committed twice', async () => {
     let pid = 0;
     const first = ralph(repo, ['--agent', 'demo', '--runner', 'docker', '--image', BASE_IMAGE, '--network', 'off', '--pass-env', 'RALPH_DEMO_SPEED', '--max-concurrent', '2'], { RALPH_DEMO_SPEED: '30' }, (p) => (pid = p));
