@@ -162,6 +162,19 @@ describeDocker('docker runner: a container per attempt on this machine\'s engine
     }
   });
 
+  it('an agent missing from the image stops new tasks with one line saying what to do; an unknown engine too', async () => {
+    const run = await ralph(repo, ['--agent', 'claude', '--runner', 'docker', '--image', BASE_IMAGE, '--network', 'off', '--max-concurrent', '1']);
+    assert.equal(run.code, 1, run.stderr);
+    const finished = run.events.filter((e): e is Extract<RunEvent, { type: 'taskFinished' }> => e.type === 'taskFinished' && e.taskId === '1.1');
+    assert.match(finished[0]?.reason ?? '', /^claude is not installed in the image ralph-test\/base:bookworm: add it to the image/, show(finished));
+    assert.equal(run.events.filter((e) => e.type === 'taskStarted').length, 1, 'no retry, no second task');
+    assert.equal(run.events.filter((e) => e.type === 'runHalted').length, 1);
+    const nowhere = await ralph(repo, ['--agent', 'demo', '--runner', 'docker@unix:///nonexistent/docker.sock', '--image', BASE_IMAGE, '--max-concurrent', '1']);
+    assert.equal(nowhere.code, 1, nowhere.stderr);
+    const reason = nowhere.events.find((e): e is Extract<RunEvent, { type: 'runHalted' }> => e.type === 'runHalted')?.reason ?? '';
+    assert.match(reason, /could not start the demo agent on docker@unix:\/\/\/nonexistent\/docker\.sock: .*Cannot connect to the Docker daemon/, reason);
+  });
+
   it('limits what each container may use: --cpus and --memory reach its cgroup', async () => {
     const scriptDir = mkdtempSync(join(tmpdir(), 'ralph-limits-'));
     const script = join(scriptDir, 'agent.sh');
