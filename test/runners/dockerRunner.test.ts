@@ -173,6 +173,16 @@ describeDocker('docker runner: a container per attempt on this machine\'s engine
     assert.equal(nowhere.code, 1, nowhere.stderr);
     const reason = nowhere.events.find((e): e is Extract<RunEvent, { type: 'runHalted' }> => e.type === 'runHalted')?.reason ?? '';
     assert.match(reason, /could not start the demo agent on docker@unix:\/\/\/nonexistent\/docker\.sock: .*Cannot connect to the Docker daemon/, reason);
+    // Beside a runner that works, the run goes on there and says once why the other is out.
+    const fresh = makeRepo({ 'README.md': '# demo\n', 'specs/demo/tasks.md': SPEC.replace(/ && test -n "\$RALPH_CODE"/g, '') });
+    try {
+      const onLocal = await ralph(fresh, ['--agent', 'demo', '--runner', 'docker@unix:///nonexistent/docker.sock', '--runner', 'local', '--image', BASE_IMAGE, '--max-concurrent', '1'], { RALPH_DEMO_SPEED: '0.1' });
+      assertAllMerged(fresh, onLocal);
+      const said = onLocal.events.filter((e) => e.type === 'taskOutput').map((e) => (e as { chunk: string }).chunk).join('');
+      assert.equal(said.match(/is taken out of this run/g)?.length, 1, said.slice(0, 2000));
+    } finally {
+      fresh.cleanup();
+    }
   });
 
   it('limits what each container may use: --cpus and --memory reach its cgroup', async () => {

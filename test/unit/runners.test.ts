@@ -115,14 +115,61 @@ describe('runners: the pool hands each attempt to a runner with a free slot', ()
     const token: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
     const req = (id: string) => ({ task: { id } as ExecutorRequest['task'], attempt: 1, prompt: '', specDir: '', progressFile: '', cwd: '' });
     const runs = ['a', 'b', 'c'].map((id) => pool.run(req(id), () => undefined, token));
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(started, ['a@local', 'b@docker@box', 'c@docker@box']);
     assert.deepEqual([...pool.load()], [['local', 1], ['docker@box', 2]]);
     gates[0]?.();
     await runs[0];
     const d = pool.run(req('d'), () => undefined, token);
+    await new Promise((r) => setImmediate(r));
     assert.equal(started[3], 'd@local');
     for (const g of gates.slice(1)) g();
     await Promise.all([...runs, d]);
+  });
+});
+
+describe('runners: a runner that cannot work is taken out, and the attempt goes elsewhere', () => {
+  const token: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
+  const req = (id: string) => ({ task: { id } as ExecutorRequest['task'], attempt: 1, prompt: '', specDir: '', progressFile: '', cwd: '' });
+  const ok: ExecutorResult = { outcome: 'succeeded', exitCode: 0, signal: null, durationMs: 1, outputTail: '' };
+  const down: ExecutorResult = { outcome: 'failed', exitCode: null, signal: null, durationMs: 1, outputTail: '', reason: 'the Docker engine cannot be reached', failureKind: 'unavailable' };
+
+  it('retries on the runners left without spending an attempt, says so once, and waits for their slots', async () => {
+    const calls: string[] = [];
+    const gates: (() => void)[] = [];
+    const pool = new RunnerPool([
+      { label: 'docker@box', slots: 2, executor: { run: async (r: ExecutorRequest) => (calls.push(`${r.task.id}@box`), down) } },
+      {
+        label: 'local',
+        slots: 1,
+        executor: { run: (r: ExecutorRequest) => (calls.push(`${r.task.id}@local`), new Promise<ExecutorResult>((resolve) => gates.push(() => resolve(ok)))) },
+      },
+    ]);
+    const said: string[] = [];
+    const a = pool.run(req('a'), (c) => said.push(c), token);
+    await new Promise((r) => setImmediate(r));
+    const b = pool.run(req('b'), (c) => said.push(c), token);
+    await new Promise((r) => setImmediate(r));
+    // a went to box, was turned away, and runs here; b waits for the one local slot.
+    assert.deepEqual(calls, ['a@box', 'a@local']);
+    assert.deepEqual([...pool.unavailable().keys()], ['docker@box']);
+    assert.match(said.join(''), /docker@box is taken out of this run: the Docker engine cannot be reached — trying on local/);
+    gates[0]?.();
+    assert.equal((await a).outcome, 'succeeded');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(calls, ['a@box', 'a@local', 'b@local']);
+    gates[1]?.();
+    assert.equal((await b).outcome, 'succeeded');
+  });
+
+  it('with no runner left, the failure is the attempt\'s: the run stops starting tasks as for an unavailable agent', async () => {
+    const pool = new RunnerPool([
+      { label: 'docker', slots: 1, executor: { run: async () => down } },
+      { label: 'docker@box', slots: 1, executor: { run: async () => down } },
+    ]);
+    const result = await pool.run(req('a'), () => undefined, token);
+    assert.equal(result.failureKind, 'unavailable');
+    assert.equal(pool.unavailable().size, 1, 'the last one is not taken out: its failure is reported');
   });
 });
 
