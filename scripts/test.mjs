@@ -14,6 +14,9 @@ const suites = [
   { name: 'unit', args: [mocha, 'test/unit/**/*.test.ts'] },
   { name: 'grammar', args: [mocha, 'test/grammar/**/*.test.ts'] },
   { name: 'webview', args: [mocha, 'test/webview/**/*.test.ts'] },
+  // Runners: the Kubernetes Job checked by the real kubectl's client-side dry run (skipped, with
+  // the reason, without kubectl or the schema package).
+  { name: 'runners', args: [mocha, 'test/runners/**/*.test.ts'] },
   // A short soak: `ralph run` killed at random moments (seeded) in both isolation modes while a
   // simulated user edits, resumed to the end and checked (scripts/soak/; `npm run soak` for more).
   { name: 'soak', args: [mocha, 'test/soak/**/*.test.ts'] },
