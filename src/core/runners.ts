@@ -101,6 +101,9 @@ export interface ContainerOptions {
   readonly envFile?: string;
   /** kubernetes: the pod template file (YAML or JSON) a Job is made from. */
   readonly jobTemplate?: string;
+  /** kubernetes: the Secret the agent's credentials come from, a key per variable name
+   *  (default `ralph-credentials`); values never go into a Job. */
+  readonly jobSecret?: string;
 }
 
 export const DEFAULT_CONTAINER_OPTIONS: ContainerOptions = { network: 'on', passEnv: [] };

@@ -1,5 +1,6 @@
 // `ralph run`'s runner options: where agents run (`--runner`, repeatable) and how containers are
-// made (`--image`, `--cpus`, `--memory`, `--network`, `--pass-env`, `--env-file`). The text is read
+// made (`--image`, `--cpus`, `--memory`, `--network`, `--pass-env`, `--env-file`, and for Jobs
+// `--job-template`, `--job-secret`). The text is read
 // by core/runners.ts, as the extension's settings are; mistakes are usage errors naming the option.
 
 import { checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
@@ -13,6 +14,8 @@ export const RUNNER_OPTIONS = {
   network: { type: 'string' },
   'pass-env': { type: 'string', multiple: true },
   'env-file': { type: 'string' },
+  'job-template': { type: 'string' },
+  'job-secret': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -30,6 +33,9 @@ export function runnerArgs(values: Values, env: NodeJS.ProcessEnv): { runners: R
     const memory = str('memory');
     const network = str('network');
     const envFile = str('env-file');
+    const jobTemplate = str('job-template');
+    const jobSecret = str('job-secret');
+    if (jobSecret !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(jobSecret)) throw new RunnerSpecError(`--job-secret: '${jobSecret}' is not a Secret name (lower case letters, digits, '-' and '.')`);
     const container: ContainerOptions = {
       ...DEFAULT_CONTAINER_OPTIONS,
       ...(image !== undefined && image !== '' ? { image } : {}),
@@ -38,6 +44,8 @@ export function runnerArgs(values: Values, env: NodeJS.ProcessEnv): { runners: R
       ...(network !== undefined ? { network: checkNetwork(network, '--network') } : {}),
       passEnv: list(values['pass-env']).flatMap((v) => v.split(',')).map((n) => checkEnvName(n.trim(), '--pass-env')),
       ...(envFile !== undefined ? { envFile } : {}),
+      ...(jobTemplate !== undefined ? { jobTemplate } : {}),
+      ...(jobSecret !== undefined ? { jobSecret } : {}),
     };
     return { runners, container };
   } catch (error) {

@@ -188,7 +188,7 @@ export class ProcessExecutor implements Executor {
       if (this.launcher !== undefined) {
         const passNames = [...Object.keys(this.config.env ?? {}), ...Object.keys(extraEnv), ...Object.keys(ralphEnv), ...(def.credentialEnv ?? [])];
         try {
-          launched = await this.launcher.launch({ command, args, env, passNames, cwd: request.cwd, promptFile, promptOnStdin: def.promptOnStdin, request, agentId });
+          launched = await this.launcher.launch({ command, args, env, passNames, fixedNames: [...Object.keys(extraEnv), ...Object.keys(ralphEnv)], cwd: request.cwd, promptFile, promptOnStdin: def.promptOnStdin, request, agentId });
         } catch (err) {
           return { ...early('failed', oneLine(`could not start ${def.label} on ${this.launcher.label}: ${(err as Error).message}`), 'unavailable'), runner: this.launcher.label };
         }

@@ -11,8 +11,9 @@
 //   RALPH_WAIT_INPUT=1  (Kubernetes) wait for /ralph/in/ready before starting, and after the work
 //                       for /ralph/out/taken, so Ralph can copy files in and out of the pod.
 //
-// Then the agent runs with the prompt on stdin when RALPH_PROMPT_STDIN=1; its exit code is the
-// container's. After an exit 0, the task's Verify (RALPH_VERIFY_COMMAND, the author's shell text,
+// Then the agent runs with the prompt on stdin when RALPH_PROMPT_STDIN=1 (a pod has no stdin of
+// Ralph's: with RALPH_WAIT_INPUT=1 it is read from RALPH_PROMPT_FILE, copied in at its own
+// path); its exit code is the container's. After an exit 0, the task's Verify (RALPH_VERIFY_COMMAND, the author's shell text,
 // as `sh -c` of its own) runs in the same place: /ralph/out/verify.log and verify-exit. A missing
 // agent command is written to /ralph/out/missing (exit 127), so Ralph can say what to install.
 
@@ -33,7 +34,9 @@ if ! command -v "$1" >/dev/null 2>&1; then
   echo "ralph: $1 is not installed in this image" >&2
   code=127
 else
-  if [ "\${RALPH_PROMPT_STDIN:-}" = 1 ]; then "$@"; else "$@" </dev/null; fi
+  if [ "\${RALPH_PROMPT_STDIN:-}" != 1 ]; then "$@" </dev/null
+  elif [ "\${RALPH_WAIT_INPUT:-}" = 1 ]; then "$@" < "$RALPH_PROMPT_FILE"
+  else "$@"; fi
   code=$?
 fi
 echo "$code" > "$out/agent-exit"

@@ -10,6 +10,7 @@ import type { Executor, SurvivorsPort } from '../../core/ports';
 import { runnerSlots, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
 import { ProcessExecutor, type AgentConfig, type ProcessExecutorOptions } from '../executor';
 import { DockerLauncher } from './docker';
+import { KubernetesLauncher } from './kubernetes';
 import { RunnerPool } from './pool';
 import { ContainerSurvivors } from './sweep';
 
@@ -17,6 +18,7 @@ export { DockerLauncher } from './docker';
 export { RunnerPool } from './pool';
 export { ContainerSurvivors } from './sweep';
 export { DockerEngine } from './engine';
+export { KubernetesLauncher } from './kubernetes';
 
 export interface RunnersSetup {
   readonly executor: Executor;
@@ -41,8 +43,14 @@ export function setUpRunners(o: {
   const { runners, total } = runnerSlots(o.specs, o.maxConcurrent);
   const containerRunners = runners.filter((r) => r.kind !== 'local');
   const image = containerRunners.length > 0 ? (o.container.image ?? devContainerImage(o.repoDir)) : undefined;
-  if (containerRunners.length > 0 && image === undefined) {
-    throw new RunnerSpecError(`the ${containerRunners[0]?.label} runner needs an image: set ralph.runner.image (or --image), or give the repository a .devcontainer/devcontainer.json with an "image"`);
+  // A Job's image may come from its pod template instead.
+  const docker = containerRunners.find((r) => r.kind === 'docker');
+  if (docker !== undefined && image === undefined) {
+    throw new RunnerSpecError(`the ${docker.label} runner needs an image: set ralph.runner.image (or --image), or give the repository a .devcontainer/devcontainer.json with an "image"`);
+  }
+  const kube = containerRunners.find((r) => r.kind === 'kubernetes');
+  if (kube !== undefined && o.container.jobTemplate === undefined) {
+    throw new RunnerSpecError(`the ${kube.label} runner makes each attempt's Job from a pod template you own: give it with --job-template FILE (see docs/RUNNING-ON-KUBERNETES.md)`);
   }
   const remote = containerRunners.find((r) => !(r.kind === 'docker' && r.where === undefined));
   if (remote !== undefined && o.isolation !== 'worktree') {
@@ -50,17 +58,22 @@ export function setUpRunners(o: {
   }
   const members = runners.map((r) => {
     if (r.kind === 'local') return { label: r.label, slots: r.slots, executor: new ProcessExecutor(o.agent, o.executorOptions) };
-    if (r.kind === 'kubernetes') throw new RunnerSpecError(`the kubernetes runner is not wired to runs yet: generate and check a Job with \`ralph job\` (see docs/RUNNING-ON-KUBERNETES.md)`);
+    if (r.kind === 'kubernetes') {
+      const launcher = new KubernetesLauncher(r, { ...o.container, ...(image !== undefined ? { image } : {}) });
+      launcher.loadTemplate(); // a bad template stops the run before it starts, with file:line
+      return { label: r.label, slots: r.slots, executor: new ProcessExecutor(o.agent, { ...o.executorOptions, launcher }) };
+    }
     const launcher = new DockerLauncher(r, { ...o.container, image: image as string });
     return { label: r.label, slots: r.slots, executor: new ProcessExecutor(o.agent, { ...o.executorOptions, launcher }) };
   });
   const executor = members.length === 1 ? (members[0] as { executor: Executor }).executor : new RunnerPool(members);
   const engines = runners.filter((r) => r.kind === 'docker').map((r) => r.where);
+  const clusters = runners.filter((r) => r.kind === 'kubernetes').map((r) => r.where);
   return {
     executor,
     maxConcurrent: total,
-    survivors: engines.length > 0 ? new ContainerSurvivors(o.survivors, engines, o.log) : o.survivors,
-    described: runners.map((r) => `${r.label} ×${r.slots}${r.kind !== 'local' ? ` (image ${image})` : ''}`),
+    survivors: engines.length > 0 || clusters.length > 0 ? new ContainerSurvivors(o.survivors, engines, o.log, clusters) : o.survivors,
+    described: runners.map((r) => `${r.label} ×${r.slots}${r.kind === 'docker' ? ` (image ${image})` : r.kind === 'kubernetes' ? ` (template ${o.container.jobTemplate}${image !== undefined ? `, image ${image}` : ''})` : ''}`),
   };
 }
 

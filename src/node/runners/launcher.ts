@@ -14,6 +14,9 @@ export interface LaunchInput {
   /** The variables the agent needs (Ralph's, the preset's, the user's extra ones, credentials):
    *  passed into a container by name, with values from `env`. */
   readonly passNames: readonly string[];
+  /** Of those, the ones whose values Ralph or the agent's preset chose (RALPH_*, a preset's
+   *  settings): never credentials, so they may be written where others can read them (a Job). */
+  readonly fixedNames?: readonly string[];
   readonly cwd: string;
   readonly promptFile: string;
   readonly promptOnStdin: boolean;

@@ -1,10 +1,13 @@
 // Containers a killed run left: Ralph's docker client dies with it, the container does not. A
 // resumed run removes every container labelled with the earlier run's id, on every engine this
 // run uses and every engine the earlier run's records name, before any task runs again: a task
-// must never get a second agent beside the first.
+// must never get a second agent beside the first. On a cluster the same holds for Jobs: every Job
+// labelled with the earlier run's id is deleted (with its pod) in each context this run uses.
 
 import type { RecordedAgent, SurvivorsPort, SurvivorsStopped } from '../../core/ports';
+import { labelValue } from '../../core/kubeJob';
 import { DockerEngine, LABEL_RUN, LABEL_TASK } from './engine';
+import { KubeCtl } from './kubernetes';
 
 export class ContainerSurvivors implements SurvivorsPort {
   constructor(
@@ -12,6 +15,8 @@ export class ContainerSurvivors implements SurvivorsPort {
     /** The engines of this run's docker runners (`undefined` = the default engine). */
     private readonly engines: readonly (string | undefined)[],
     private readonly log: (message: string) => void = () => undefined,
+    /** The kubectl contexts of this run's kubernetes runners (`undefined` = the current one). */
+    private readonly clusters: readonly (string | undefined)[] = [],
   ) {}
 
   async stop(previous: { readonly runId: string; readonly agents: readonly { readonly taskId: string; readonly agent: RecordedAgent }[] }): Promise<SurvivorsStopped> {
@@ -36,6 +41,13 @@ export class ContainerSurvivors implements SurvivorsPort {
         this.log(`could not look for containers left by run ${previous.runId} on ${where ?? 'the default engine'}: ${(error as Error).message}`);
       }
     }
+    for (const context of new Set(this.clusters)) {
+      try {
+        stopped.push(...(await deleteRunJobs(new KubeCtl(context), previous.runId)));
+      } catch (error) {
+        this.log(`could not look for Jobs left by run ${previous.runId} in ${context ?? 'the current kubectl context'}: ${(error as Error).message}`);
+      }
+    }
     return { stopped, left: processes.left };
   }
 
@@ -53,4 +65,19 @@ export class ContainerSurvivors implements SurvivorsPort {
       return ids.map((id) => ({ name: id.slice(0, 12) }));
     }
   }
+}
+
+/** Deletes, in every namespace, the Jobs (and their pods) labelled with run `runId`: what a
+ *  killed run left on a cluster. */
+export async function deleteRunJobs(kube: KubeCtl, runId: string): Promise<{ pid: number; container: string; taskId?: string }[]> {
+  const selector = `${LABEL_RUN}=${labelValue(runId) || 'none'}`;
+  const format = `{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.metadata.labels.dev\\.ralph\\.task}{"\\n"}{end}`;
+  const found = await kube.run(['get', 'jobs', '--all-namespaces', '-l', selector, '-o', `jsonpath=${format}`], { timeoutMs: 60_000 });
+  const jobs = found.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t'));
+  const stopped: { pid: number; container: string; taskId?: string }[] = [];
+  for (const namespace of new Set(jobs.map(([ns = '']) => ns))) {
+    await new KubeCtl(kube.context, namespace).run(['delete', 'job', '-l', selector, '--ignore-not-found', '--wait=false', '--cascade=foreground'], { timeoutMs: 60_000 });
+  }
+  for (const [, name = '', taskId = ''] of jobs) stopped.push({ pid: 0, container: `job/${name}`, ...(taskId !== '' ? { taskId } : {}) });
+  return stopped;
 }
