@@ -103,6 +103,8 @@ function readRunners(c: vscode.WorkspaceConfiguration): { runners: RunnerSpec[];
     const network = text('runner.network');
     const envFile = text('runner.envFile');
     const template = text('runner.jobTemplate');
+    const secret = text('runner.jobSecret');
+    if (secret !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secret)) throw new RunnerSpecError(`ralph.runner.jobSecret: '${secret}' is not a Secret name (lower case letters, digits, '-' and '.')`);
     const pass = c.get<unknown>('runner.passEnv');
     const container: ContainerOptions = {
       ...DEFAULT_CONTAINER_OPTIONS,
@@ -113,6 +115,7 @@ function readRunners(c: vscode.WorkspaceConfiguration): { runners: RunnerSpec[];
       passEnv: Array.isArray(pass) ? pass.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((n) => checkEnvName(n.trim(), 'ralph.runner.passEnv')) : [],
       ...(envFile !== undefined ? { envFile } : {}),
       ...(template !== undefined ? { jobTemplate: template } : {}),
+      ...(secret !== undefined ? { jobSecret: secret } : {}),
     };
     return { runners, container };
   } catch (error) {
