@@ -127,6 +127,12 @@ export function checkMemory(text: string, source: string): string {
   return text.trim().toLowerCase();
 }
 
+/** A Kubernetes Secret's name (DNS-1123 subdomain). */
+export function checkSecretName(text: string, source: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text)) throw new RunnerSpecError(`${source}: '${text}' is not a Secret name (lower case letters, digits, '-' and '.')`);
+  return text;
+}
+
 export function checkNetwork(text: string, source: string): ContainerOptions['network'] {
   if (text === 'on' || text === 'off' || text === 'host') return text;
   throw new RunnerSpecError(`${source}: network must be on, off or host, not '${text}'`);

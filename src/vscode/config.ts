@@ -6,7 +6,7 @@ import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
 import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
 import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
-import { checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
+import { checkSecretName, checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
 
 export type KeepOpen = 'failed' | 'always' | 'never';
 
@@ -104,7 +104,7 @@ function readRunners(c: vscode.WorkspaceConfiguration): { runners: RunnerSpec[];
     const envFile = text('runner.envFile');
     const template = text('runner.jobTemplate');
     const secret = text('runner.jobSecret');
-    if (secret !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secret)) throw new RunnerSpecError(`ralph.runner.jobSecret: '${secret}' is not a Secret name (lower case letters, digits, '-' and '.')`);
+    if (secret !== undefined) checkSecretName(secret, 'ralph.runner.jobSecret');
     const pass = c.get<unknown>('runner.passEnv');
     const container: ContainerOptions = {
       ...DEFAULT_CONTAINER_OPTIONS,

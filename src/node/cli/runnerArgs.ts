@@ -3,7 +3,7 @@
 // `--job-template`, `--job-secret`). The text is read
 // by core/runners.ts, as the extension's settings are; mistakes are usage errors naming the option.
 
-import { checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
+import { checkCpus, checkEnvName, checkMemory, checkNetwork, checkSecretName, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
 import { UsageError } from './args';
 
 export const RUNNER_OPTIONS = {
@@ -35,7 +35,7 @@ export function runnerArgs(values: Values, env: NodeJS.ProcessEnv): { runners: R
     const envFile = str('env-file');
     const jobTemplate = str('job-template');
     const jobSecret = str('job-secret');
-    if (jobSecret !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(jobSecret)) throw new RunnerSpecError(`--job-secret: '${jobSecret}' is not a Secret name (lower case letters, digits, '-' and '.')`);
+    if (jobSecret !== undefined) checkSecretName(jobSecret, '--job-secret');
     const container: ContainerOptions = {
       ...DEFAULT_CONTAINER_OPTIONS,
       ...(image !== undefined && image !== '' ? { image } : {}),
