@@ -16,8 +16,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
  * `function` is called, a `class` is constructed, an `object` has its members read.
  */
 export const DEFERRED = {
-  // Front matter of a tasks.md: only specs that have it (~110 KB minified).
-  yaml: { parse: 'function' },
+  // Front matter of a tasks.md, a Kubernetes Job template: only when there is one (~110 KB minified).
+  yaml: { parse: 'function', parseDocument: 'function' },
   // Validating a .ralph-state.json against its schema, with fast-uri (~120 KB minified).
   ajv: { default: 'class' },
   // Named character references (`&amp;`) in a tasks.md: the table of every HTML entity (~35 KB).
