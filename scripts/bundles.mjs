@@ -25,6 +25,9 @@ export const DEFERRED = {
   // remark-gfm's Markdown writer half: Ralph parses Markdown and never writes it with remark.
   'mdast-util-to-markdown': { defaultHandlers: 'object' },
   'markdown-table': { markdownTable: 'function' },
+  // GFM in a task body (tables, strikethrough, autolinks, footnotes): most bodies have none, and
+  // plain remark-parse reads those (~30 KB with its micromark and mdast extensions).
+  'remark-gfm': { default: 'function' },
   // Glob file scopes (`src/**/*.ts`): most specs name plain paths (~24 KB).
   picomatch: { default: 'function' },
 };
@@ -38,7 +41,8 @@ function standIn(name, exports) {
     // A CommonJS package that exports one function (picomatch) is its own default export.
     const get = exp === 'default' ? `(typeof load().default === 'undefined' ? load() : load().default)` : `load()[${JSON.stringify(exp)}]`;
     const decl = exp === 'default' ? 'export default' : `export`;
-    if (kind === 'function') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return ${get}(...args); }`);
+    // `this` goes along: a unified plugin (remark-gfm) is called with the processor as `this`.
+    if (kind === 'function') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return ${get}.apply(this, args); }`);
     // Constructing a function that returns an object yields that object: `new Ajv(o)` works.
     else if (kind === 'class') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return new (${get})(...args); }`);
     else {

@@ -25,6 +25,7 @@ step('bad front matter', () => parseSpec('---\\nname: [1\\n---\\n- [ ] 1.1 A\\n'
 step('entity', () => parseSpec('- [ ] 1.1 Fish\\n  - **Do**: fry\\n\\n  Then *serve* &amp; eat &copy;\\n', { path: 'tasks.md' }).tasks[0].text);
 step('state', () => parseState('{"taskResults": 3}', 'x/.ralph-state.json'));
 step('glob scope', () => planSpec(parseSpec('- [ ] 1.1 [P] A\\n  - **Files**: src/**/*.ts\\n- [ ] 1.2 [P] B\\n  - **Files**: src/deep/x.ts\\n', { path: 'tasks.md' })).diagnostics.map((d) => d.code));
+step('gfm body', () => parseSpec('- [ ] 1.1 A\\n  - **Do**: fill the table\\n\\n  | a | b |\\n  | - | - |\\n  | 1 | 2 |\\n', { path: 'tasks.md' }).tasks[0].text);
 console.log(JSON.stringify(steps));
 `;
 
@@ -73,6 +74,7 @@ describe('the extension bundle: deferred packages', function () {
       entity: ['decode-named-character-reference.js', 'yaml.js'],
       state: ['ajv.js', 'decode-named-character-reference.js', 'yaml.js'],
       'glob scope': ['ajv.js', 'decode-named-character-reference.js', 'picomatch.js', 'yaml.js'],
+      'gfm body': ['ajv.js', 'decode-named-character-reference.js', 'picomatch.js', 'remark-gfm.js', 'yaml.js'],
     };
     for (const [name, loaded] of Object.entries(expected)) {
       assert.deepEqual(deferred[name]?.loaded, loaded, `${name}: loaded ${JSON.stringify(deferred[name]?.loaded)}`);

@@ -84,10 +84,14 @@ export class BlockCache {
 
 export const EMPTY_BODY: ParsedBody = { fields: [], details: '' };
 
-const gfmProcessor = unified().use(remarkParse).use(remarkGfm).freeze();
+// Made on first use: freezing runs remark-gfm's attacher, and the extension loads remark-gfm only
+// when a body needs it (scripts/bundles.mjs).
+let gfm: ReturnType<typeof plainOnly> | undefined;
+const plainOnly = () => unified().use(remarkParse).freeze();
+const gfmProcessor = (): ReturnType<typeof plainOnly> => (gfm ??= unified().use(remarkParse).use(remarkGfm).freeze() as unknown as ReturnType<typeof plainOnly>);
 // remark-gfm roughly doubles the cost of a body (its autolink pass walks every text node), and
 // most bodies contain nothing it reads.
-const plainProcessor = unified().use(remarkParse).freeze();
+const plainProcessor = plainOnly();
 
 /**
  * Whether `text` has a character sequence that a GFM construct starts from or depends on: `|`
@@ -123,7 +127,7 @@ export function parseBody(text: string): ParsedBody {
 
 /** Parses one body with its own remark call. */
 export function parseBodyWithRemark(text: string): ParsedBody {
-  const root = (needsGfm(text) ? gfmProcessor : plainProcessor).parse(text) as Root;
+  const root = (needsGfm(text) ? gfmProcessor() : plainProcessor).parse(text) as Root;
   return readBody(root.children, text, 0, text.length);
 }
 
