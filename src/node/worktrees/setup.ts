@@ -26,6 +26,12 @@ import { ORPHANED_PREFIX, refSafeName, samePath, SPARE_PREFIX, type SpecFolders 
 /** More spares than this are removed rather than kept: each is a full checkout on disk. */
 const MAX_SPARES = 8;
 
+/** Tests: `beforeRemove` runs just before git deletes a worktree's folder (where a kill leaves a
+ *  folder half deleted). */
+export interface SetupTestHooks {
+  readonly beforeRemove?: (folder: string) => Promise<void>;
+}
+
 export interface SetupOptions {
   readonly facts: RepoFacts;
   readonly folders: SpecFolders;
@@ -34,6 +40,7 @@ export interface SetupOptions {
   /** Keep merged tasks' worktrees as spares for the next tasks. */
   readonly recycle: boolean;
   readonly log: (message: string) => void;
+  readonly hooks?: SetupTestHooks;
 }
 
 export class WorktreeSetup {
@@ -43,6 +50,7 @@ export class WorktreeSetup {
   private readonly include: readonly string[];
   private readonly recycle: boolean;
   private readonly log: (message: string) => void;
+  private readonly hooks: SetupTestHooks;
   /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
   private spares: Promise<string[]> | undefined;
 
@@ -53,6 +61,7 @@ export class WorktreeSetup {
     this.include = options.include;
     this.recycle = options.recycle;
     this.log = options.log;
+    this.hooks = options.hooks ?? {};
   }
 
   async prepare(taskId: string): Promise<TaskWorktree> {
@@ -258,7 +267,10 @@ export class WorktreeSetup {
   async removeUnchecked(folder: string | undefined, branch: string): Promise<void> {
     if (folder !== undefined) {
       const registered = (await this.facts.list()).some((e) => samePath(e.path, folder));
-      if (registered) await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
+      if (registered) {
+        await this.hooks.beforeRemove?.(folder);
+        await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
+      }
       await fs.rm(folder, { recursive: true, force: true });
       await git(this.repoDir, ['worktree', 'prune']);
       await this.folders.removeEmptyFolders(folder);
