@@ -76,6 +76,13 @@ export class WorktreeSetup {
       await this.removeUnchecked(folder, '');
       entry = undefined;
     }
+    if (entry && !entry.prunable && (await this.facts.beingRemoved(folder))) {
+      // Its removal (to start again from the tip, or after its merge) was cut short by a kill:
+      // files are missing from it, and working there would commit them as deletions. The removal
+      // is finished; the branch stays, carried on from below if it holds unmerged work.
+      await this.removeUnchecked(folder, '');
+      entry = undefined;
+    }
     if (entry && !entry.prunable && entry.branch === undefined && (await exists(folder))) {
       // A recycle cut short by a kill: the spare (detached at a merged task's commit) was moved
       // here but not yet switched to the task's branch, or the switch was half done. No agent
@@ -169,7 +176,9 @@ export class WorktreeSetup {
       const spares: string[] = [];
       for (const e of await this.facts.list()) {
         if (!e.prunable && e.branch === undefined && path.basename(e.path).startsWith(SPARE_PREFIX) && (await this.folders.isSpecFolder(path.dirname(e.path)))) {
-          spares.push(e.path);
+          // One whose removal a kill cut short is half deleted: finished off, never reused.
+          if (await this.facts.beingRemoved(e.path)) await this.removeUnchecked(e.path, '').catch(() => undefined);
+          else spares.push(e.path);
         }
       }
       return spares;
@@ -242,7 +251,9 @@ export class WorktreeSetup {
     if (tip !== undefined && !(await this.facts.isMerged(tip, await this.facts.head()))) {
       throw new Error(`${worktree.branch} holds work that is not in the current branch; not removed`);
     }
-    if (this.recycle && (await exists(worktree.path)) && (await this.keepAsSpare(worktree))) return;
+    // One whose removal a kill cut short is half deleted: no spare for the next task.
+    const whole = (await exists(worktree.path)) && !(await this.facts.beingRemoved(worktree.path));
+    if (this.recycle && whole && (await this.keepAsSpare(worktree))) return;
     await this.removeUnchecked(worktree.path, worktree.branch);
   }
 
@@ -268,6 +279,9 @@ export class WorktreeSetup {
     if (folder !== undefined) {
       const registered = (await this.facts.list()).some((e) => samePath(e.path, folder));
       if (registered) {
+        // git deletes the files first, the `.git` file last: a kill in between must not leave
+        // what looks like a worktree with its files deleted by an agent.
+        await this.facts.markRemoving(folder);
         await this.hooks.beforeRemove?.(folder);
         await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
       }
