@@ -21,7 +21,7 @@ import { RepoFacts } from './worktrees/facts';
 import { findLeftovers, type Leftover } from './worktrees/leftovers';
 import { type MergeTestHooks, WorktreeMerger } from './worktrees/merge';
 import { refSafeName, SpecFolders } from './worktrees/paths';
-import { WorktreeSetup } from './worktrees/setup';
+import { type SetupTestHooks, WorktreeSetup } from './worktrees/setup';
 
 export type { Leftover } from './worktrees/leftovers';
 export { REPO_MARKER, refSafeName, repoFolder, repoFolderName, repoWorktreesRoot, WORKTREES_DIR_ENV, worktreesHome } from './worktrees/paths';
@@ -40,8 +40,8 @@ export interface WorktreeOptions {
   readonly recycle?: boolean;
   /** Tests: `beforeStage` runs after the merge commit was made from the working copies of
    *  Ralph's files, before they are staged; `afterMove` once the branch moved, before the index
-   *  and working tree follow. */
-  readonly hooks?: MergeTestHooks;
+   *  and working tree follow; `beforeRemove` just before git deletes a worktree's folder. */
+  readonly hooks?: MergeTestHooks & SetupTestHooks;
   /** Where to say what set-up did that the user should know of (a folder moved aside). */
   readonly log?: (message: string) => void;
 }
@@ -67,6 +67,7 @@ export class GitWorktrees implements WorktreePort {
       include: options.include ?? [],
       recycle: options.recycle ?? true,
       log: options.log ?? (() => undefined),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
     });
     this.merger = new WorktreeMerger(this.facts, this.bookkeeping, options.hooks ?? {});
   }

@@ -443,6 +443,81 @@ describe('worktree: GitWorktrees on real repositories', function () {
     assert.doesNotMatch(r.git('worktree', 'list', '--porcelain'), /locked/);
   });
 
+  /** GitWorktrees for `r` whose next removals git is "killed" in: some of the folder's files
+   *  deleted (as `git worktree remove` deletes them, its `.git` file last), then the kill. */
+  function killedInRemoval(r: Repo, options: { recycle?: boolean } = {}): { wt: GitWorktrees; arm: (on: boolean) => void } {
+    let armed = false;
+    const wt = new GitWorktrees({
+      repoDir: r.dir,
+      specName: 'feat',
+      bookkeeping: [join(r.dir, SPEC, 'tasks.md'), join(r.dir, SPEC, '.progress.md')],
+      ...options,
+      hooks: {
+        beforeRemove: async (folder) => {
+          if (!armed) return;
+          rmSync(join(folder, 'specs'), { recursive: true, force: true });
+          rmSync(join(folder, 'notes.txt'), { force: true });
+          throw new Error('killed');
+        },
+      },
+    });
+    return { wt, arm: (on) => (armed = on) };
+  }
+  const statusIn = (folder: string) => spawnSync('git', ['status', '--porcelain'], { cwd: folder, encoding: 'utf8' }).stdout;
+
+  it('a retry killed while the failed attempt\'s worktree was being removed: the next run sets it up afresh, the missing files are never the task\'s work', async () => {
+    const { r } = repo();
+    const killed = killedInRemoval(r);
+    // Attempt 1 fails without writing anything; attempt 2 starts again from the tip, by removing
+    // that worktree and setting up a new one: the kill comes in the middle of the removal.
+    const first = await killed.wt.prepare('1');
+    killed.arm(true);
+    await assert.rejects(killed.wt.prepare('1'), /killed/);
+    assert.notEqual(statusIn(first.path), '', 'the kill left files missing');
+
+    // The next run (resume): a new GitWorktrees on the same repository.
+    const resumed = killedInRemoval(r).wt;
+    const w = await resumed.prepare('1');
+    assert.equal(statusIn(w.path), '', 'a full checkout, nothing missing');
+    assert.equal(readFileSync(join(w.path, 'notes.txt'), 'utf8'), 'the user\'s notes\n');
+    writeFileSync(join(w.path, 'a.txt'), 'from 1\n');
+    const tip = await resumed.commitWork(w, 'one');
+    assert.deepEqual(r.git('show', '--name-only', '--format=', tip).trim().split('\n'), ['a.txt'], 'only the agent\'s file is committed');
+    assert.equal((await resumed.merge(tip, 'one', none)).kind, 'merged');
+  });
+
+  it('a merged task\'s worktree or a spare whose removal a kill cut short is removed by the next run, never reused', async () => {
+    const { r } = repo();
+    // Without recycling: the removal after the merge is killed; the next run's recovery removes it.
+    const plain = killedInRemoval(r, { recycle: false });
+    const one = await plain.wt.prepare('1');
+    writeFileSync(join(one.path, 'a.txt'), 'from 1\n');
+    assert.equal((await plain.wt.merge(await plain.wt.commitWork(one, 'one'), 'one', none)).kind, 'merged');
+    plain.arm(true);
+    await assert.rejects(plain.wt.remove(one), /killed/);
+    const next = killedInRemoval(r, { recycle: false }).wt;
+    assert.deepEqual((await next.leftovers()).map((l) => [l.branch, l.merged, l.uncommitted]), [['ralph/feat/1', true, []]], 'nothing of anyone\'s in it');
+    await next.remove(one);
+    assert.equal(existsSync(one.path), false);
+
+    // With recycling: a spare whose removal at the end of the run was killed is not the next
+    // task's checkout, and goes when that run ends.
+    const recycling = killedInRemoval(r);
+    const two = await recycling.wt.prepare('2');
+    writeFileSync(join(two.path, 'b.txt'), 'from 2\n');
+    assert.equal((await recycling.wt.merge(await recycling.wt.commitWork(two, 'two'), 'two', none)).kind, 'merged');
+    await recycling.wt.remove(two);
+    recycling.arm(true);
+    await assert.rejects(recycling.wt.close(), /killed/);
+    const after = killedInRemoval(r).wt;
+    const three = await after.prepare('3');
+    assert.equal(statusIn(three.path), '', 'a full checkout, nothing missing');
+    await after.remove(three);
+    await after.close();
+    assert.deepEqual(await after.leftovers(), [], 'no spare left behind');
+    assert.equal(r.git('worktree', 'list').trim().split('\n').length, 1, r.git('worktree', 'list'));
+  });
+
   it('removes merged work, refuses unmerged or uncommitted work, and lists what is left', async () => {
     const { r, wt } = repo();
     const merged = await wt.prepare('1');

@@ -21,6 +21,12 @@ export interface WorktreeEntry {
 /** The list of files copied in, kept in the worktree's private git folder (not in its tree). */
 const INCLUDED_LIST = 'ralph-included';
 
+/** Written in a worktree's private git folder just before its folder is deleted. `git worktree
+ *  remove` deletes the files first and the `.git` file last: a kill in between leaves a worktree
+ *  git still lists, on its branch, with files missing, and this mark says those are the removal's
+ *  doing, never work. */
+const REMOVING_MARK = 'ralph-removing';
+
 export class RepoFacts {
   constructor(readonly repoDir: string) {}
 
@@ -42,6 +48,8 @@ export class RepoFacts {
 
   /** Paths with uncommitted changes in a worktree, the files Ralph copied in not counted. */
   async uncommittedIn(folder: string): Promise<string[]> {
+    // Half deleted by a removal a kill cut short: nothing in it is anyone's.
+    if (await this.beingRemoved(folder)) return [];
     const included = await this.includedIn(folder);
     const status = (await git(folder, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).stdout.split('\0');
     const paths: string[] = [];
@@ -69,6 +77,25 @@ export class RepoFacts {
   async recordIncluded(folder: string, copied: readonly string[]): Promise<void> {
     const privateDir = path.resolve(folder, await gitText(folder, ['rev-parse', '--git-dir']));
     await fs.writeFile(path.join(privateDir, INCLUDED_LIST), copied.join('\0'));
+  }
+
+  /** Marks a worktree as being removed (see REMOVING_MARK), before its files go. */
+  async markRemoving(folder: string): Promise<void> {
+    const privateDir = await privateDirOf(folder);
+    if (privateDir === undefined) return;
+    try {
+      await fs.writeFile(path.join(privateDir, REMOVING_MARK), '');
+    } catch (error) {
+      // Its private folder is gone already: git no longer sees a worktree there to work in.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  /** A removal of this worktree began and was cut short (by a kill): what is missing from it is
+   *  the removal's doing. */
+  async beingRemoved(folder: string): Promise<boolean> {
+    const privateDir = await privateDirOf(folder);
+    return privateDir !== undefined && (await exists(path.join(privateDir, REMOVING_MARK)));
   }
 
   async mergeBase(a: string, b: string): Promise<string> {
@@ -102,6 +129,17 @@ export class RepoFacts {
     }
     if (current) entries.push(current);
     return entries;
+  }
+}
+
+/** A worktree's private git folder, read from its `.git` file; never found by walking up from a
+ *  folder without one, which may lie inside some other repository. */
+async function privateDirOf(folder: string): Promise<string | undefined> {
+  try {
+    const link = /^gitdir: (.+)$/m.exec(await fs.readFile(path.join(folder, '.git'), 'utf8'));
+    return link?.[1] === undefined ? undefined : path.resolve(folder, link[1].trim());
+  } catch {
+    return undefined;
   }
 }
 

@@ -26,6 +26,12 @@ import { ORPHANED_PREFIX, refSafeName, samePath, SPARE_PREFIX, type SpecFolders 
 /** More spares than this are removed rather than kept: each is a full checkout on disk. */
 const MAX_SPARES = 8;
 
+/** Tests: `beforeRemove` runs just before git deletes a worktree's folder (where a kill leaves a
+ *  folder half deleted). */
+export interface SetupTestHooks {
+  readonly beforeRemove?: (folder: string) => Promise<void>;
+}
+
 export interface SetupOptions {
   readonly facts: RepoFacts;
   readonly folders: SpecFolders;
@@ -34,6 +40,7 @@ export interface SetupOptions {
   /** Keep merged tasks' worktrees as spares for the next tasks. */
   readonly recycle: boolean;
   readonly log: (message: string) => void;
+  readonly hooks?: SetupTestHooks;
 }
 
 export class WorktreeSetup {
@@ -43,6 +50,7 @@ export class WorktreeSetup {
   private readonly include: readonly string[];
   private readonly recycle: boolean;
   private readonly log: (message: string) => void;
+  private readonly hooks: SetupTestHooks;
   /** Spare worktrees (folders), loaded once from git's list so a killed run's are adopted. */
   private spares: Promise<string[]> | undefined;
 
@@ -53,6 +61,7 @@ export class WorktreeSetup {
     this.include = options.include;
     this.recycle = options.recycle;
     this.log = options.log;
+    this.hooks = options.hooks ?? {};
   }
 
   async prepare(taskId: string): Promise<TaskWorktree> {
@@ -64,6 +73,13 @@ export class WorktreeSetup {
       // `git worktree add` was killed while checking out: a half-filled folder must never be
       // worked in (its missing files would be committed as deletions). Nothing of a task's is in
       // it yet, so it goes, and the set-up starts over.
+      await this.removeUnchecked(folder, '');
+      entry = undefined;
+    }
+    if (entry && !entry.prunable && (await this.facts.beingRemoved(folder))) {
+      // Its removal (to start again from the tip, or after its merge) was cut short by a kill:
+      // files are missing from it, and working there would commit them as deletions. The removal
+      // is finished; the branch stays, carried on from below if it holds unmerged work.
       await this.removeUnchecked(folder, '');
       entry = undefined;
     }
@@ -160,7 +176,9 @@ export class WorktreeSetup {
       const spares: string[] = [];
       for (const e of await this.facts.list()) {
         if (!e.prunable && e.branch === undefined && path.basename(e.path).startsWith(SPARE_PREFIX) && (await this.folders.isSpecFolder(path.dirname(e.path)))) {
-          spares.push(e.path);
+          // One whose removal a kill cut short is half deleted: finished off, never reused.
+          if (await this.facts.beingRemoved(e.path)) await this.removeUnchecked(e.path, '').catch(() => undefined);
+          else spares.push(e.path);
         }
       }
       return spares;
@@ -233,7 +251,9 @@ export class WorktreeSetup {
     if (tip !== undefined && !(await this.facts.isMerged(tip, await this.facts.head()))) {
       throw new Error(`${worktree.branch} holds work that is not in the current branch; not removed`);
     }
-    if (this.recycle && (await exists(worktree.path)) && (await this.keepAsSpare(worktree))) return;
+    // One whose removal a kill cut short is half deleted: no spare for the next task.
+    const whole = (await exists(worktree.path)) && !(await this.facts.beingRemoved(worktree.path));
+    if (this.recycle && whole && (await this.keepAsSpare(worktree))) return;
     await this.removeUnchecked(worktree.path, worktree.branch);
   }
 
@@ -258,7 +278,13 @@ export class WorktreeSetup {
   async removeUnchecked(folder: string | undefined, branch: string): Promise<void> {
     if (folder !== undefined) {
       const registered = (await this.facts.list()).some((e) => samePath(e.path, folder));
-      if (registered) await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
+      if (registered) {
+        // git deletes the files first, the `.git` file last: a kill in between must not leave
+        // what looks like a worktree with its files deleted by an agent.
+        await this.facts.markRemoving(folder);
+        await this.hooks.beforeRemove?.(folder);
+        await git(this.repoDir, ['worktree', 'remove', '--force', '--force', folder]);
+      }
       await fs.rm(folder, { recursive: true, force: true });
       await git(this.repoDir, ['worktree', 'prune']);
       await this.folders.removeEmptyFolders(folder);
