@@ -11,6 +11,7 @@ import { expandPhase, focusView, initialView, type DagView } from '../src/core/g
 import { tasksById } from '../src/core/model';
 import { isHostToWebview, type HostToWebview } from '../src/shared/protocol';
 import { installInteraction } from './interaction';
+import { forgetPosition } from './keyboard';
 import { api, page, post, saveState } from './page';
 import { applyTransform, centreOn, fit, setCriticalPath } from './panZoom';
 import { draw, firstLine, showError } from './render';
@@ -47,6 +48,7 @@ function receivePlan(next: DagGraph): void {
   } else {
     page.view = initialView(next);
   }
+  if (previousSpec !== next.specPath) forgetPosition();
   saveState();
   void draw().then(() => (refit ? fit() : applyTransform()));
 }

@@ -4,6 +4,7 @@
 
 import { collapsePhase, expandPhase, focusView } from '../src/core/graphDraw';
 import { exportSvg } from './exportSvg';
+import { installKeyboard } from './keyboard';
 import { byId, canvas, overviewButton, page, post, targetOf } from './page';
 import { installPanZoom, takeSuppressedClick } from './panZoom';
 import { changeView, overviewTarget } from './render';
@@ -26,6 +27,7 @@ function activate(node: SVGGElement | undefined, cluster: SVGGElement | undefine
 export function installInteraction(): void {
   installPanZoom();
   installTooltip();
+  installKeyboard();
   byId('export').addEventListener('click', exportSvg);
   overviewButton.addEventListener('click', () => {
     const target = overviewTarget();

@@ -3,7 +3,8 @@
 // each task's status class, and the chrome around the drawing (summary, notice) follows.
 
 import mermaid from 'mermaid';
-import { MERMAID_LIMITS, drawView, initialView, type DagDrawing, type DagView, type DagViewEdge, type DagViewNode } from '../src/core/graphDraw';
+import { MERMAID_LIMITS, currentTaskId, drawView, initialView, type DagDrawing, type DagView, type DagViewEdge, type DagViewNode } from '../src/core/graphDraw';
+import { focusTabStop, indexNodes } from './keyboard';
 import { canvas, errorBox, noticeBox, overviewButton, page, post, saveState } from './page';
 import { applyTransform, fit } from './panZoom';
 import { refreshPhase, setStatusClass, statusOf, taskAriaLabel, updateSummary } from './statuses';
@@ -46,6 +47,8 @@ export async function draw(): Promise<void> {
   }
   if (seq !== page.renderSeq) return;
   clearError();
+  // The drawing replaces the focused node: a keyboard user gets the focus back on the new one.
+  const hadFocus = document.activeElement instanceof Element && canvas.contains(document.activeElement);
   // Mermaid's own output, sanitized by it in strict mode; every label in the text was escaped by
   // graphDraw.ts, and the page's CSP refuses any script or handler that might still slip through.
   canvas.innerHTML = svgText;
@@ -60,6 +63,8 @@ export async function draw(): Promise<void> {
   sizeSvg(drawn);
   decorate(drawn, current);
   updateChrome();
+  indexNodes(page.view.kind === 'focus' ? page.view.taskId : currentTaskId(page.graph));
+  if (hadFocus) focusTabStop();
   document.body.dataset.renderCount = String(page.renderCount);
   document.body.dataset.view = page.view.kind;
 }
@@ -88,7 +93,8 @@ function decorate(el: SVGSVGElement, current: DagDrawing): void {
     const mermaidId = drawnNodeId(g, el.id);
     const node = mermaidId === undefined ? undefined : viewNodes.get(mermaidId);
     if (!node) continue;
-    g.setAttribute('tabindex', '0');
+    // keyboard.ts makes one node the graph's tab stop (0) once all are drawn.
+    g.setAttribute('tabindex', '-1');
     g.setAttribute('role', 'button');
     if (node.kind === 'task') {
       const task = page.nodeById.get(node.taskId);
@@ -111,6 +117,12 @@ function decorate(el: SVGSVGElement, current: DagDrawing): void {
       g.setAttribute('aria-label', `${node.count} more ${node.direction === 'before' ? 'predecessors' : 'successors'}`);
     }
   }
+  // What a screen reader says on entering the graph; mermaid's own title and description
+  // elements are empty for our text.
+  const tasks = current.nodes.filter((n) => n.kind === 'task').length;
+  el.setAttribute('role', 'group');
+  el.setAttribute('aria-roledescription', 'task graph');
+  el.setAttribute('aria-label', `Task graph, ${tasks} task${tasks === 1 ? '' : 's'} shown. Arrow keys move between nodes, Enter opens a task in tasks.md.`);
   const viewEdges = new Map<string, DagViewEdge>(current.edges.map((e) => [e.edgeId, e]));
   for (const path of el.querySelectorAll<SVGPathElement>('path.flowchart-link')) {
     const edge = viewEdges.get(path.getAttribute('data-id') ?? '');

@@ -108,6 +108,7 @@ describe('the page bundle', () => {
         'webview/dag.ts',
         'webview/exportSvg.ts',
         'webview/interaction.ts',
+        'webview/keyboard.ts',
         'webview/page.ts',
         'webview/panZoom.ts',
         'webview/render.ts',
