@@ -173,6 +173,11 @@ describeDocker('docker runner: a container per attempt on this machine\'s engine
     assert.equal(nowhere.code, 1, nowhere.stderr);
     const reason = nowhere.events.find((e): e is Extract<RunEvent, { type: 'runHalted' }> => e.type === 'runHalted')?.reason ?? '';
     assert.match(reason, /could not start the demo agent on docker@unix:\/\/\/nonexistent\/docker\.sock: .*Cannot connect to the Docker daemon/, reason);
+    const noImage = await ralph(repo, ['--agent', 'demo', '--runner', 'docker', '--image', 'ralph-test/no-such-image:1', '--network', 'off', '--max-concurrent', '1']);
+    assert.equal(noImage.code, 1, noImage.stderr);
+    const why = noImage.events.find((e): e is Extract<RunEvent, { type: 'runHalted' }> => e.type === 'runHalted')?.reason ?? '';
+    assert.match(why, /^the image ralph-test\/no-such-image:1 is not on docker and could not be pulled: Error response from daemon: /, why);
+    assert.doesNotMatch(why, /\n/);
     // Beside a runner that works, the run goes on there and says once why the other is out.
     const fresh = makeRepo({ 'README.md': '# demo\n', 'specs/demo/tasks.md': SPEC.replace(/ && test -n "\$RALPH_CODE"/g, '') });
     try {

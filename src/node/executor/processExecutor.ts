@@ -278,6 +278,7 @@ function withReport(result: ExecutorResult, report: LaunchReport | undefined, ru
   const placed = runner !== undefined ? { ...result, runner } : result;
   if (report === undefined) return placed;
   if (report.missing !== undefined) return { ...placed, outcome: 'failed', reason: oneLine(report.missing), failureKind: 'unavailable' };
+  if (report.unstartable !== undefined && !placed.outcome.startsWith('cancel')) return { ...placed, outcome: 'failed', reason: oneLine(report.unstartable), failureKind: 'unavailable' };
   if (report.lost !== undefined && placed.outcome === 'succeeded') return { ...placed, outcome: 'failed', reason: oneLine(report.lost) };
   return report.verified !== undefined ? { ...placed, verified: report.verified } : placed;
 }

@@ -147,6 +147,13 @@ export class DockerLauncher implements Launcher {
         lost = await takeWorkBack(o.input.cwd, o.outDir, o.branch, o.input.request.progressFile);
       }
       const ranAgent = out.agentExit === 0;
+      // docker's own failure (125): the container never ran, so the entry script wrote nothing.
+      const unstartable =
+        out.agentExit === undefined && outcome.exitCode === 125
+          ? /Unable to find image/.test(outcome.outputTail)
+            ? `the image ${this.options.image} is not on ${this.label} and could not be pulled: ${dockerError(outcome.outputTail) ?? 'docker exited 125'}`
+            : `the container could not start on ${this.label}: ${dockerError(outcome.outputTail) ?? 'docker exited 125'}`
+          : undefined;
       const verified =
         o.verify === undefined || !ranAgent
           ? undefined
@@ -155,6 +162,7 @@ export class DockerLauncher implements Launcher {
         ...(verified !== undefined ? { verified } : {}),
         ...(out.missing !== undefined ? { missing: `${out.missing} is not installed in the image ${this.options.image}: add it to the image (or choose another with ralph.runner.image / --image)` } : {}),
         ...(lost !== undefined ? { lost } : {}),
+        ...(unstartable !== undefined ? { unstartable } : {}),
       };
     } catch (error) {
       return { lost: `could not read what the container left: ${(error as Error).message}` };
@@ -163,6 +171,14 @@ export class DockerLauncher implements Launcher {
       rmSync(o.scratch, { recursive: true, force: true });
     }
   }
+}
+
+/** What docker said went wrong: its `docker: …` / `Error response from daemon: …` line (the last
+ *  line is only "See 'docker run --help'"). */
+export function dockerError(output: string): string | undefined {
+  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const said = [...lines].reverse().find((l) => /^docker: |Error response from daemon/.test(l));
+  return said?.replace(/^docker: /, '').replace(/\.$/, '');
 }
 
 /** `ralph-<run>-<task>-<attempt>-<random>`: unique, and readable in `docker ps`. */

@@ -40,6 +40,9 @@ export interface LaunchReport {
   readonly verified?: VerifiedResult;
   /** The agent's command is not in the image: why, in one line (the run stops starting tasks). */
   readonly missing?: string;
+  /** The engine could not start the container (no such image, a bad option): why, in one line
+   *  (the runner cannot work). */
+  readonly unstartable?: string;
   /** Something went wrong getting the work out: the attempt fails with this reason. */
   readonly lost?: string;
 }
