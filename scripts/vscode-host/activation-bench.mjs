@@ -55,7 +55,8 @@ export async function runActivationBench() {
       }
       const sample = JSON.parse(readFileSync(out, 'utf8'));
       samples.push(sample.ms);
-      console.log(`  window ${i} (${sample.order}): ${Object.entries(sample.ms).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
+      const wall = Object.values(sample.wall ?? {}).map((v) => v.toFixed(0)).join('/');
+      console.log(`  window ${i} (${sample.order}; ${sample.fromMarks ? "VS Code's marks" : 'wall time'}): ${Object.entries(sample.ms).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')} (wall empty/…: ${wall} ms)`);
     }
   } catch (err) {
     console.log(`FAILED: ${err.message}`);
