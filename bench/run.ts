@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const benches = ['parse.bench.ts', 'hostile.bench.ts', 'plan.bench.ts', 'editor.bench.ts', 'decorations.bench.ts', 'gitRun.bench.ts', 'run.bench.ts', 'worktree.bench.ts', 'dag.bench.ts', 'agents.bench.ts', 'runners.bench.ts', 'bundle.bench.ts'];
+const benches = ['parse.bench.ts', 'hostile.bench.ts', 'plan.bench.ts', 'editor.bench.ts', 'decorations.bench.ts', 'gitRun.bench.ts', 'run.bench.ts', 'worktree.bench.ts', 'dag.bench.ts', 'agents.bench.ts', 'runners.bench.ts', 'bundle.bench.ts', 'activation.bench.ts'];
 let failed = 0;
 for (const b of benches) {
   const file = join(__dirname, b);

@@ -1,124 +1,120 @@
-// Integration tests in a real VS Code (the server and web workbench of code-server 4.139.1 =
-// VS Code 1.139.1, installed by scripts/vscode-host/setup.sh), then the UI pass.
+// Integration tests in a real VS Code (the server and web workbench that code-server carries,
+// installed by scripts/vscode-host/setup.sh), then the UI pass.
 //
+//   0. --vscode=current|oldest|all picks the VS Code (scripts/vscode-host/versions.json): current is
+//      1.139.1, oldest 1.90.2, the engines.vscode minimum; all (what `npm test` runs) runs this
+//      script once per version and adds up their closing lines;
 //   1. bundles test/integration/index.ts (mocha inside) and every test/integration/**/*.test.ts
-//      into dist/test/integration/ with esbuild;
+//      into dist/test/integration/ with esbuild; builds the VSIX (`vsce package`);
 //   2. for each suite, a window of its own: a fresh workspace (the fixture plus the demo spec, one
 //      git commit), a fresh user profile, a VS Code server on a free port, headless Chromium opened
-//      on the workbench with extensionDevelopmentPath (this repo) and extensionTestsPath in the URL
-//      payload; the workbench calls window.codeAutomationExit when the tests are done;
-//        - "trusted":   test/integration/**/*.test.ts, except untrusted/;
+//      on the workbench with extensionDevelopmentPath and extensionTestsPath in the URL payload;
+//      the workbench calls window.codeAutomationExit when the tests are done;
+//        - "trusted":   test/integration/**/*.test.ts, except untrusted/ and vsix/, Ralph loaded
+//                       from this folder;
 //        - "untrusted": test/integration/untrusted/**/*.test.ts, folder in Restricted Mode;
-//   3. the UI pass (scripts/ui-pass.mjs): clicks through the workbench, one test per step;
+//        - "vsix":      test/integration/vsix/**/*.test.ts against Ralph installed from the VSIX
+//                       with the server's --install-extension (the extension under development is
+//                       then test/integration/fixtures/empty-extension, which does nothing);
+//   3. the UI pass (scripts/ui-pass.mjs): clicks through the workbench, one test per step; on the
+//      current VS Code only (its selectors are 1.139's internals), reported skipped on the oldest;
 //   4. prints the failures and one closing line, `N passed, N failed[, N skipped]`, the line
 //      scripts/test.mjs and CI read; exits 1 when anything failed.
 //
-// Options: --setup (run scripts/vscode-host/setup.sh first, as `npm test` does), --no-ui (suites
-// only), --ui-only, --keep (keep the run folder even when all passed).
+// Options: --vscode=current|oldest|all (default $RALPH_VSCODE_VERSION, else current), --setup (run
+// scripts/vscode-host/setup.sh first, as `npm test` does; on the oldest version a setup that fails
+// makes the version's tests one skipped test with the reason), --no-ui (suites only), --ui-only,
+// --keep (keep the run folder even when all passed).
 // Env: RALPH_SKIP_VSCODE=1 (skip, counted as one skipped test), RALPH_IT_TIMEOUT_MS (per window,
-// default 10 min), RALPH_VSCODE_HOST (see setup.sh).
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// default 10 min), RALPH_VSCODE_HOSTS (see setup.sh), RALPH_IT_VSIX (a VSIX to install instead of
+// building one).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { format } from 'node:util';
-import { OUT, bundleTests } from './vscode-host/bundle.mjs';
-import { REPO, assertHost, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startServer } from './vscode-host/host.mjs';
-import { runUiPass } from './ui-pass.mjs';
+import { fileURLToPath } from 'node:url';
 
-const WINDOW_TIMEOUT_MS = Number(process.env.RALPH_IT_TIMEOUT_MS ?? 10 * 60_000);
-const PREFIX = '[ralph-it] '; // test/integration/index.ts prints its lines with it
-const args = new Set(process.argv.slice(2));
+const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const argv = process.argv.slice(2);
+const vscodeAt = argv.findIndex((a) => a === '--vscode' || a.startsWith('--vscode='));
+const which = vscodeAt < 0 ? process.env.RALPH_VSCODE_VERSION || 'current' : argv[vscodeAt].includes('=') ? argv[vscodeAt].split('=')[1] : argv[vscodeAt + 1];
+const rest = vscodeAt < 0 ? argv : argv.filter((_, i) => i !== vscodeAt && !(i === vscodeAt + 1 && !argv[vscodeAt].includes('=')));
+const args = new Set(rest);
+const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
-/**
- * One window running one suite. Resolves with the suite's results, read from the JSON file the
- * in-host reporter writes; whatever went wrong around the tests becomes a failure of its own.
- */
-async function runSuite(runDir, { name, trust, testsPath }) {
-  const dir = join(runDir, name);
-  mkdirSync(dir, { recursive: true });
-  const resultsFile = join(dir, 'results.json');
-  const windowLog = join(dir, 'window.log');
-  const started = Date.now();
-  console.log(`\n=== ${name} window (${trust} workspace) ===`);
-  const problems = [];
-  let server;
-  let context;
-  try {
-    const workspace = makeWorkspace(join(dir, 'workspace'));
-    server = await startServer({
-      dir,
-      trust,
-      // The server's environment reaches the extension host (checked: it is spawned with the
-      // server's process.env), so this is how the tests get their results file, and how the demo
-      // agent that Ralph spawns from the host runs fast.
-      env: { RALPH_DEMO_SPEED: '0.05', RALPH_TEST_RESULTS: resultsFile },
+/** --vscode=all: this script once per version, one after the other, the closing lines added up. */
+async function runAll() {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  for (const version of ['current', 'oldest']) {
+    console.log(`\n##### VS Code ${version} #####`);
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...rest], {
+      env: { ...process.env, RALPH_VSCODE_VERSION: version },
+      stdio: ['inherit', 'pipe', 'inherit'],
     });
-    ({ context } = await openBrowser(dir));
-    const page = context.pages()[0];
-    let finish;
-    const finished = new Promise((r) => (finish = r));
-    // The workbench's console, the extension host's included, arrives here (smoke-test driver).
-    await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
-      const text = format(...(Array.isArray(logArgs) ? logArgs : [logArgs]));
-      appendFileSync(windowLog, `[${type}] ${text}\n`);
-      for (const line of text.split('\n')) {
-        const at = line.indexOf(PREFIX);
-        if (at >= 0) console.log('  ' + line.slice(at + PREFIX.length));
-      }
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-4096);
     });
-    await page.exposeFunction('codeAutomationExit', (code) => finish({ code }));
-    page.on('crash', () => finish({ error: 'the browser tab crashed' }));
-    page.on('pageerror', (err) => appendFileSync(windowLog, `[pageerror] ${err.stack ?? err}\n`));
-    const timer = setTimeout(() => finish({ error: `no result within ${WINDOW_TIMEOUT_MS / 1000}s` }), WINDOW_TIMEOUT_MS);
-    await page.goto(
-      server.url(workspace, {
-        extensionDevelopmentPath: server.remote(REPO),
-        extensionTestsPath: server.remote(testsPath),
-        skipWelcome: 'true',
-      }),
-    );
-    const outcome = await finished;
-    clearTimeout(timer);
-    if (outcome.error) problems.push(outcome.error);
-    else if (outcome.code !== 0 && !existsSync(resultsFile)) problems.push(`the extension host ended with code ${outcome.code}`);
-  } catch (err) {
-    problems.push(err?.message ?? String(err));
-  } finally {
-    await context?.close().catch(() => {});
-    await server?.stop();
+    const code = await new Promise((r) => child.on('close', (c, sig) => r(c ?? sig)));
+    const m = SUMMARY.exec(tail.trimEnd().split('\n').pop()?.trim() ?? '');
+    if (!m) {
+      console.log(`\nthe run on VS Code ${version} ended without a summary (exit ${code})`);
+      totals.failed += 1;
+      continue;
+    }
+    totals.passed += Number(m[1]);
+    totals.failed += Number(m[2]) + (code !== 0 && Number(m[2]) === 0 ? 1 : 0);
+    totals.skipped += Number(m[3] ?? 0);
   }
-
-  let results;
-  try {
-    results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  } catch {
-    results = { suite: name, done: false, passed: 0, failed: 0, pending: 0, tests: [] };
-    problems.push('the tests wrote no results (did the extension host start? is dist/extension.js built?)');
-  }
-  if (!results.done && problems.length === 0) problems.push('the suite did not run to its end');
-  for (const p of problems) {
-    results.tests.push({ title: `${name} window`, state: 'failed', error: `${p}\n(logs: ${dir})` });
-    results.failed += 1;
-  }
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`  ${name}: ${results.passed} passed, ${results.failed} failed${results.pending ? `, ${results.pending} skipped` : ''} (${secs}s)`);
-  return results.tests.map((t) => ({ ...t, suite: name }));
+  console.log(`\n${totals.passed} passed, ${totals.failed} failed` + (totals.skipped ? `, ${totals.skipped} skipped` : ''));
+  return totals.failed ? 1 : 0;
 }
+
+if (which === 'all' && process.env.RALPH_SKIP_VSCODE !== '1') {
+  process.exit(await runAll());
+}
+process.env.RALPH_VSCODE_VERSION = which === 'all' ? 'current' : which;
+const { OUT, bundleTests } = await import('./vscode-host/bundle.mjs');
+const { VERSION, VERSION_NAME, assertHost, cleanupAll, installExtensions, makeRunDir } = await import('./vscode-host/host.mjs');
+const { runSuite } = await import('./vscode-host/window.mjs');
+const { buildVsix } = await import('./vscode-host/vsix.mjs');
+const { runUiPass } = await import('./ui-pass.mjs');
 
 /** --setup: install the host first (seconds when it is there). A host that cannot be installed is a failure. */
 function setup() {
-  const r = spawnSync('bash', [join(REPO, 'scripts', 'vscode-host', 'setup.sh')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`scripts/vscode-host/setup.sh failed (${r.status ?? r.signal}); set RALPH_SKIP_VSCODE=1 to skip the VS Code tests on purpose`);
+  const r = spawnSync('bash', [join(REPO, 'scripts', 'vscode-host', 'setup.sh'), VERSION_NAME], { stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
+  process.stderr.write(r.stderr ?? '');
+  if (r.status === 0) return undefined;
+  const why = `scripts/vscode-host/setup.sh ${VERSION_NAME} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n')[0]}`;
+  // The oldest VS Code is a second opinion: a machine that cannot build its native modules reports
+  // its tests skipped, with the reason; the current one must install.
+  if (VERSION_NAME === 'oldest') return why;
+  throw new Error(`${why}; set RALPH_SKIP_VSCODE=1 to skip the VS Code tests on purpose`);
 }
 
 async function main() {
   const t0 = Date.now();
-  if (args.has('--setup')) setup();
+  if (args.has('--setup')) {
+    const skipped = setup();
+    if (skipped) {
+      console.log(`\nintegration tests on VS Code ${VERSION.vscode} skipped: ${skipped}`);
+      console.log('\n0 passed, 0 failed, 1 skipped');
+      return 0;
+    }
+  }
   assertHost();
   if (!existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   const runDir = makeRunDir();
   const tests = [];
   if (!args.has('--ui-only')) {
+    // First, as it rebuilds dist/ (production for the VSIX, then development again).
+    let vsix = process.env.RALPH_IT_VSIX;
+    let vsixProblem;
+    try {
+      vsix ??= buildVsix(join(runDir, 'ralph.vsix'));
+    } catch (err) {
+      vsixProblem = err?.message ?? String(err);
+    }
     const n = await bundleTests();
     console.log(`bundled ${n} integration test file(s) into ${relative(REPO, OUT)}/`);
     // The windows load a copy: a second run in this checkout (it happens: the lead's and a
@@ -129,8 +125,31 @@ async function main() {
     if (existsSync(join(bundled, 'untrusted'))) {
       tests.push(...(await runSuite(runDir, { name: 'untrusted', trust: 'untrusted', testsPath: join(bundled, 'untrusted', 'index.js') })));
     }
+    if (existsSync(join(bundled, 'vsix'))) {
+      const extensionsDir = join(runDir, 'vsix', 'extensions');
+      try {
+        if (vsixProblem) throw new Error(vsixProblem);
+        installExtensions(extensionsDir, [vsix], { logFile: join(runDir, 'install-extension.log') });
+        tests.push(
+          ...(await runSuite(runDir, {
+            name: 'vsix',
+            trust: 'trusted',
+            testsPath: join(bundled, 'vsix', 'index.js'),
+            developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
+            extensionsDir,
+            env: { RALPH_IT_INSTALLED_FROM: vsix },
+          })),
+        );
+      } catch (err) {
+        tests.push({ suite: 'vsix', title: 'vsix window: Ralph installed from the VSIX', state: 'failed', error: err?.message ?? String(err) });
+      }
+    }
   }
-  if (!args.has('--no-ui')) {
+  if (!args.has('--no-ui') && VERSION_NAME !== 'current') {
+    // Its selectors are VS Code 1.139's internals; the suites above are the check on this version.
+    console.log(`\n=== UI pass: skipped on VS Code ${VERSION.vscode} (its selectors are VS Code 1.139's internals) ===`);
+    tests.push({ suite: 'ui', title: `UI pass on VS Code ${VERSION.vscode}`, state: 'pending' });
+  } else   if (!args.has('--no-ui')) {
     console.log('\n=== UI pass ===');
     const steps = await runUiPass({ dir: join(runDir, 'ui') });
     tests.push(
@@ -152,7 +171,7 @@ async function main() {
   } else if (!args.has('--keep')) {
     rmSync(runDir, { recursive: true, force: true });
   }
-  console.log(`\n(integration: ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  console.log(`\n(integration on VS Code ${VERSION.vscode}: ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   console.log(`\n${passed} passed, ${failures.length} failed` + (skipped ? `, ${skipped} skipped` : ''));
   return failures.length ? 1 : 0;
 }

@@ -34,10 +34,12 @@ const suites = [
   // scripts/agent-clis/setup.mjs) against the scripted model server. A CLI that cannot be
   // installed makes its tests skipped, with the reason, never passed.
   { name: 'conformance', setup: ['scripts/agent-clis/setup.mjs'], args: [mocha, 'test/conformance/**/*.test.ts'] },
-  // A real VS Code (installed on first use into .vscode-test/host by scripts/vscode-host/setup.sh):
-  // the extension's integration suites and the UI pass. It prints the same closing line. A host
-  // that cannot be installed fails this suite; RALPH_SKIP_VSCODE=1 skips it on purpose.
-  { name: 'integration', args: ['scripts/test-integration.mjs', '--setup'] },
+  // A real VS Code, twice: 1.139.1 and 1.90.2, the engines.vscode minimum (installed on first use
+  // into .vscode-test/host and host-1.90 by scripts/vscode-host/setup.sh): the extension's
+  // integration suites, the installed VSIX's smoke tests and (on 1.139) the UI pass. It prints the
+  // same closing line. A current host that cannot be installed fails this suite, an oldest one is
+  // one skipped test with the reason; RALPH_SKIP_VSCODE=1 skips it on purpose.
+  { name: 'integration', args: ['scripts/test-integration.mjs', '--setup', '--vscode=all'] },
 ];
 
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;

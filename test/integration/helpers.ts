@@ -91,3 +91,13 @@ export async function resetWorkspace(): Promise<void> {
   await vscode.commands.executeCommand('ralph.refresh');
   await waitFor('the demo spec planned from the reset file', () => ralph.taskStatus(demoSpec(), '1.1')?.status === 'pending' || undefined);
 }
+
+/**
+ * Asks the runner for a picture of the window as it is now (scripts/vscode-host/window.mjs reads
+ * the line): test/integration/screenshots/<version>-<suite>-<name>.png. Waits a little, so the
+ * picture is taken before the test goes on.
+ */
+export async function screenshot(name: string): Promise<void> {
+  console.log(`[ralph-it] screenshot ${name}`);
+  await sleep(2500);
+}

@@ -1,0 +1,2 @@
+/** See activation-bench.mjs. @returns the exit code. */
+export function runActivationBench(): Promise<number>;
