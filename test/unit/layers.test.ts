@@ -45,13 +45,16 @@ describe('layers', () => {
     assert.deepEqual(offences, [], offences.join('\n'));
   });
 
-  it('src/shared and webview/ import only each other, pure core modules and mermaid: no Node, no vscode', () => {
+  it('src/shared and webview/ import only each other, pure core modules and mermaid (with its own dagre, for the page\'s layout): no Node, no vscode', () => {
     const offences: string[] = [];
     for (const file of [...sources(join(ROOT, 'src', 'shared')), ...sources(join(ROOT, 'webview'))]) {
       for (const spec of imports(file)) {
         const rel = relative(ROOT, file);
         if (!spec.startsWith('.')) {
-          if (spec !== 'mermaid') offences.push(`${rel} imports ${spec}`);
+          // mermaid's own layout engine (dagre-d3-es, a dependency of mermaid), whose crossing
+          // reduction the page's layout replaces (webview/layout/), is part of the renderer.
+          const renderer = spec === 'mermaid' || (spec.startsWith('dagre-d3-es/') && rel.split(/[\\/]/).slice(0, 2).join('/') === 'webview/layout');
+          if (!renderer) offences.push(`${rel} imports ${spec}`);
           continue;
         }
         const target = relative(ROOT, join(file, '..', spec)).split(/[\\/]/);
