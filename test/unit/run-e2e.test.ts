@@ -99,7 +99,7 @@ describe('ralph run (end to end, real processes and git)', function () {
     const res = await runCli(['run', SPEC, '--agent', a.agentArg, '--max-task-iterations', '1'], r.dir, a.env);
     assert.equal(res.code, 1, res.stdout + res.stderr);
     const started = readJournal(a.journal).filter((e) => e.what === 'start').map((e) => e.id).sort();
-    assert.deepEqual(started, ['1.1', '1.2', '1.4'], JSON.stringify(started));
+    assert.deepEqual(started, ['1.1', '1.2', '1.4'], `${JSON.stringify(started)}\n${res.stdout}${res.stderr}`);
     assert.match(res.stdout, /1\.3.*blocked by 1\.1/, res.stdout);
     assert.match(res.stdout, /1\.1.*exited with code 2/, res.stdout);
 
