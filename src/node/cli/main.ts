@@ -46,6 +46,14 @@ Commands
                    --worktree-include GLOB  untracked files (.env) copied into each worktree
                    --max-cost USD       start no new task once the agents have reported
                                         this much cost (running tasks finish)
+                   --runner KIND[@WHERE][,slots=N]  where agents run (repeatable): local,
+                                        docker (a container per attempt here), docker@ssh://…
+                                        or docker@CONTEXT (another engine, code by git
+                                        bundles), kubernetes@CONTEXT (a Job per attempt)
+                   --image IMG  --cpus N  --memory 4g  --network on|off|host
+                   --pass-env NAME      a variable handed into containers by name (repeatable)
+                   --env-file FILE      NAME=value lines for the engine
+                   --job-template FILE  --job-secret NAME   (kubernetes)
                    --verbose            each agent's transcript: its text, one line per
                                         tool call (✎ Edit src/x.ts, $ npm test), its answer
                    --json               RunEvents as JSON lines
