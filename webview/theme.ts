@@ -4,6 +4,7 @@
 
 import mermaid from 'mermaid';
 import { MERMAID_LIMITS } from '../src/core/graphDraw';
+import { RALPH_LAYOUT, registerRalphLayout } from './layout/mermaidLayout';
 import { page } from './page';
 
 function cssColour(name: string): string | undefined {
@@ -43,8 +44,11 @@ export function themeConfig(): { theme: 'base' | 'default' | 'dark'; themeVariab
 export function configureMermaid(): void {
   const { theme, themeVariables, key } = themeConfig();
   page.themeKey = key;
+  registerRalphLayout();
   mermaid.initialize({
     startOnLoad: false,
+    // Our own layered layout (webview/layout/): ranks from the plan, no search; mermaid draws.
+    layout: RALPH_LAYOUT,
     securityLevel: 'strict',
     // Our own message replaces mermaid's error diagram.
     suppressErrorRendering: true,

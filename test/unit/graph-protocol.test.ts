@@ -109,6 +109,8 @@ describe('the page bundle', () => {
         'webview/exportSvg.ts',
         'webview/interaction.ts',
         'webview/keyboard.ts',
+        'webview/layout/layered.ts',
+        'webview/layout/mermaidLayout.ts',
         'webview/page.ts',
         'webview/panZoom.ts',
         'webview/render.ts',
