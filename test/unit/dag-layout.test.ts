@@ -107,7 +107,7 @@ describe('the DAG page layout (layered)', () => {
     checkGeometry(nodes, edges, r);
     // The long edge a → c bends around b instead of through it.
     const long = r.edges.get('e3') ?? [];
-    assert.equal(long.length, 5);
+    assert.equal(long.length, 6);
   });
 
   it('orders ranks so that two crossing-free chains do not cross', () => {

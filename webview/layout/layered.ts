@@ -305,17 +305,18 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
 
   // Edges: out of the bottom of the start, through the waypoints, into the top of the end.
   const edges = new Map<string, Point[]>();
-  const edgeGap = (r: number): number => Math.min(rankSep / 3, 12) + 0 * r;
+  const edgeGap = Math.min(rankSep / 3, 12);
   for (const [id, chain] of edgeChains) {
     const a = vertices[chain[0] ?? 0];
     const b = vertices[chain[chain.length - 1] ?? 0];
     if (!a || !b) continue;
-    const pts: Point[] = [place(xs[a.index] ?? 0, centreY(a)), place(xs[a.index] ?? 0, (rankTop[a.rank] ?? 0) + (rankHeight[a.rank] ?? 0) + edgeGap(a.rank))];
+    const pts: Point[] = [place(xs[a.index] ?? 0, centreY(a)), place(xs[a.index] ?? 0, (rankTop[a.rank] ?? 0) + (rankHeight[a.rank] ?? 0) + edgeGap)];
+    // Through each rank it crosses straight down beside the rank's nodes; it bends only between ranks.
     for (const d of chain.slice(1, -1)) {
       const dv = vertices[d];
-      if (dv) pts.push(place(xs[d] ?? 0, centreY(dv)));
+      if (dv) pts.push(place(xs[d] ?? 0, rankTop[dv.rank] ?? 0), place(xs[d] ?? 0, (rankTop[dv.rank] ?? 0) + (rankHeight[dv.rank] ?? 0)));
     }
-    pts.push(place(xs[b.index] ?? 0, (rankTop[b.rank] ?? 0) - edgeGap(b.rank)), place(xs[b.index] ?? 0, centreY(b)));
+    pts.push(place(xs[b.index] ?? 0, (rankTop[b.rank] ?? 0) - edgeGap), place(xs[b.index] ?? 0, centreY(b)));
     edges.set(id, pts);
   }
   for (const e of otherEdges) {
@@ -547,7 +548,16 @@ function placeX(vertices: readonly Vertex[], clusters: Cluster[], layers: readon
         if (!vx) continue;
         const ns = pass >= 6 ? [...vx.up, ...vx.down] : down ? vx.up : vx.down;
         if (ns.length === 0) continue;
-        const want = ns.reduce((s, n) => s + (x[n] ?? 0), 0) / ns.length;
+        // A long edge's waypoints pull hard on each other (it runs straight) and lightly on its
+        // ends (a task stays under what it waits for rather than drifting towards a long edge).
+        let sum = 0;
+        let weight = 0;
+        for (const n of ns) {
+          const w = vx.dummy ? (vertices[n]?.dummy ? 4 : 1) : vertices[n]?.dummy ? 0.25 : 1;
+          sum += w * (x[n] ?? 0);
+          weight += w;
+        }
+        const want = sum / weight;
         x[v] = Math.min(Math.max(want, lo(v)), hi(v));
       }
     }
