@@ -4,6 +4,7 @@
 
 import mermaid from 'mermaid';
 import { MERMAID_LIMITS } from '../src/core/graphDraw';
+import { dagLayoutOf } from '../src/shared/protocol';
 import { RALPH_LAYOUT, registerRalphLayout } from './layout/mermaidLayout';
 import { page } from './page';
 
@@ -48,7 +49,8 @@ export function configureMermaid(): void {
   mermaid.initialize({
     startOnLoad: false,
     // Our own layered layout (webview/layout/): ranks from the plan, no search; mermaid draws.
-    layout: RALPH_LAYOUT,
+    // `ralph.dag.layout: dagre` puts mermaid's own back.
+    layout: dagLayoutOf(document.body.dataset.layout) === 'dagre' ? 'dagre' : RALPH_LAYOUT,
     securityLevel: 'strict',
     // Our own message replaces mermaid's error diagram.
     suppressErrorRendering: true,
