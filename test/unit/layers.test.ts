@@ -45,13 +45,14 @@ describe('layers', () => {
     assert.deepEqual(offences, [], offences.join('\n'));
   });
 
-  it('src/shared and webview/ import only each other, pure core modules and mermaid: no Node, no vscode', () => {
+  it('src/shared and webview/ import only each other, pure core modules and mermaid (with its dagre): no Node, no vscode', () => {
     const offences: string[] = [];
     for (const file of [...sources(join(ROOT, 'src', 'shared')), ...sources(join(ROOT, 'webview'))]) {
       for (const spec of imports(file)) {
         const rel = relative(ROOT, file);
         if (!spec.startsWith('.')) {
-          if (spec !== 'mermaid') offences.push(`${rel} imports ${spec}`);
+          // dagre-d3-es: mermaid's own dagre, whose crossing reduction webview/layout/dagreOrder.ts replaces.
+          if (spec !== 'mermaid' && !spec.startsWith('dagre-d3-es/')) offences.push(`${rel} imports ${spec}`);
           continue;
         }
         const target = relative(ROOT, join(file, '..', spec)).split(/[\\/]/);

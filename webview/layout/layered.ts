@@ -8,6 +8,9 @@
 // side by side, sibling subgraphs keep one left-to-right order everywhere, and their borders are
 // positions of their own in the compaction. Pure and deterministic: no DOM, no randomness.
 
+import { placeX } from './compaction';
+import { clusterKeys, commonCluster, crossings, isLive, orderLayer, setPos, type Cluster, type Stream, type Vertex } from './ordering';
+
 export interface LayoutNodeIn {
   readonly id: string;
   readonly width: number;
@@ -50,33 +53,6 @@ export interface LayoutResult {
   readonly ranks: Map<string, number>;
   readonly width: number;
   readonly height: number;
-}
-
-interface Cluster {
-  readonly id: string;
-  readonly index: number;
-  readonly parent: number; // -1: the root
-  readonly children: number[];
-  readonly labelWidth: number;
-  readonly labelHeight: number;
-  minRank: number;
-  maxRank: number;
-  key: number;
-  left: number; // border variables
-  right: number;
-}
-
-interface Vertex {
-  readonly width: number;
-  readonly height: number;
-  readonly cluster: number; // -1: the root
-  readonly dummy: boolean;
-  readonly index: number; // input order
-  rank: number;
-  pos: number; // index in its rank
-  bary: number;
-  up: number[];
-  down: number[];
 }
 
 const DUMMY_WIDTH = 8;
@@ -334,19 +310,8 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
   return { nodes, edges, ranks, width: lr ? h : w, height: lr ? w : h };
 }
 
-function isLive(c: Cluster | undefined): boolean {
-  return c !== undefined && c.minRank <= c.maxRank;
-}
-
 function bump(v: Vertex | undefined, rank: number): void {
   if (v && v.rank < rank) v.rank = rank;
-}
-
-function setPos(vertices: Vertex[], v: number, i: number, n: number): void {
-  const vx = vertices[v];
-  if (!vx) return;
-  vx.pos = i;
-  vx.bary = (i + 0.5) / Math.max(1, n);
 }
 
 /** Kahn's order over the ranked edges; what a cycle leaves out is appended in input order. */
@@ -381,201 +346,4 @@ function topologicalOrder(n: number, edges: readonly { from: number; to: number 
   order.forEach((v, i) => (place[v] = i));
   for (let v = 0; v < n; v++) out[v] = (out[v] ?? []).filter((w) => (place[w] ?? 0) > (place[v] ?? 0));
   return order;
-}
-
-function commonCluster(clusters: readonly Cluster[], a: number, b: number): number {
-  const chain = new Set<number>();
-  for (let c = a; c !== -1; c = clusters[c]?.parent ?? -1) chain.add(c);
-  for (let c = b; c !== -1; c = clusters[c]?.parent ?? -1) if (chain.has(c)) return c;
-  return -1;
-}
-
-/** A subgraph's place among its siblings: the mean position of everything in it, in all ranks,
- *  so that siblings keep one order from rank to rank. */
-function clusterKeys(vertices: readonly Vertex[], clusters: Cluster[], live: readonly Cluster[]): void {
-  const sum = new Float64Array(clusters.length);
-  const count = new Float64Array(clusters.length);
-  for (const v of vertices) {
-    for (let c = v.cluster; c !== -1; c = clusters[c]?.parent ?? -1) {
-      sum[c] = (sum[c] ?? 0) + v.bary;
-      count[c] = (count[c] ?? 0) + 1;
-    }
-  }
-  for (const c of live) c.key = (count[c.index] ?? 0) > 0 ? (sum[c.index] ?? 0) / (count[c.index] ?? 1) : 0.5;
-}
-
-/** One rank left to right: its vertices, and where each subgraph that spans it opens and closes. */
-type Stream = ({ vertex: number } | { open: number } | { close: number })[];
-
-/** The rank's vertices by barycenter, each subgraph's members kept together and every subgraph
- *  that spans the rank placed by its key. */
-function orderLayer(layer: readonly number[], vertices: readonly Vertex[], clusters: readonly Cluster[], roots: readonly number[], rank: number): { order: number[]; stream: Stream } {
-  const byCluster = new Map<number, number[]>();
-  for (const v of layer) {
-    const c = vertices[v]?.cluster ?? -1;
-    const list = byCluster.get(c);
-    if (list) list.push(v);
-    else byCluster.set(c, [v]);
-  }
-  const order: number[] = [];
-  const stream: Stream = [];
-  const emit = (c: number, childClusters: readonly number[]): void => {
-    type Item = { key: number; index: number; vertex?: number; cluster?: number };
-    const items: Item[] = (byCluster.get(c) ?? []).map((v) => ({ key: vertices[v]?.bary ?? 0, index: vertices[v]?.index ?? 0, vertex: v }));
-    for (const k of childClusters) {
-      const cl = clusters[k];
-      if (cl && cl.minRank <= rank && rank <= cl.maxRank) items.push({ key: cl.key, index: -1 - cl.index, cluster: k });
-    }
-    items.sort((a, b) => a.key - b.key || a.index - b.index);
-    for (const it of items) {
-      if (it.vertex !== undefined) {
-        order.push(it.vertex);
-        stream.push({ vertex: it.vertex });
-      } else if (it.cluster !== undefined) {
-        stream.push({ open: it.cluster });
-        emit(it.cluster, clusters[it.cluster]?.children ?? []);
-        stream.push({ close: it.cluster });
-      }
-    }
-  };
-  emit(-1, roots);
-  return { order, stream };
-}
-
-/** Crossings between each pair of neighbouring ranks (counted by insertion, fine for our sizes). */
-function crossings(vertices: readonly Vertex[], layers: readonly number[][]): number {
-  let total = 0;
-  for (let r = 0; r + 1 < layers.length; r++) {
-    const pairs: [number, number][] = [];
-    for (const v of layers[r] ?? []) for (const w of vertices[v]?.down ?? []) pairs.push([vertices[v]?.pos ?? 0, vertices[w]?.pos ?? 0]);
-    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    // Count inversions of the lower ends with a Fenwick tree.
-    const size = (layers[r + 1]?.length ?? 0) + 1;
-    const tree = new Int32Array(size + 1);
-    let seen = 0;
-    for (const [, lower] of pairs) {
-      let le = 0;
-      for (let i = lower + 1; i > 0; i -= i & -i) le += tree[i] ?? 0;
-      total += seen - le;
-      for (let i = lower + 1; i <= size; i += i & -i) tree[i] = (tree[i] ?? 0) + 1;
-      seen++;
-    }
-  }
-  return total;
-}
-
-interface Token {
-  readonly variable: number;
-  readonly half: number;
-  readonly kind: 'node' | 'dummy' | 'open' | 'close';
-}
-
-/** x of every vertex and subgraph border (borders get variable numbers after the vertices). */
-function placeX(vertices: readonly Vertex[], clusters: Cluster[], layers: readonly number[][], streams: readonly Stream[], o: { nodeSep: number; pad: number }): Float64Array {
-  let next = vertices.length;
-  for (const c of clusters) {
-    if (!isLive(c)) continue;
-    c.left = next++;
-    c.right = next++;
-  }
-  const count = next;
-  const left: { from: number; gap: number }[][] = Array.from({ length: count }, () => []);
-  const right: { to: number; gap: number }[][] = Array.from({ length: count }, () => []);
-  const constrain = (a: number, b: number, gap: number): void => {
-    left[b]?.push({ from: a, gap });
-    right[a]?.push({ to: b, gap });
-  };
-  const sep = (a: Token, b: Token): number => {
-    if (a.kind === 'open' || b.kind === 'close') return o.pad;
-    if (a.kind === 'dummy' && b.kind === 'dummy') return o.nodeSep / 3;
-    return o.nodeSep;
-  };
-  for (const stream of streams) {
-    const tokens: Token[] = stream.map((item) => {
-      if ('vertex' in item) {
-        const vx = vertices[item.vertex];
-        return { variable: item.vertex, half: (vx?.width ?? 0) / 2, kind: vx?.dummy ? 'dummy' : 'node' };
-      }
-      if ('open' in item) return { variable: clusters[item.open]?.left ?? 0, half: 0, kind: 'open' };
-      return { variable: clusters[item.close]?.right ?? 0, half: 0, kind: 'close' };
-    });
-    for (let i = 1; i < tokens.length; i++) {
-      const a = tokens[i - 1];
-      const b = tokens[i];
-      if (a && b) constrain(a.variable, b.variable, a.half + b.half + sep(a, b));
-    }
-  }
-  for (const c of clusters) if (isLive(c)) constrain(c.left, c.right, c.labelWidth + 2 * o.pad);
-
-  // Packed to the left: the longest path over the constraints, in topological order.
-  const order = constraintOrder(count, right, left);
-  const x = new Float64Array(count);
-  for (const v of order) for (const { from, gap } of left[v] ?? []) x[v] = Math.max(x[v] ?? 0, (x[from] ?? 0) + gap);
-  // Right-packed too, to the same width; starting halfway between gives every node room to move.
-  const width = order.reduce((m, v) => Math.max(m, x[v] ?? 0), 0);
-  const xr = new Float64Array(count).fill(width);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const v = order[i] ?? 0;
-    for (const { to, gap } of right[v] ?? []) xr[v] = Math.min(xr[v] ?? width, (xr[to] ?? width) - gap);
-  }
-  for (let v = 0; v < count; v++) x[v] = ((x[v] ?? 0) + (xr[v] ?? 0)) / 2;
-
-  const lo = (v: number): number => (left[v] ?? []).reduce((m, c) => Math.max(m, (x[c.from] ?? 0) + c.gap), -Infinity);
-  const hi = (v: number): number => (right[v] ?? []).reduce((m, c) => Math.min(m, (x[c.to] ?? 0) - c.gap), Infinity);
-  const isBorderLeft = new Uint8Array(count);
-  for (const c of clusters) if (isLive(c)) isBorderLeft[c.left] = 1;
-  const tightenBorders = (): void => {
-    // Innermost first: a subgraph's borders hug what it holds.
-    for (let i = order.length - 1; i >= 0; i--) {
-      const v = order[i] ?? 0;
-      if (v < vertices.length || !isBorderLeft[v]) continue;
-      const h = hi(v);
-      if (Number.isFinite(h)) x[v] = h;
-    }
-    for (const v of order) {
-      if (v < vertices.length || isBorderLeft[v]) continue;
-      const l = lo(v);
-      if (Number.isFinite(l)) x[v] = l;
-    }
-  };
-  tightenBorders();
-  for (let pass = 0; pass < 8; pass++) {
-    const down = pass % 2 === 0;
-    for (let k = 0; k < layers.length; k++) {
-      const layer = layers[down ? k : layers.length - 1 - k] ?? [];
-      for (const v of layer) {
-        const vx = vertices[v];
-        if (!vx) continue;
-        const ns = pass >= 6 ? [...vx.up, ...vx.down] : down ? vx.up : vx.down;
-        if (ns.length === 0) continue;
-        // A long edge's waypoints pull hard on each other (it runs straight) and lightly on its
-        // ends (a task stays under what it waits for rather than drifting towards a long edge).
-        let sum = 0;
-        let weight = 0;
-        for (const n of ns) {
-          const w = vx.dummy ? (vertices[n]?.dummy ? 4 : 1) : vertices[n]?.dummy ? 0.25 : 1;
-          sum += w * (x[n] ?? 0);
-          weight += w;
-        }
-        const want = sum / weight;
-        x[v] = Math.min(Math.max(want, lo(v)), hi(v));
-      }
-    }
-    tightenBorders();
-  }
-  return x;
-}
-
-function constraintOrder(n: number, right: readonly { to: number }[][], left: readonly { from: number }[][]): number[] {
-  const indegree = left.map((l) => l.length);
-  const queue: number[] = [];
-  for (let v = 0; v < n; v++) if (indegree[v] === 0) queue.push(v);
-  for (let head = 0; head < queue.length; head++) {
-    for (const { to } of right[queue[head] ?? 0] ?? []) {
-      indegree[to] = (indegree[to] ?? 1) - 1;
-      if (indegree[to] === 0) queue.push(to);
-    }
-  }
-  if (queue.length < n) throw new Error('layeredLayout: the rank orders contradict each other (a bug in the layout)');
-  return queue;
 }
