@@ -153,6 +153,30 @@ describe('the DAG page layout (layered)', () => {
     assert.ok((p?.width ?? 0) >= 300);
   });
 
+  it('stacks phases as written: a phase an earlier one leads into starts below the whole of it', () => {
+    // p1's chain is three deep; p2's first task needs only p1's first, so by depth alone it would
+    // sit beside p1. Its phase starts below p1 instead, and what p2 itself orders stays ordered.
+    const nodes: LayoutNodeIn[] = [
+      { id: 'p2', width: 0, height: 0, isGroup: true, labelWidth: 50, labelHeight: 18 },
+      { id: 'p1', width: 0, height: 0, isGroup: true, labelWidth: 50, labelHeight: 18 },
+      ...['a1', 'a2', 'a3'].map((id) => ({ id, width: 60, height: 30, parentId: 'p1' })),
+      ...['b1', 'b2'].map((id) => ({ id, width: 60, height: 30, parentId: 'p2' })),
+      { id: 'loose', width: 60, height: 30 },
+    ];
+    const edges = [
+      { id: 'e1', start: 'a1', end: 'a2' },
+      { id: 'e2', start: 'a2', end: 'a3' },
+      { id: 'e3', start: 'a1', end: 'b1' },
+      { id: 'e4', start: 'b1', end: 'b2' },
+      { id: 'e5', start: 'loose', end: 'b2' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    assert.deepEqual(Object.fromEntries(r.ranks), { a1: 0, a2: 1, a3: 2, b1: 3, b2: 4, loose: 3 });
+    checkGeometry(nodes, edges, r);
+    const [p1, p2] = [r.nodes.get('p1'), r.nodes.get('p2')];
+    assert.ok(p1 && p2 && p2.y - p2.height / 2 >= p1.y + p1.height / 2, 'p2 is below p1');
+  });
+
   it('lays out LR with the ranks left to right', () => {
     const nodes = ['a', 'b', 'c'].map((id) => ({ id, width: 120, height: 30 }));
     const edges = [

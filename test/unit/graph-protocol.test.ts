@@ -119,6 +119,7 @@ describe('the page bundle', () => {
         'webview/layout/layered.ts',
         'webview/layout/mermaidLayout.ts',
         'webview/layout/ordering.ts',
+        'webview/layout/ranking.ts',
         'webview/page.ts',
         'webview/panZoom.ts',
         'webview/render.ts',

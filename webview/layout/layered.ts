@@ -9,6 +9,7 @@
 // positions of their own in the compaction. Pure and deterministic: no DOM, no randomness.
 
 import { placeX } from './compaction';
+import { assignRanks } from './ranking';
 import { clusterKeys, commonCluster, crossings, isLive, orderLayer, setPos, type Cluster, type Stream, type Vertex } from './ordering';
 
 export interface LayoutNodeIn {
@@ -93,8 +94,8 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
     vertices.push({ width: w, height: h, cluster: parentOf(n.parentId), dummy: false, index: vertices.length, rank: 0, pos: 0, bary: 0, up: [], down: [] });
   }
 
-  // Ranks: the longest path from a source, over the ranked edges (a cycle, which a plan never
-  // has, is broken where the depth-first walk finds it).
+  // Ranks (ranking.ts) over the ranked edges; a cycle, which a plan never has, is broken where
+  // the topological order finds it.
   const real = vertices.length;
   const out: number[][] = vertices.map(() => []);
   const inn: number[][] = vertices.map(() => []);
@@ -108,14 +109,15 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
     else rankedEdges.push({ id: e.id, from, to });
   }
   const topo = topologicalOrder(real, rankedEdges, out, inn);
-  for (const v of topo) for (const w of out[v] ?? []) bump(vertices[w], (vertices[v]?.rank ?? 0) + 1);
-  // A source sits just above its nearest successor, not at the very top.
-  for (let i = topo.length - 1; i >= 0; i--) {
-    const v = vertices[topo[i] ?? 0];
-    if (!v || (inn[topo[i] ?? 0]?.length ?? 0) > 0) continue;
-    const succ = (out[topo[i] ?? 0] ?? []).map((w) => vertices[w]?.rank ?? 0);
-    if (succ.length > 0) v.rank = Math.min(...succ) - 1;
-  }
+  const outermost = vertices.map((v) => {
+    let top = v.cluster;
+    for (let c = v.cluster; c !== -1; c = clusters[c]?.parent ?? -1) top = c;
+    return top;
+  });
+  assignRanks(real, topo, out, inn, outermost).forEach((r, v) => {
+    const vx = vertices[v];
+    if (vx) vx.rank = r;
+  });
 
   // Long edges: one waypoint per rank crossed, inside the smallest subgraph holding both ends.
   const edgeChains = new Map<string, number[]>();
@@ -308,10 +310,6 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
   for (let i = 0; i < real; i++) ranks.set(ids[i] ?? '', vertices[i]?.rank ?? 0);
   const [w, h] = [maxX - minX, maxY - minY];
   return { nodes, edges, ranks, width: lr ? h : w, height: lr ? w : h };
-}
-
-function bump(v: Vertex | undefined, rank: number): void {
-  if (v && v.rank < rank) v.rank = rank;
 }
 
 /** Kahn's order over the ranked edges; what a cycle leaves out is appended in input order. */
