@@ -95,6 +95,47 @@ export const dagreTuningPlugin = {
   },
 };
 
+/**
+ * Mermaid's getConfig() copies its whole configuration (every diagram's defaults, ~200 theme
+ * variables) two levels deep on every call, and a flowchart calls it for every node, edge and
+ * label: ~45 % of drawing 100 tasks once the layout is ours. This makes it hand out one copy per
+ * configuration: a new copy whenever mermaid replaces its configuration (initialize, setConfig,
+ * and its reset at every render), the same one in between. Mermaid only writes to such a copy in
+ * the flowchart's init (`arrowMarkerAbsolute`, the value it then sets anyway). The build fails
+ * if the function is no longer there to replace.
+ */
+export const mermaidConfigCachePlugin = {
+  name: 'ralph-mermaid-config-cache',
+  setup(b) {
+    const original = 'var getConfig = /* @__PURE__ */ __name(() => {\n  return assignWithDepth_default({}, currentConfig);\n}, "getConfig");';
+    const cached = [
+      'var ralphConfigOf, ralphConfigCopy;',
+      'var getConfig = /* @__PURE__ */ __name(() => {',
+      '  if (ralphConfigOf !== currentConfig) {',
+      '    ralphConfigCopy = assignWithDepth_default({}, currentConfig);',
+      '    ralphConfigOf = currentConfig;',
+      '  }',
+      '  return ralphConfigCopy;',
+      '}, "getConfig");',
+    ].join('\n');
+    let replaced = false;
+    b.onStart(() => {
+      replaced = false;
+    });
+    b.onLoad({ filter: /[\\/]mermaid[\\/]dist[\\/]chunks[\\/]mermaid\.core[\\/]chunk-[^\\/]+\.mjs$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(original)) return undefined;
+      replaced = true;
+      return { contents: text.replace(original, cached), loader: 'js' };
+    });
+    b.onEnd((result) =>
+      result.errors.length === 0 && !replaced
+        ? { errors: [{ text: "mermaidConfigCachePlugin: mermaid's getConfig was not found; mermaid changed, update scripts/bundles.mjs" }] }
+        : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -131,7 +172,7 @@ export function bundles({ production = false, deferred = true, outdir = 'dist' }
       mainFields: ['browser', 'module', 'main'],
       minify: true,
       sourcemap: false,
-      plugins: [dagreTuningPlugin],
+      plugins: [dagreTuningPlugin, mermaidConfigCachePlugin],
     },
   ];
 }

@@ -4,6 +4,8 @@
 
 import mermaid from 'mermaid';
 import { MERMAID_LIMITS } from '../src/core/graphDraw';
+import { dagLayoutOf } from '../src/shared/protocol';
+import { RALPH_LAYOUT, registerRalphLayout } from './layout/mermaidLayout';
 import { page } from './page';
 
 function cssColour(name: string): string | undefined {
@@ -43,8 +45,12 @@ export function themeConfig(): { theme: 'base' | 'default' | 'dark'; themeVariab
 export function configureMermaid(): void {
   const { theme, themeVariables, key } = themeConfig();
   page.themeKey = key;
+  registerRalphLayout();
   mermaid.initialize({
     startOnLoad: false,
+    // Our own layered layout (webview/layout/): ranks from the plan, no search; mermaid draws.
+    // `ralph.dag.layout: dagre` puts mermaid's own back.
+    layout: dagLayoutOf(document.body.dataset.layout) === 'dagre' ? 'dagre' : RALPH_LAYOUT,
     securityLevel: 'strict',
     // Our own message replaces mermaid's error diagram.
     suppressErrorRendering: true,

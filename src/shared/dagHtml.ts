@@ -16,6 +16,8 @@
 //   filled shapes. Styles cannot run code, so this costs little; scripts stay nonce-only.
 // - `img-src ${cspSource} data:` and `font-src ${cspSource}`: our own media and the editor's font.
 
+import { dagLayoutOf, type DagLayout } from './protocol';
+
 export interface DagHtmlOptions {
   /** `webview.cspSource`: where the webview serves local resources from (one or more sources). */
   readonly cspSource: string;
@@ -25,6 +27,8 @@ export interface DagHtmlOptions {
   readonly scriptUri: string;
   /** `webview.asWebviewUri(media/dag.css)` as a string. */
   readonly styleUri: string;
+  /** `ralph.dag.layout`; the page's own layout when absent. */
+  readonly layout?: DagLayout;
 }
 
 const STATUS_LEGEND: readonly (readonly [string, string])[] = [
@@ -59,6 +63,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function dagHtml(options: DagHtmlOptions): string {
   const { cspSource, nonce, scriptUri, styleUri } = options;
+  const layout = dagLayoutOf(options.layout);
   // A value that could end a directive or an attribute would let the caller widen the policy by
   // accident; these come from VS Code and our own nonce maker, so anything else is a bug.
   if (!/^[A-Za-z0-9+/_=-]{16,}$/.test(nonce)) throw new Error(`dagHtml: the nonce must be 16 or more base64/hex characters, got ${JSON.stringify(nonce)}`);
@@ -73,7 +78,7 @@ export function dagHtml(options: DagHtmlOptions): string {
 <link rel="stylesheet" href="${attribute(styleUri)}">
 <title>Ralph: task graph</title>
 </head>
-<body>
+<body data-layout="${layout}">
 <div id="toolbar" role="toolbar" aria-label="Task graph">
 <button id="fit" type="button" title="Fit the graph to the window">Fit</button>
 <button id="zoom-in" type="button" title="Zoom in" aria-label="Zoom in">+</button>

@@ -13,6 +13,15 @@ import { TASK_STATUSES, type TaskStatus } from '../core/status';
 
 export type { DagGraph, TaskStatus, DagStatusUpdate, DagView };
 
+/** How the DAG page lays a graph out (`ralph.dag.layout`): its own layered layout, or mermaid's
+ *  dagre. The host puts it on the page's <body data-layout>; a change reloads the page. */
+export const DAG_LAYOUTS = ['ralph', 'dagre'] as const;
+export type DagLayout = (typeof DAG_LAYOUTS)[number];
+
+export function dagLayoutOf(value: unknown): DagLayout {
+  return (DAG_LAYOUTS as readonly unknown[]).includes(value) ? (value as DagLayout) : 'ralph';
+}
+
 export type HostToWebview =
   | { readonly type: 'plan'; readonly graph: DagGraph }
   | { readonly type: 'status'; readonly updates: readonly DagStatusUpdate[] }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
 import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
+import { dagLayoutOf, type DagLayout } from '../shared/protocol';
 import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
 import { checkSecretName, checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
@@ -53,6 +54,12 @@ export function affectsPlans(event: vscode.ConfigurationChangeEvent): boolean {
 
 function maxConcurrentOf(c: vscode.WorkspaceConfiguration): number {
   return intIn(c.get('maxConcurrent'), 1, 32, DEFAULT_MAX_CONCURRENT);
+}
+
+/** `ralph.dag.layout`: how the DAG page lays graphs out (read apart from readSettings, whose
+ *  agent checks have nothing to do with drawing). */
+export function readDagLayout(scope: vscode.Uri | undefined): DagLayout {
+  return dagLayoutOf(vscode.workspace.getConfiguration('ralph', scope).get('dag.layout'));
 }
 
 export function readSettings(scope: vscode.Uri | undefined): RalphSettings {

@@ -4,6 +4,7 @@
 // typed protocol in src/shared; the HTML holds nothing but our script and style URIs and a nonce.
 
 import * as vscode from 'vscode';
+import { readDagLayout } from './config';
 import { Disposable } from './disposable';
 import { randomBytes } from 'node:crypto';
 import { buildDagGraph, type DagStatusUpdate } from '../core/graph';
@@ -104,8 +105,15 @@ export class DagPanel extends Disposable {
     super((error) => log.error('dag', 'disposing', error));
     const webview = panel.webview;
     const media = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)).toString();
-    webview.html = dagHtml({ cspSource: webview.cspSource, nonce: randomBytes(18).toString('base64'), scriptUri: media('dag.js'), styleUri: media('dag.css') });
+    const load = (): void => {
+      webview.html = dagHtml({ cspSource: webview.cspSource, nonce: randomBytes(18).toString('base64'), scriptUri: media('dag.js'), styleUri: media('dag.css'), layout: readDagLayout(entry.uri) });
+    };
+    load();
     this.trackAll(
+      // Another layout: the page loads again (it keeps its view through its saved state) and says ready.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('ralph.dag.layout', entry.uri)) load();
+      }),
       webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       specs.onDidChangePlan((changed) => {
         if (changed === entry) this.redrawSoon();

@@ -33,6 +33,12 @@ describe('dagHtml', () => {
     assert.doesNotMatch(html, /<style/, 'no inline style element');
   });
 
+  it('tells the page its layout (ralph.dag.layout): its own unless dagre is asked for, never anything else', () => {
+    assert.match(dagHtml(OPTIONS), /<body data-layout="ralph">/);
+    assert.match(dagHtml({ ...OPTIONS, layout: 'dagre' }), /<body data-layout="dagre">/);
+    assert.match(dagHtml({ ...OPTIONS, layout: '"><script>' as never }), /<body data-layout="ralph">/);
+  });
+
   it('escapes the URIs into attributes and refuses a nonce or source list that could widen the policy', () => {
     const html = dagHtml({ ...OPTIONS, scriptUri: 'https://x/a.js?"><script>alert(1)</script>' });
     assert.ok(html.includes('src="https://x/a.js?&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"'), html);
@@ -109,6 +115,11 @@ describe('the page bundle', () => {
         'webview/exportSvg.ts',
         'webview/interaction.ts',
         'webview/keyboard.ts',
+        'webview/layout/compaction.ts',
+        'webview/layout/layered.ts',
+        'webview/layout/mermaidLayout.ts',
+        'webview/layout/ordering.ts',
+        'webview/layout/ranking.ts',
         'webview/page.ts',
         'webview/panZoom.ts',
         'webview/render.ts',

@@ -19,6 +19,8 @@ import { WORKTREE_RUN } from '../unit/viewEvents';
 
 const SCREENSHOTS = join(ROOT, 'test', 'webview', 'screenshots');
 
+type DOMRectLike = { x: number; y: number; width: number; height: number };
+
 function graphOf(text: string, path: string, options: DagGraphOptions = {}): DagGraph {
   return buildDagGraph(planSpec(parseSpec(text, { path })), options);
 }
@@ -108,6 +110,54 @@ describe('DAG webview page (headless Chromium)', function () {
       await p.page.screenshot({ path: join(SCREENSHOTS, `twenty-${theme}.png`) });
     });
   }
+
+  /** Where the drawn tasks and boxes are on the page: task boxes by id, subgraph boxes with the
+   *  task ids they hold. */
+  async function drawnGeometry(p: DagPage): Promise<{ tasks: Record<string, DOMRectLike>; boxes: { tasks: string[]; rect: DOMRectLike }[] }> {
+    return p.page.evaluate(() => {
+      const r = (el: Element) => {
+        const b = el.getBoundingClientRect();
+        return { x: b.x, y: b.y, width: b.width, height: b.height };
+      };
+      const tasks: Record<string, { x: number; y: number; width: number; height: number }> = {};
+      for (const g of document.querySelectorAll('#canvas g.node.task')) {
+        const shape = g.querySelector('rect, path, polygon');
+        if (shape) tasks[g.getAttribute('data-task-id') ?? '?'] = r(shape);
+      }
+      const boxes = [...document.querySelectorAll('#canvas g.cluster')].map((c) => ({ tasks: [] as string[], rect: r(c.querySelector('rect') ?? c) }));
+      return { tasks, boxes };
+    });
+  }
+
+  it('lays the graph out itself: no task over another, each phase and group a box around its tasks; ralph.dag.layout dagre brings mermaid\'s own back', async () => {
+    const graph = graphOf(TWENTY, 'twenty.md');
+    const own = await open({ theme: 'vscode-dark' });
+    await own.sendAndDraw({ type: 'plan', graph });
+    assert.equal(await own.errorText(), null);
+    const { tasks, boxes } = await drawnGeometry(own);
+    const ids = Object.keys(tasks);
+    assert.equal(ids.length, 20);
+    const overlap = (a: DOMRectLike, b: DOMRectLike) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+    const within = (a: DOMRectLike, b: DOMRectLike) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.width <= b.x + b.width + 0.5 && a.y + a.height <= b.y + b.height + 0.5;
+    for (const a of ids) for (const b of ids) if (a < b) assert.ok(!overlap(tasks[a] as DOMRectLike, tasks[b] as DOMRectLike), `${a} and ${b} overlap`);
+    // Every box holds whole tasks or none of a task: a task is inside it or clear of it.
+    assert.ok(boxes.length >= 3, `${boxes.length} boxes`);
+    for (const box of boxes) {
+      for (const id of ids) {
+        const t = tasks[id] as DOMRectLike;
+        assert.ok(within(t, box.rect) || !overlap(t, box.rect), `${id} straddles a box`);
+      }
+    }
+    // A task is drawn below every task it waits for.
+    for (const e of graph.edges) if (tasks[e.from] && tasks[e.to]) assert.ok((tasks[e.to]?.y ?? 0) > (tasks[e.from]?.y ?? 0), `${e.to} below ${e.from}`);
+
+    const dagre = await open({ theme: 'vscode-dark', layout: 'dagre' });
+    await dagre.sendAndDraw({ type: 'plan', graph });
+    assert.equal(await dagre.errorText(), null);
+    const other = await drawnGeometry(dagre);
+    assert.deepEqual(Object.keys(other.tasks).sort(), ids.sort());
+    assert.notDeepEqual(other.tasks, tasks, 'dagre places the tasks elsewhere');
+  });
 
   it('draws a 300-task spec as its phases, then opens a phase on click', async () => {
     const graph = graphOf(generateTasksMd(300, 7), 'generated-300.md');

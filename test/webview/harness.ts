@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { dagHtml } from '../../src/shared/dagHtml';
-import type { HostToWebview, WebviewToHost } from '../../src/shared/protocol';
+import type { DagLayout, HostToWebview, WebviewToHost } from '../../src/shared/protocol';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHROMIUM = process.env.RALPH_CHROMIUM ?? '/usr/bin/chromium';
@@ -75,6 +75,8 @@ export function ensureBundle(): void {
 
 export interface PageOptions {
   readonly theme?: Theme;
+  /** `ralph.dag.layout` as the host would put it on the page. */
+  readonly layout?: DagLayout;
   /** Extra markup put into the served page, for the CSP test: stands in for anything that might
    *  ever end up in the HTML. */
   readonly injectIntoBody?: string;
@@ -120,9 +122,10 @@ export class DagHarness {
         nonce: this.nonce,
         scriptUri: `${this.origin}/media/dag.js`,
         styleUri: `${this.origin}/media/dag.css`,
+        ...(options.layout ? { layout: options.layout } : {}),
       });
       // As VS Code does: theme variables on <html>, the theme kind as a body class.
-      html = html.replace('<html lang="en">', `<html lang="en" style="${vars}">`).replace('<body>', `<body class="${theme}">${options.injectIntoBody ?? ''}`);
+      html = html.replace('<html lang="en">', `<html lang="en" style="${vars}">`).replace(/<body( [^>]*)?>/, (_, attrs: string | undefined) => `<body class="${theme}"${attrs ?? ''}>${options.injectIntoBody ?? ''}`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
     });

@@ -1,0 +1,221 @@
+// The DAG page's own layered layout (webview/layout/layered.ts), in plain Node: what the page
+// relies on is geometry — no two boxes overlap, a task sits below what it waits for, subgraphs
+// hold exactly their members, the same input gives the same drawing.
+import { strict as assert } from 'node:assert';
+import { buildDagGraph } from '../../src/core/graph';
+import { drawView, initialView, type DagView } from '../../src/core/graphDraw';
+import { parseSpec } from '../../src/core/parse/index';
+import { planSpec } from '../../src/core/plan/index';
+import { layeredLayout, type LayoutEdgeIn, type LayoutNodeIn, type LayoutResult } from '../../webview/layout/layered';
+import { generateTasksMd } from '../../bench/generate';
+
+type Box = { x: number; y: number; width: number; height: number };
+
+const overlaps = (a: Box, b: Box): boolean => Math.abs(a.x - b.x) * 2 < a.width + b.width - 0.01 && Math.abs(a.y - b.y) * 2 < a.height + b.height - 0.01;
+const inside = (inner: Box, outer: Box): boolean =>
+  inner.x - inner.width / 2 >= outer.x - outer.width / 2 - 0.01 &&
+  inner.x + inner.width / 2 <= outer.x + outer.width / 2 + 0.01 &&
+  inner.y - inner.height / 2 >= outer.y - outer.height / 2 - 0.01 &&
+  inner.y + inner.height / 2 <= outer.y + outer.height / 2 + 0.01;
+
+/** The mermaid text graphDraw writes, read back into layout input (sizes from the label length,
+ *  as mermaid would measure them roughly). */
+function fromMermaid(text: string): { nodes: LayoutNodeIn[]; edges: LayoutEdgeIn[] } {
+  const nodes: LayoutNodeIn[] = [];
+  const edges: LayoutEdgeIn[] = [];
+  const stack: string[] = [];
+  for (const raw of text.split('\n').slice(1)) {
+    const line = raw.trim();
+    let m: RegExpExecArray | null;
+    const parentId = stack[stack.length - 1];
+    if ((m = /^subgraph (\w+)\["(.*)"\]/.exec(line))) {
+      nodes.push({ id: m[1] ?? '', width: 0, height: 0, isGroup: true, ...(parentId ? { parentId } : {}), labelWidth: (m[2] ?? '').length * 7, labelHeight: 20 });
+      stack.push(m[1] ?? '');
+    } else if (line === 'end') stack.pop();
+    else if ((m = /^(\w+) (\w+)@(-->|-\.->|-\.-) (\w+)/.exec(line))) edges.push({ id: m[2] ?? '', start: m[1] ?? '', end: m[4] ?? '', ...(m[3] === '-.-' ? { unranked: true } : {}) });
+    else if ((m = /^(\w+)[[(]+"(.*?)"/.exec(line))) nodes.push({ id: m[1] ?? '', width: Math.min(200, (m[2] ?? '').length * 7) + 30, height: 40, ...(parentId ? { parentId } : {}) });
+  }
+  return { nodes, edges };
+}
+
+function generated(n: number, view?: DagView): { nodes: LayoutNodeIn[]; edges: LayoutEdgeIn[] } {
+  const g = buildDagGraph(planSpec(parseSpec(generateTasksMd(n, 7), { path: `generated-${n}.md` })));
+  return fromMermaid(drawView(g, view ?? initialView(g)).text);
+}
+
+function checkGeometry(nodes: readonly LayoutNodeIn[], edges: readonly LayoutEdgeIn[], result: LayoutResult, direction: 'TB' | 'LR' = 'TB'): void {
+  const boxOf = (id: string): Box => {
+    const b = result.nodes.get(id);
+    assert.ok(b, `${id} was placed`);
+    return b;
+  };
+  const leaves = nodes.filter((n) => !n.isGroup);
+  const groups = nodes.filter((n) => n.isGroup);
+  // Drawn nodes never overlap each other.
+  for (let i = 0; i < leaves.length; i++) {
+    for (let j = i + 1; j < leaves.length; j++) {
+      const [a, b] = [leaves[i], leaves[j]];
+      if (a && b) assert.ok(!overlaps(boxOf(a.id), boxOf(b.id)), `${a.id} and ${b.id} overlap`);
+    }
+  }
+  // A subgraph holds its members and no other node, and siblings do not overlap.
+  const ancestors = (id: string | undefined): Set<string> => {
+    const out = new Set<string>();
+    for (let p = id; p !== undefined; p = nodes.find((n) => n.id === p)?.parentId) out.add(p);
+    return out;
+  };
+  for (const g of groups) {
+    if (!leaves.some((l) => ancestors(l.parentId).has(g.id))) continue;
+    const box = boxOf(g.id);
+    for (const l of leaves) {
+      const member = ancestors(l.parentId).has(g.id);
+      if (member) assert.ok(inside(boxOf(l.id), box), `${l.id} is inside ${g.id}`);
+      else assert.ok(!overlaps(boxOf(l.id), box), `${l.id} is outside ${g.id}`);
+    }
+    for (const h of groups) {
+      if (h === g || h.parentId !== g.parentId || !result.nodes.has(h.id)) continue;
+      assert.ok(!overlaps(box, boxOf(h.id)), `${g.id} and ${h.id} overlap`);
+    }
+  }
+  // Every ranked edge goes down (right in LR), from rank to a later rank, starting at its start
+  // and ending at its end.
+  for (const e of edges) {
+    const pts = result.edges.get(e.id);
+    assert.ok(pts && pts.length >= 3, `${e.id} has waypoints`);
+    const [a, b] = [boxOf(e.start), boxOf(e.end)];
+    assert.deepEqual(pts[0], { x: a.x, y: a.y });
+    assert.deepEqual(pts[pts.length - 1], { x: b.x, y: b.y });
+    if (e.unranked) continue;
+    assert.ok((result.ranks.get(e.end) ?? 0) > (result.ranks.get(e.start) ?? 0), `${e.id}: ${e.end} is ranked after ${e.start}`);
+    const along = (p: { x: number; y: number }): number => (direction === 'LR' ? p.x : p.y);
+    for (let i = 1; i < pts.length; i++) assert.ok(along(pts[i] ?? pts[0]) >= along(pts[i - 1] ?? pts[0]) - 0.01, `${e.id} goes ${direction === 'LR' ? 'right' : 'down'} at point ${i}`);
+  }
+}
+
+describe('the DAG page layout (layered)', () => {
+  it('ranks a task one below the deepest task it waits for; a source sits just above its first successor', () => {
+    const nodes = ['a', 'b', 'c', 'd', 'late'].map((id) => ({ id, width: 80, height: 30 }));
+    const edges = [
+      { id: 'e1', start: 'a', end: 'b' },
+      { id: 'e2', start: 'b', end: 'c' },
+      { id: 'e3', start: 'a', end: 'c' },
+      { id: 'e4', start: 'c', end: 'd' },
+      { id: 'e5', start: 'late', end: 'd' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    assert.deepEqual(Object.fromEntries(r.ranks), { a: 0, b: 1, c: 2, d: 3, late: 2 });
+    checkGeometry(nodes, edges, r);
+    // The long edge a → c bends around b instead of through it.
+    const long = r.edges.get('e3') ?? [];
+    assert.equal(long.length, 6);
+  });
+
+  it('orders ranks so that two crossing-free chains do not cross', () => {
+    // Input order invites a crossing: a1 → b2 and a2 → b1 listed crosswise.
+    const nodes = ['a1', 'a2', 'b2', 'b1'].map((id) => ({ id, width: 60, height: 30 }));
+    const edges = [
+      { id: 'x', start: 'a1', end: 'b1' },
+      { id: 'y', start: 'a2', end: 'b2' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    const x = (id: string): number => r.nodes.get(id)?.x ?? NaN;
+    assert.equal(Math.sign(x('a1') - x('a2')), Math.sign(x('b1') - x('b2')));
+    checkGeometry(nodes, edges, r);
+  });
+
+  it('keeps subgraphs whole: members inside, others outside, nested boxes inside their parents', () => {
+    const nodes: LayoutNodeIn[] = [
+      { id: 'p', width: 0, height: 0, isGroup: true, labelWidth: 300, labelHeight: 18 },
+      { id: 'g', width: 0, height: 0, isGroup: true, parentId: 'p', labelWidth: 90, labelHeight: 18 },
+      { id: 'a', width: 100, height: 40, parentId: 'p' },
+      { id: 'b', width: 100, height: 40, parentId: 'g' },
+      { id: 'c', width: 100, height: 40, parentId: 'g' },
+      { id: 'd', width: 100, height: 40, parentId: 'p' },
+      { id: 'out', width: 100, height: 40 },
+      { id: 'after', width: 100, height: 40 },
+    ];
+    const edges = [
+      { id: 'e1', start: 'a', end: 'b' },
+      { id: 'e2', start: 'a', end: 'c' },
+      { id: 'e3', start: 'b', end: 'd' },
+      { id: 'e4', start: 'c', end: 'd' },
+      { id: 'e5', start: 'out', end: 'c' },
+      { id: 'e6', start: 'd', end: 'after' },
+      { id: 'e7', start: 'a', end: 'after' },
+      { id: 'e8', start: 'b', end: 'c', unranked: true },
+    ];
+    const r = layeredLayout(nodes, edges);
+    checkGeometry(nodes, edges, r);
+    const g = r.nodes.get('g');
+    const p = r.nodes.get('p');
+    assert.ok(g && p && inside(g, p), 'g inside p');
+    // A subgraph is at least as wide as its title.
+    assert.ok((p?.width ?? 0) >= 300);
+  });
+
+  it('stacks phases as written: a phase an earlier one leads into starts below the whole of it', () => {
+    // p1's chain is three deep; p2's first task needs only p1's first, so by depth alone it would
+    // sit beside p1. Its phase starts below p1 instead, and what p2 itself orders stays ordered.
+    const nodes: LayoutNodeIn[] = [
+      { id: 'p2', width: 0, height: 0, isGroup: true, labelWidth: 50, labelHeight: 18 },
+      { id: 'p1', width: 0, height: 0, isGroup: true, labelWidth: 50, labelHeight: 18 },
+      ...['a1', 'a2', 'a3'].map((id) => ({ id, width: 60, height: 30, parentId: 'p1' })),
+      ...['b1', 'b2'].map((id) => ({ id, width: 60, height: 30, parentId: 'p2' })),
+      { id: 'loose', width: 60, height: 30 },
+    ];
+    const edges = [
+      { id: 'e1', start: 'a1', end: 'a2' },
+      { id: 'e2', start: 'a2', end: 'a3' },
+      { id: 'e3', start: 'a1', end: 'b1' },
+      { id: 'e4', start: 'b1', end: 'b2' },
+      { id: 'e5', start: 'loose', end: 'b2' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    assert.deepEqual(Object.fromEntries(r.ranks), { a1: 0, a2: 1, a3: 2, b1: 3, b2: 4, loose: 3 });
+    checkGeometry(nodes, edges, r);
+    const [p1, p2] = [r.nodes.get('p1'), r.nodes.get('p2')];
+    assert.ok(p1 && p2 && p2.y - p2.height / 2 >= p1.y + p1.height / 2, 'p2 is below p1');
+  });
+
+  it('lays out LR with the ranks left to right', () => {
+    const nodes = ['a', 'b', 'c'].map((id) => ({ id, width: 120, height: 30 }));
+    const edges = [
+      { id: 'e1', start: 'a', end: 'b' },
+      { id: 'e2', start: 'a', end: 'c' },
+    ];
+    const r = layeredLayout(nodes, edges, { direction: 'LR' });
+    checkGeometry(nodes, edges, r, 'LR');
+    assert.ok((r.nodes.get('b')?.x ?? 0) > (r.nodes.get('a')?.x ?? 0));
+    assert.equal(r.nodes.get('a')?.width, 120);
+  });
+
+  it('survives what a plan never has: a cycle, an edge to an unknown node, a self-loop', () => {
+    const nodes = ['a', 'b', 'c'].map((id) => ({ id, width: 50, height: 20 }));
+    const edges = [
+      { id: 'e1', start: 'a', end: 'b' },
+      { id: 'e2', start: 'b', end: 'c' },
+      { id: 'e3', start: 'c', end: 'a' },
+      { id: 'e4', start: 'a', end: 'nowhere' },
+      { id: 'e5', start: 'b', end: 'b' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    assert.equal(r.nodes.size, 3);
+    assert.ok(!r.edges.has('e4'));
+    for (const id of ['e1', 'e2', 'e3', 'e5']) assert.ok(r.edges.has(id), id);
+  });
+
+  for (const [name, n, view] of [
+    ['the first view of 30 generated tasks', 30, undefined],
+    ['the first view of 300 generated tasks (phases, one open)', 300, undefined],
+    ['a whole 300-task graph', 300, { kind: 'full' }],
+  ] as const) {
+    it(`${name}: no overlaps, subgraphs whole, edges downward, the same every time`, () => {
+      const { nodes, edges } = generated(n, view);
+      const first = layeredLayout(nodes, edges);
+      checkGeometry(nodes, edges, first);
+      const again = layeredLayout(nodes, edges);
+      assert.deepEqual([...again.nodes], [...first.nodes]);
+      assert.deepEqual([...again.edges], [...first.edges]);
+    });
+  }
+});
