@@ -13,7 +13,7 @@
 // `npm run build` first, then `node scripts/marketplace-shots.mjs` (about a minute; the VS Code host
 // of `bash scripts/vscode-host/setup.sh`, or RALPH_VSCODE_HOSTS=<folder holding host/>). The GIF is
 // encoded with gifenc (a devDependency); the PNG frames are decoded and scaled by the same Chromium.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import gifenc from 'gifenc';
 import { REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startServer } from './vscode-host/host.mjs';
