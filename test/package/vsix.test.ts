@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { DEFERRED, lazyFile } from '../../scripts/bundles.mjs';
 
 const ROOT = join(__dirname, '..', '..');
@@ -37,11 +38,38 @@ export function zipEntries(zip: Buffer): string[] {
   return names;
 }
 
+/** One entry of a zip, unpacked (stored or deflated), found through the central directory. */
+export function zipEntry(zip: Buffer, name: string): Buffer | undefined {
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('not a zip: no end of central directory');
+  let at = zip.readUInt32LE(eocd + 16);
+  for (let n = zip.readUInt16LE(eocd + 10); n > 0; n--) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    if (zip.subarray(at + 46, at + 46 + nameLength).toString('utf8') === name) {
+      const method = zip.readUInt16LE(at + 10);
+      const compressed = zip.readUInt32LE(at + 20);
+      const local = zip.readUInt32LE(at + 42);
+      const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const raw = zip.subarray(data, data + compressed);
+      return method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
+    }
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return undefined;
+}
+
 describe('the VSIX', function () {
   this.timeout(180_000);
   let dir: string;
   let entries: string[] = [];
   let size = 0;
+  let readme = '';
 
   before(function () {
     if (!existsSync(VSCE)) {
@@ -54,6 +82,7 @@ describe('the VSIX', function () {
     assert.equal(r.status, 0, `vsce package failed:\n${r.stdout}\n${r.stderr}`);
     size = statSync(out).size;
     entries = zipEntries(readFileSync(out));
+    readme = zipEntry(readFileSync(out), 'extension/readme.md')?.toString('utf8') ?? '';
     console.log(`    ralph.vsix: ${size} bytes, ${entries.length} files; dist/extension.js ${statSync(join(ROOT, 'dist', 'extension.js')).size} bytes`);
   });
 
@@ -94,5 +123,23 @@ describe('the VSIX', function () {
     const missing = needed.filter((f) => !entries.includes(`extension/${f}`));
     assert.deepEqual(missing, [], `missing from the VSIX: ${missing.join(', ')}`);
     assert.ok(size < 2_000_000, `the VSIX is ${size} bytes`);
+  });
+
+  it("leaves the README's pictures out: the Marketplace page links them from the repository", () => {
+    const images = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
+    const local = images.filter((src) => !/^https?:/.test(src));
+    assert.ok(local.length >= 3, `README.md shows ${local.length} pictures of its own: ${images.join(', ')}`);
+    const absent = local.filter((src) => !existsSync(join(ROOT, src)));
+    assert.deepEqual(absent, [], `README.md shows pictures that are not in the repository: ${absent.join(', ')}`);
+    const packed = local.filter((src) => entries.includes(`extension/${src}`));
+    assert.deepEqual(packed, [], `the README's pictures are in the VSIX: ${packed.join(', ')}`);
+    // vsce rewrote each relative link to the repository's copy, which the Marketplace page loads.
+    assert.ok(readme, 'no extension/readme.md in the VSIX');
+    const unlinked = local.filter((src) => !new RegExp(`\\]\\(https://[^)\\s]+/${src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`).test(readme));
+    assert.deepEqual(unlinked, [], `the packaged README does not link these from the repository: ${unlinked.join(', ')}`);
+    for (const src of local) {
+      const bytes = statSync(join(ROOT, src)).size;
+      assert.ok(bytes < 2_000_000, `${src} is ${bytes} bytes: keep each picture under 2 MB`);
+    }
   });
 });
