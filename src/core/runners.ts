@@ -108,6 +108,28 @@ export interface ContainerOptions {
 
 export const DEFAULT_CONTAINER_OPTIONS: ContainerOptions = { network: 'on', passEnv: [] };
 
+/** Container options as the user wrote them (flags or settings), each with the name it was
+ *  written under, for errors. */
+export type ContainerOptionsText = {
+  readonly [K in 'image' | 'cpus' | 'memory' | 'network' | 'envFile' | 'jobTemplate' | 'jobSecret']?: { readonly value: string; readonly source: string };
+} & { readonly passEnv: { readonly values: readonly string[]; readonly source: string } };
+
+/** Checks each option once, for `ralph run`'s flags and the extension's settings alike. */
+export function readContainerOptions(text: ContainerOptionsText): ContainerOptions {
+  const { image, cpus, memory, network, envFile, jobTemplate, jobSecret, passEnv } = text;
+  return {
+    ...DEFAULT_CONTAINER_OPTIONS,
+    ...(image !== undefined && image.value !== '' ? { image: image.value } : {}),
+    ...(cpus !== undefined ? { cpus: checkCpus(cpus.value, cpus.source) } : {}),
+    ...(memory !== undefined ? { memory: checkMemory(memory.value, memory.source) } : {}),
+    ...(network !== undefined ? { network: checkNetwork(network.value, network.source) } : {}),
+    passEnv: passEnv.values.map((n) => checkEnvName(n.trim(), passEnv.source)),
+    ...(envFile !== undefined ? { envFile: envFile.value } : {}),
+    ...(jobTemplate !== undefined ? { jobTemplate: jobTemplate.value } : {}),
+    ...(jobSecret !== undefined ? { jobSecret: checkSecretName(jobSecret.value, jobSecret.source) } : {}),
+  };
+}
+
 /** A variable name a shell and docker accept. */
 export function checkEnvName(name: string, source: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new RunnerSpecError(`${source}: '${name}' is not a variable name (pass names, never NAME=value: values come from the environment)`);

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
 import { dagLayoutOf, type DagLayout } from '../shared/protocol';
 import { messageOf } from './log';
 import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
-import { checkSecretName, checkCpus, checkEnvName, checkMemory, checkNetwork, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
+import { parseRunnerSpec, readContainerOptions, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
 
 export type KeepOpen = 'failed' | 'always' | 'never';
 
@@ -104,26 +104,26 @@ function readRunners(c: vscode.WorkspaceConfiguration): { runners: RunnerSpec[];
       const v = c.get<unknown>(key);
       return typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
     };
-    const image = text('runner.image');
-    const cpus = text('runner.cpus');
-    const memory = text('runner.memory');
-    const network = text('runner.network');
-    const envFile = text('runner.envFile');
-    const template = text('runner.jobTemplate');
-    const secret = text('runner.jobSecret');
-    if (secret !== undefined) checkSecretName(secret, 'ralph.runner.jobSecret');
-    const pass = c.get<unknown>('runner.passEnv');
-    const container: ContainerOptions = {
-      ...DEFAULT_CONTAINER_OPTIONS,
-      ...(image !== undefined ? { image } : {}),
-      ...(cpus !== undefined && cpus !== '0' ? { cpus: checkCpus(cpus, 'ralph.runner.cpus') } : {}),
-      ...(memory !== undefined ? { memory: checkMemory(memory, 'ralph.runner.memory') } : {}),
-      ...(network !== undefined ? { network: checkNetwork(network, 'ralph.runner.network') } : {}),
-      passEnv: Array.isArray(pass) ? pass.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((n) => checkEnvName(n.trim(), 'ralph.runner.passEnv')) : [],
-      ...(envFile !== undefined ? { envFile } : {}),
-      ...(template !== undefined ? { jobTemplate: template } : {}),
-      ...(secret !== undefined ? { jobSecret: secret } : {}),
+    const given = (key: string): { value: string; source: string } | undefined => {
+      const value = text(`runner.${key}`);
+      return value !== undefined ? { value, source: `ralph.runner.${key}` } : undefined;
     };
+    const cpus = given('cpus');
+    const fields = {
+      image: given('image'),
+      // 0, the setting's default: no limit.
+      cpus: cpus?.value === '0' ? undefined : cpus,
+      memory: given('memory'),
+      network: given('network'),
+      envFile: given('envFile'),
+      jobTemplate: given('jobTemplate'),
+      jobSecret: given('jobSecret'),
+    };
+    const pass = c.get<unknown>('runner.passEnv');
+    const container = readContainerOptions({
+      ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+      passEnv: { values: Array.isArray(pass) ? pass.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [], source: 'ralph.runner.passEnv' },
+    });
     return { runners, container };
   } catch (error) {
     if (error instanceof RunnerSpecError) throw new SettingsError(error.message);

@@ -3,7 +3,7 @@
 // `--job-template`, `--job-secret`). The text is read
 // by core/runners.ts, as the extension's settings are; mistakes are usage errors naming the option.
 
-import { checkCpus, checkEnvName, checkMemory, checkNetwork, checkSecretName, DEFAULT_CONTAINER_OPTIONS, parseRunnerSpec, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
+import { parseRunnerSpec, readContainerOptions, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
 import { UsageError } from './args';
 
 export const RUNNER_OPTIONS = {
@@ -27,26 +27,23 @@ function list(value: Values[string]): string[] {
 export function runnerArgs(values: Values, env: NodeJS.ProcessEnv): { runners: RunnerSpec[]; container: ContainerOptions } {
   try {
     const runners = list(values.runner).map((r) => parseRunnerSpec(r));
-    const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const image = str('image') ?? env.RALPH_RUNNER_IMAGE;
-    const cpus = str('cpus');
-    const memory = str('memory');
-    const network = str('network');
-    const envFile = str('env-file');
-    const jobTemplate = str('job-template');
-    const jobSecret = str('job-secret');
-    if (jobSecret !== undefined) checkSecretName(jobSecret, '--job-secret');
-    const container: ContainerOptions = {
-      ...DEFAULT_CONTAINER_OPTIONS,
-      ...(image !== undefined && image !== '' ? { image } : {}),
-      ...(cpus !== undefined ? { cpus: checkCpus(cpus, '--cpus') } : {}),
-      ...(memory !== undefined ? { memory: checkMemory(memory, '--memory') } : {}),
-      ...(network !== undefined ? { network: checkNetwork(network, '--network') } : {}),
-      passEnv: list(values['pass-env']).flatMap((v) => v.split(',')).map((n) => checkEnvName(n.trim(), '--pass-env')),
-      ...(envFile !== undefined ? { envFile } : {}),
-      ...(jobTemplate !== undefined ? { jobTemplate } : {}),
-      ...(jobSecret !== undefined ? { jobSecret } : {}),
+    const given = (k: string, value?: string): { value: string; source: string } | undefined => {
+      const v = value ?? (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+      return v !== undefined ? { value: v, source: `--${k}` } : undefined;
     };
+    const fields = {
+      image: given('image', typeof values.image === 'string' ? values.image : env.RALPH_RUNNER_IMAGE),
+      cpus: given('cpus'),
+      memory: given('memory'),
+      network: given('network'),
+      envFile: given('env-file'),
+      jobTemplate: given('job-template'),
+      jobSecret: given('job-secret'),
+    };
+    const container = readContainerOptions({
+      ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+      passEnv: { values: list(values['pass-env']).flatMap((v) => v.split(',')), source: '--pass-env' },
+    });
     return { runners, container };
   } catch (error) {
     if (error instanceof RunnerSpecError) throw new UsageError(error.message);
