@@ -10,11 +10,11 @@
 // client's environment, never in argv or the image. Labels name the run, task and attempt, so a
 // resumed run finds and removes what a killed one left (sweep.ts).
 
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ContainerOptions, RunnerSpec } from '../../core/runners';
+import { sharesFiles, type ContainerOptions, type RunnerSpec } from '../../core/runners';
 import { verifyCommandOf } from '../../core/run/prompt';
 import { safeTaskId } from '../executor/processExecutor';
 import type { ProcessOutcome } from '../executor/process';
@@ -46,7 +46,7 @@ export class DockerLauncher implements Launcher {
 
   /** This machine's engine sees this machine's folders; another is treated as remote. */
   get mounted(): boolean {
-    return this.spec.where === undefined;
+    return sharesFiles(this.spec);
   }
 
   async launch(input: LaunchInput): Promise<Launched> {
@@ -84,7 +84,6 @@ export class DockerLauncher implements Launcher {
     const entry = ['sh', '-c', ENTRY_SCRIPT, 'ralph-entry', command, ...input.args];
     const files = hostFilesOf(input);
     if (this.mounted) {
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(outDir, { recursive: true });
       const gitDir = await gitText(input.cwd, ['rev-parse', '--path-format=absolute', '--git-dir']).catch(() => undefined);
       const commonDir = await gitText(input.cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir']).catch(() => undefined);

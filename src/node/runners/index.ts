@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Executor, SurvivorsPort } from '../../core/ports';
-import { runnerSlots, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../../core/runners';
+import { runnerSlots, RunnerSpecError, sharesFiles, type ContainerOptions, type RunnerSpec } from '../../core/runners';
 import { ProcessExecutor, type AgentConfig, type ProcessExecutorOptions } from '../executor';
 import { DockerLauncher } from './docker';
 import { KubernetesLauncher } from './kubernetes';
@@ -52,7 +52,7 @@ export function setUpRunners(o: {
   if (kube !== undefined && o.container.jobTemplate === undefined) {
     throw new RunnerSpecError(`the ${kube.label} runner makes each attempt's Job from a pod template you own: give it with --job-template FILE (see docs/RUNNING-ON-KUBERNETES.md)`);
   }
-  const remote = containerRunners.find((r) => !(r.kind === 'docker' && r.where === undefined));
+  const remote = containerRunners.find((r) => !sharesFiles(r));
   if (remote !== undefined && o.isolation !== 'worktree') {
     throw new RunnerSpecError(`the ${remote.label} runner shares no folder with this machine, so code travels by git: it needs worktree isolation (a git repository with a commit, commits on)`);
   }
