@@ -13,9 +13,9 @@ import { DEFERRED, lazyFile } from '../../scripts/bundles.mjs';
 const ROOT = join(__dirname, '..', '..');
 const VSCE = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 
-/** The names of a zip's entries, from its end-of-central-directory record (no zip64: a VSIX of
- *  this size never needs it). */
-export function zipEntries(zip: Buffer): string[] {
+/** A zip's central directory, entry by entry: each name and where its record starts (found
+ *  through the end-of-central-directory record; no zip64: a VSIX of this size never needs it). */
+function* centralDirectory(zip: Buffer): Generator<{ readonly name: string; readonly at: number }> {
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
     if (zip.readUInt32LE(i) === 0x06054b50) {
@@ -26,40 +26,30 @@ export function zipEntries(zip: Buffer): string[] {
   if (eocd < 0) throw new Error('not a zip: no end of central directory');
   const count = zip.readUInt16LE(eocd + 10);
   let at = zip.readUInt32LE(eocd + 16);
-  const names: string[] = [];
   for (let n = 0; n < count; n++) {
     if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry at ${at}`);
     const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    names.push(zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'));
-    at += 46 + nameLength + extraLength + commentLength;
+    yield { name: zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'), at };
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
-  return names;
 }
 
-/** One entry of a zip, unpacked (stored or deflated), found through the central directory. */
+/** The names of a zip's entries. */
+export function zipEntries(zip: Buffer): string[] {
+  return [...centralDirectory(zip)].map((e) => e.name);
+}
+
+/** One entry of a zip, unpacked (stored or deflated). */
 export function zipEntry(zip: Buffer, name: string): Buffer | undefined {
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('not a zip: no end of central directory');
-  let at = zip.readUInt32LE(eocd + 16);
-  for (let n = zip.readUInt16LE(eocd + 10); n > 0; n--) {
-    const nameLength = zip.readUInt16LE(at + 28);
-    if (zip.subarray(at + 46, at + 46 + nameLength).toString('utf8') === name) {
-      const method = zip.readUInt16LE(at + 10);
-      const compressed = zip.readUInt32LE(at + 20);
-      const local = zip.readUInt32LE(at + 42);
-      const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const raw = zip.subarray(data, data + compressed);
-      return method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
-    }
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  for (const entry of centralDirectory(zip)) {
+    if (entry.name !== name) continue;
+    const { at } = entry;
+    const method = zip.readUInt16LE(at + 10);
+    const compressed = zip.readUInt32LE(at + 20);
+    const local = zip.readUInt32LE(at + 42);
+    const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(data, data + compressed);
+    return method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
   }
   return undefined;
 }
