@@ -8,7 +8,7 @@
 // reason, never passed.
 
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ import type { RalphState, RunEvent } from '../../src/core/ports';
 import { ScriptedModelServer } from '../agents/modelServer';
 import type { Fault } from '../agents/script';
 import { HARNESSES, type CliHarness } from '../agents/clis';
-import { CLI, ensureBuilt, makeRepo, type Repo } from '../unit/e2e-helpers';
+import { CLI, ensureBuilt, makeRepo, runCliJson, type JsonRun, type Repo } from '../unit/e2e-helpers';
 
 const SPEC = `# Tasks
 
@@ -43,12 +43,7 @@ const SPEC = `# Tasks
 const ONE_TASK = SPEC.slice(0, SPEC.indexOf('- [ ] 1.2'));
 const TWO_TASKS = SPEC.slice(0, SPEC.indexOf('- [ ] 1.3')).replace('1.2 [P]', '1.2');
 
-interface RalphRun {
-  readonly code: number | null;
-  readonly events: RunEvent[];
-  readonly stderr: string;
-  readonly ms: number;
-}
+type RalphRun = JsonRun;
 
 const show = (v: unknown): string => JSON.stringify(v, null, 1).slice(0, 6000);
 
@@ -78,7 +73,6 @@ class Env {
 
   run(h: CliHarness | undefined, extra: string[] = [], options: { path?: string; agent?: string } = {}): Promise<RalphRun> {
     const repo = this.repo as Repo;
-    const started = Date.now();
     const pathDirs = [options.path ?? (h ? dirname(h.bin) : ''), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].filter(Boolean);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -87,26 +81,8 @@ class Env {
       RALPH_LOGS_DIR: join(this.home, 'ralph-logs'),
       RALPH_RATE_LIMIT_WAIT_MS: '300',
     };
-    const args = [CLI, 'run', 'specs/demo', '--agent', options.agent ?? h?.name ?? 'claude', '--json', '--max-concurrent', '2', '--timeout', '150s', ...extra];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, args, { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-      const guard = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`ralph run did not end within 200 s; last output: ${out.slice(-2000)} ${err.slice(-2000)}`));
-      }, 200_000);
-      child.on('close', (code) => {
-        clearTimeout(guard);
-        const events = out
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as RunEvent);
-        resolve({ code, events, stderr: err, ms: Date.now() - started });
-      });
-    });
+    const args = ['run', 'specs/demo', '--agent', options.agent ?? h?.name ?? 'claude', '--json', '--max-concurrent', '2', '--timeout', '150s', ...extra];
+    return runCliJson(args, repo.dir, env, 200_000);
   }
 
   state(): RalphState {

@@ -6,12 +6,11 @@
 // nothing committed twice. Without Docker the suites are reported skipped, with the reason.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RalphState, RunEvent } from '../../src/core/ports';
-import { CLI, ensureBuilt, makeRepo, ROOT, waitFor, type Repo } from '../unit/e2e-helpers';
+import { ensureBuilt, makeRepo, ROOT, runCliJson, waitFor, type JsonRun, type Repo } from '../unit/e2e-helpers';
 import { agentImage, BASE_IMAGE, describeDocker, docker, SECOND_HOST } from './dockerEnv';
 import { ScriptedModelServer } from '../agents/modelServer';
 import { HARNESSES } from '../agents/clis';
@@ -37,11 +36,7 @@ const SPEC = `# Tasks
 const FILES = ['src/README.md', 'src/alpha.txt', 'src/beta.txt', 'src/gamma.txt'];
 const LABEL = 'dev.ralph.run';
 
-interface RalphRun {
-  readonly code: number | null;
-  readonly events: RunEvent[];
-  readonly stderr: string;
-}
+type RalphRun = JsonRun;
 
 const logs = new Map<Repo, string>();
 /** The agents' raw logs of a repository's runs: outside the repository. */
@@ -53,31 +48,14 @@ function logsOf(repo: Repo): string {
 
 const show = (v: unknown): string => JSON.stringify(v, null, 1).slice(0, 6000);
 
-function ralph(repo: Repo, args: string[], env: NodeJS.ProcessEnv = {}, onChild?: (pid: number) => void): Promise<RalphRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', 'specs/demo', '--json', '--isolation', 'worktree', '--timeout', '120s', ...args], {
-      cwd: repo.dir,
-      env: { ...process.env, RALPH_DEMO_AGENT: join(ROOT, 'examples', 'demo-agent.mjs'), RALPH_LOGS_DIR: logsOf(repo), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (child.pid !== undefined) onChild?.(child.pid);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ralph run did not end within 240 s; last output: ${out.slice(-2000)} ${err.slice(-2000)}`));
-    }, 240_000);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as RunEvent);
-      resolve({ code, events, stderr: err });
-    });
-  });
+function ralph(repo: Repo, args: string[], env: NodeJS.ProcessEnv = {}, onChild?: (pid: number) => void): Promise<JsonRun> {
+  return runCliJson(
+    ['run', 'specs/demo', '--json', '--isolation', 'worktree', '--timeout', '120s', ...args],
+    repo.dir,
+    { RALPH_DEMO_AGENT: join(ROOT, 'examples', 'demo-agent.mjs'), RALPH_LOGS_DIR: logsOf(repo), ...env },
+    240_000,
+    onChild,
+  );
 }
 
 async function containersOf(engine: 'main' | 'second', runId?: string): Promise<string[]> {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { RunEvent } from '../../src/core/ports';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -137,6 +138,39 @@ export function collect(child: ChildProcess): Promise<CliResult> {
 
 export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return collect(startCli(args, cwd, env));
+}
+
+/** A `ralph run … --json` as a user runs it: its exit code, the RunEvents it printed, stderr and
+ *  how long it took. Killed, saying what it printed last, when it outlives `limitMs`. */
+export interface JsonRun {
+  readonly code: number | null;
+  readonly events: RunEvent[];
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export function runCliJson(args: string[], cwd: string, env: NodeJS.ProcessEnv, limitMs: number, onChild?: (pid: number) => void): Promise<JsonRun> {
+  const started = Date.now();
+  const child = startCli(args, cwd, env);
+  if (child.pid !== undefined) onChild?.(child.pid);
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ralph ${args[0] ?? ''} did not end within ${limitMs / 1000} s; last output: ${out.slice(-2000)} ${err.slice(-2000)}`));
+    }, limitMs);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      const events = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as RunEvent);
+      resolvePromise({ code, events, stderr: err, ms: Date.now() - started });
+    });
+  });
 }
 
 export interface JournalEntry {
