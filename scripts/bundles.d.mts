@@ -10,6 +10,7 @@ export interface BundleOptions {
   readonly deferred?: boolean;
   readonly outdir?: string;
 }
-export function bundles(options?: BundleOptions): Array<BuildOptions & { outfile: string }>;
+/** The extension's options carry `engine`: the options dist/engine.js is built with. */
+export function bundles(options?: BundleOptions): Array<BuildOptions & { outfile: string; engine?: BuildOptions }>;
 export function lazyBundles(options?: Omit<BundleOptions, 'deferred'>): Array<BuildOptions & { outfile: string }>;
-export function runBuilds(options: readonly BuildOptions[]): Promise<BuildResult[]>;
+export function runBuilds(options: ReadonlyArray<BuildOptions & { engine?: BuildOptions }>): Promise<unknown[]>;

@@ -1,6 +1,8 @@
 // What `npm run build` bundles, and how: shared by scripts/build.mjs and the bundle-size bench
 // (bench/bundle.bench.ts), so the bench measures exactly what ships.
 //
+// The extension's run engine is a file of its own too, dist/engine.js (scripts/engineSplit.mjs).
+//
 // The extension defers the packages that a first view of a spec does not need: each becomes a
 // file of its own in dist/lazy/, and the extension's bundle holds only a stand-in that requires
 // it the first time one of its exports is used. Their code stays in one place, the package
@@ -8,6 +10,7 @@
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildExtensionWithEngine } from './engineSplit.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -155,7 +158,15 @@ const common = {
  */
 export function bundles({ production = false, deferred = true, outdir = 'dist' } = {}) {
   const size = production ? { minify: true, sourcemap: false } : {};
-  const extension = { ...common, ...size, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'], ...(deferred ? { plugins: [deferPlugin] } : {}) };
+  const extension = {
+    ...common,
+    ...size,
+    entryPoints: ['src/extension.ts'],
+    outfile: `${outdir}/extension.js`,
+    external: ['vscode'],
+    // The run engine goes to dist/engine.js (scripts/engineSplit.mjs), built with these options.
+    ...(deferred ? { plugins: [deferPlugin], engine: { ...common, ...size, external: ['vscode'], plugins: [deferPlugin] } } : {}),
+  };
   const lazy = deferred ? lazyBundles({ production, outdir }) : [];
   return [
     { ...common, entryPoints: ['src/node/cli/bin.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
@@ -188,5 +199,5 @@ export function lazyBundles({ production = false, outdir = 'dist' } = {}) {
 }
 
 export function runBuilds(options) {
-  return Promise.all(options.map((o) => build(o)));
+  return Promise.all(options.map(({ engine, ...o }) => (engine ? buildExtensionWithEngine(o, engine) : build(o))));
 }

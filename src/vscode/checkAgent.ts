@@ -3,8 +3,8 @@
 
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
-import { AGENT_PRESETS, type AgentPreset } from '../node/agents';
-import { agentUsable, checkAgent, describeAgentCheck, type AgentCheck } from '../node/agents/check';
+import { AGENT_PRESETS, type AgentPreset } from '../node/agents/presets';
+import { agentUsable, checkAgent, describeAgentCheck, type AgentCheck } from '../node/engine';
 import type { Log } from './log';
 
 const CHOOSE = 'Choose Agent';

@@ -6,7 +6,9 @@ import type { CommitStrategy, IsolationMode, RunMode } from '../core/ports';
 import { DEFAULT_MAX_CONCURRENT, type PlanOptions } from '../core/plan';
 import { dagLayoutOf, type DagLayout } from '../shared/protocol';
 import { messageOf } from './log';
-import { AGENT_PRESETS, parseCommandTemplate, type AgentConfig, type AgentPreset } from '../node/executor';
+import { AGENT_PRESETS, type AgentPreset } from '../node/agents/presets';
+import { parseCommandTemplate } from '../node/executor/template';
+import type { AgentConfig } from '../node/executor';
 import { parseRunnerSpec, readContainerOptions, RunnerSpecError, type ContainerOptions, type RunnerSpec } from '../core/runners';
 
 export type KeepOpen = 'failed' | 'always' | 'never';

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { api, demoSpec, lensesOf, waitFor } from './helpers';
 
 const EXTENSION_ID = 'ralph-dev.ralph';
 
@@ -31,6 +32,23 @@ describe('activation', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = declared.filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `declared in package.json but not registered: ${missing.join(', ')}`);
+  });
+
+  // The run engine (scheduler, agents, worktrees, runners) is dist/engine.js, loaded by the first
+  // run (run.test.ts checks that side): a spec's first view — CodeLens, problems, the tree, the
+  // DAG — is drawn without it.
+  it('draws the first view of a spec without loading the run engine', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const ralph = await api();
+    const doc = await vscode.workspace.openTextDocument(demoSpec());
+    await vscode.window.showTextDocument(doc);
+    await waitFor('the Run group lens', async () => (await lensesOf(doc.uri)).find((l) => l.title.includes('Run group')));
+    await waitFor('the tree', async () => ((await ralph.treeSnapshot()).some((s) => s.children.length > 0) ? true : undefined));
+    await vscode.commands.executeCommand('ralph.showDag', doc.uri);
+    const loaded = (file: string): boolean => require.cache[join(ext.extensionPath, 'dist', file)] !== undefined;
+    assert.equal(loaded('extension.js'), true, `dist/extension.js is in require.cache (${ext.extensionPath})`);
+    assert.equal(loaded('engine.js'), false, 'dist/engine.js is not loaded before a run');
   });
 
   // code-server is itself a remote setup: the workbench runs in the browser, the extension host

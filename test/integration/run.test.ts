@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent, RunSummary } from '../../src/core/ports';
 import { api, demoSpec, lensesOf, waitFor, withSetting, workspaceRoot, resetWorkspace } from './helpers';
@@ -64,6 +64,8 @@ describe('running a spec', function () {
     clearInterval(watcher);
 
     assert.ok(summary, 'the command resolves with the run summary');
+    const ext = vscode.extensions.getExtension('ralph-dev.ralph');
+    assert.ok(ext && require.cache[join(ext.extensionPath, 'dist', 'engine.js')], 'the run loaded dist/engine.js');
     assert.deepEqual([summary.succeeded, summary.failed, summary.blocked], [4, 0, 0], JSON.stringify(summary));
     assert.equal(maxRunning(events), 3, 'the three tasks of the group ran at the same time');
     const order = events.filter((e) => e.type === 'taskStarted' || e.type === 'taskFinished').map((e) => `${e.type === 'taskStarted' ? 'start' : 'end'} ${e.taskId}`);

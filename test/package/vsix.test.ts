@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { DEFERRED, lazyFile } from '../../scripts/bundles.mjs';
+import { ENGINE_FILE } from '../../scripts/engineSplit.mjs';
 
 const ROOT = join(__dirname, '..', '..');
 const VSCE = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -95,10 +96,11 @@ describe('the VSIX', function () {
     assert.deepEqual(bad, [], `files that do not run: ${bad.join(', ')}`);
   });
 
-  it('holds what runs: the extension, its deferred packages, the DAG page, the grammar, the demo agent, the walkthrough, the icon', () => {
+  it('holds what runs: the extension, its run engine, its deferred packages, the DAG page, the grammar, the demo agent, the walkthrough, the icon', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { icon: string; contributes: { walkthroughs: Array<{ steps: Array<{ media: { markdown: string } }> }> } };
     const needed = [
       'dist/extension.js',
+      `dist/${ENGINE_FILE}`,
       ...Object.keys(DEFERRED).map((name) => `dist/${lazyFile(name)}`),
       'media/dag.js',
       'media/dag.css',

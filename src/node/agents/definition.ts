@@ -7,7 +7,9 @@
 
 import type { AgentUsage, FailureKind } from '../../core/ports';
 
-export type AgentPreset = 'claude' | 'codex' | 'gemini' | 'opencode' | 'aider' | 'demo' | 'custom';
+import type { AgentPreset } from './presets';
+
+export type { AgentPreset } from './presets';
 
 /**
  * What kind of failure an attempt met, which decides what the run does next:

@@ -21,8 +21,7 @@ export const AGENTS: Readonly<Record<AgentPreset, AgentDefinition>> = {
   custom: customAgent,
 };
 
-/** In the order settings and help list them. */
-export const AGENT_PRESETS: readonly AgentPreset[] = Object.keys(AGENTS) as AgentPreset[];
+export { AGENT_PRESETS } from './presets';
 
 export function agentDefinition(preset: AgentPreset): AgentDefinition {
   return AGENTS[preset];
