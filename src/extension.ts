@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from './core/ports';
 import type { BoardEntry } from './core/board';
+import type { DagLayout } from './shared/protocol';
 import { Log, messageOf } from './vscode/log';
 import { SpecRegistry, isSpecUri } from './vscode/specs';
 import { RunController } from './vscode/runs';
@@ -28,7 +29,7 @@ export interface RalphApi {
   /** Resolves once the workspace's specs have been found and planned. */
   ready(): Promise<void>;
   /** Messages between the host and a spec's DAG page, counted by type (ready, reveal / plan, status). */
-  dagMessages(specUri: vscode.Uri): { readonly received: ReadonlyMap<string, number>; readonly sent: ReadonlyMap<string, number> } | undefined;
+  dagMessages(specUri: vscode.Uri): { readonly received: ReadonlyMap<string, number>; readonly sent: ReadonlyMap<string, number>; readonly layout: DagLayout | undefined } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): RalphApi {
@@ -69,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): RalphApi {
       dagMessages: (uri) => {
         const entry = specs.get(uri);
         const panel = entry ? dag.get(entry) : undefined;
-        return panel ? { received: panel.received, sent: panel.sent } : undefined;
+        return panel ? { received: panel.received, sent: panel.sent, layout: panel.pageLayout } : undefined;
       },
     };
   } catch (error) {

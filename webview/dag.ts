@@ -16,7 +16,7 @@ import { api, page, post, saveState } from './page';
 import { applyTransform, centreOn, fit, setCriticalPath } from './panZoom';
 import { draw, firstLine, showError } from './render';
 import { replaceStatuses, seedStatuses } from './statuses';
-import { themeConfig } from './theme';
+import { pageLayout, themeConfig } from './theme';
 import { refreshTooltip } from './tooltip';
 
 function validRestoredView(candidate: DagView | undefined, g: DagGraph): DagView | undefined {
@@ -114,4 +114,4 @@ themeObserver.observe(document.documentElement, { attributes: true, attributeFil
 // What a restored panel left behind; applied when the first plan shows which spec this is.
 page.restored = api.getState()?.version === 1 ? api.getState() : undefined;
 if (page.restored) setCriticalPath(page.restored.showCriticalPath, false);
-post({ type: 'ready' });
+post({ type: 'ready', layout: pageLayout() });

@@ -4,7 +4,7 @@
 
 import mermaid from 'mermaid';
 import { MERMAID_LIMITS } from '../src/core/graphDraw';
-import { dagLayoutOf } from '../src/shared/protocol';
+import { dagLayoutOf, type DagLayout } from '../src/shared/protocol';
 import { RALPH_LAYOUT, registerRalphLayout } from './layout/mermaidLayout';
 import { page } from './page';
 
@@ -42,6 +42,11 @@ export function themeConfig(): { theme: 'base' | 'default' | 'dark'; themeVariab
   };
 }
 
+/** The layout the host asked for on <body data-layout> (`ralph.dag.layout`). */
+export function pageLayout(): DagLayout {
+  return dagLayoutOf(document.body.dataset.layout);
+}
+
 export function configureMermaid(): void {
   const { theme, themeVariables, key } = themeConfig();
   page.themeKey = key;
@@ -50,7 +55,7 @@ export function configureMermaid(): void {
     startOnLoad: false,
     // Our own layered layout (webview/layout/): ranks from the plan, no search; mermaid draws.
     // `ralph.dag.layout: dagre` puts mermaid's own back.
-    layout: dagLayoutOf(document.body.dataset.layout) === 'dagre' ? 'dagre' : RALPH_LAYOUT,
+    layout: pageLayout() === 'dagre' ? 'dagre' : RALPH_LAYOUT,
     securityLevel: 'strict',
     // Our own message replaces mermaid's error diagram.
     suppressErrorRendering: true,

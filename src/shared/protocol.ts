@@ -29,7 +29,8 @@ export type HostToWebview =
   | { readonly type: 'focus'; readonly taskId: string };
 
 export type WebviewToHost =
-  | { readonly type: 'ready' }
+  /** `layout`: how this page lays graphs out, as it read it from the host's HTML. */
+  | { readonly type: 'ready'; readonly layout: DagLayout }
   /** The user clicked a task: open tasks.md at its line. */
   | { readonly type: 'reveal'; readonly taskId: string }
   /** The drawing as a standalone SVG document, for the host to save. */
@@ -111,7 +112,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case 'ready':
-      return true;
+      return (DAG_LAYOUTS as readonly unknown[]).includes(value.layout);
     case 'reveal':
       return typeof value.taskId === 'string';
     case 'exportSvg':

@@ -9,7 +9,7 @@ import { Disposable } from './disposable';
 import { randomBytes } from 'node:crypto';
 import { buildDagGraph, type DagStatusUpdate } from '../core/graph';
 import { dagHtml } from '../shared/dagHtml';
-import { isWebviewToHost, type DagPageState, type HostToWebview } from '../shared/protocol';
+import { isWebviewToHost, type DagLayout, type DagPageState, type HostToWebview } from '../shared/protocol';
 import type { Log } from './log';
 import type { RunController } from './runs';
 import type { SpecEntry, SpecRegistry } from './specs';
@@ -92,6 +92,8 @@ export class DagPanel extends Disposable {
   /** Messages exchanged with the page, counted by type (for tests and the API). */
   readonly received = new Map<string, number>();
   readonly sent = new Map<string, number>();
+  /** How the page says it lays graphs out (its last `ready`). */
+  pageLayout: DagLayout | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -173,6 +175,7 @@ export class DagPanel extends Disposable {
       case 'ready':
         // Also after the page was reloaded (hidden and shown again): draw from scratch.
         this.ready = true;
+        this.pageLayout = message.layout;
         this.drawnVersion = -1;
         if (!this.entry.plan) await this.specs.ensure(this.entry.uri);
         this.draw();

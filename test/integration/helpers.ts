@@ -27,9 +27,8 @@ export function demoSpec(): vscode.Uri {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls until `probe` returns something truthy; fails with `what` and the last value seen. The
- *  limit is generous: it only stops a test that would otherwise hang, it times nothing. */
-/** Polls `probe` until it gives something; on timeout says what `seen` (else the probe) last saw. */
+/** Polls `probe` until it gives something; on timeout fails with `what` and what `seen` (else the
+ *  probe) last saw. The limit is generous: it only stops a test that would otherwise hang. */
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,

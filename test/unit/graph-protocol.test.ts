@@ -77,10 +77,10 @@ describe('webview protocol checks', () => {
   });
 
   it('accepts every message the page sends and refuses malformed ones', () => {
-    for (const m of [{ type: 'ready' }, { type: 'reveal', taskId: '1.2' }, { type: 'exportSvg', svg: '<svg/>' }, { type: 'error', message: 'x' }]) {
+    for (const m of [{ type: 'ready', layout: 'ralph' }, { type: 'ready', layout: 'dagre' }, { type: 'reveal', taskId: '1.2' }, { type: 'exportSvg', svg: '<svg/>' }, { type: 'error', message: 'x' }]) {
       assert.ok(isWebviewToHost(m), JSON.stringify(m));
     }
-    for (const m of [{}, { type: 'reveal' }, { type: 'exportSvg', svg: 1 }, { type: 'plan', graph }, undefined]) {
+    for (const m of [{}, { type: 'ready' }, { type: 'ready', layout: 'elk' }, { type: 'reveal' }, { type: 'exportSvg', svg: 1 }, { type: 'plan', graph }, undefined]) {
       assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
     }
   });

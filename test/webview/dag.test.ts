@@ -83,7 +83,7 @@ describe('DAG webview page (headless Chromium)', function () {
     it(`draws the 20-task spec with its statuses (${theme})`, async () => {
       const p = await open({ theme });
       const posted = await p.posted();
-      assert.deepEqual(posted, [{ type: 'ready' }], JSON.stringify(posted));
+      assert.deepEqual(posted, [{ type: 'ready', layout: 'ralph' }], JSON.stringify(posted));
       await p.sendAndDraw({ type: 'plan', graph: graphOf(TWENTY, 'specs/feeder/tasks.md', { statuses: TWENTY_STATUSES }) });
       assert.equal(await p.errorText(), null);
       const classes = await taskClasses(p);
