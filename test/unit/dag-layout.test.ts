@@ -43,6 +43,30 @@ function generated(n: number, view?: DagView): { nodes: LayoutNodeIn[]; edges: L
   return fromMermaid(drawView(g, view ?? initialView(g)).text);
 }
 
+/** Whether the segment p–q passes through the inside of box (Liang–Barsky clipping). */
+function segmentCrosses(p: { x: number; y: number } | undefined, q: { x: number; y: number } | undefined, box: Box): boolean {
+  if (!p || !q) return false;
+  const [x0, x1, y0, y1] = [box.x - box.width / 2 + 1, box.x + box.width / 2 - 1, box.y - box.height / 2 + 1, box.y + box.height / 2 - 1];
+  const [dx, dy] = [q.x - p.x, q.y - p.y];
+  let [t0, t1] = [0, 1];
+  for (const [edge, dist] of [
+    [-dx, p.x - x0],
+    [dx, x1 - p.x],
+    [-dy, p.y - y0],
+    [dy, y1 - p.y],
+  ] as const) {
+    if (edge === 0) {
+      if (dist < 0) return false;
+      continue;
+    }
+    const t = dist / edge;
+    if (edge < 0) t0 = Math.max(t0, t);
+    else t1 = Math.min(t1, t);
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
 function checkGeometry(nodes: readonly LayoutNodeIn[], edges: readonly LayoutEdgeIn[], result: LayoutResult, direction: 'TB' | 'LR' = 'TB'): void {
   const boxOf = (id: string): Box => {
     const b = result.nodes.get(id);
@@ -121,6 +145,34 @@ describe('the DAG page layout (layered)', () => {
     const x = (id: string): number => r.nodes.get(id)?.x ?? NaN;
     assert.equal(Math.sign(x('a1') - x('a2')), Math.sign(x('b1') - x('b2')));
     checkGeometry(nodes, edges, r);
+  });
+
+  it('draws a file-conflict line beside the other nodes: under its rank, or past the ranks between its ends', () => {
+    // s leads to a, m, b (one rank, m between a and b); a and b share a file. t → mid → bot, and
+    // t and bot share a file: a straight line from t to bot would go through mid.
+    const nodes = ['s', 'a', 'm', 'b', 't', 'mid', 'bot'].map((id) => ({ id, width: 90, height: 36 }));
+    const edges: LayoutEdgeIn[] = [
+      { id: 'sa', start: 's', end: 'a' },
+      { id: 'sm', start: 's', end: 'm' },
+      { id: 'sb', start: 's', end: 'b' },
+      { id: 'tm', start: 't', end: 'mid' },
+      { id: 'mb', start: 'mid', end: 'bot' },
+      { id: 'ab', start: 'a', end: 'b', unranked: true },
+      { id: 'tb', start: 'bot', end: 't', unranked: true },
+    ];
+    const r = layeredLayout(nodes, edges);
+    checkGeometry(nodes, edges, r);
+    const box = (id: string): Box => r.nodes.get(id) as Box;
+    assert.ok((box('a').x - box('m').x) * (box('b').x - box('m').x) < 0, 'm is drawn between a and b');
+    assert.deepEqual(['t', 'mid', 'bot'].map((id) => r.ranks.get(id)), [0, 1, 2]);
+    for (const id of ['ab', 'tb']) {
+      const e = edges.find((x) => x.id === id) as LayoutEdgeIn;
+      const pts = r.edges.get(id) ?? [];
+      for (const n of nodes) {
+        if (n.id === e.start || n.id === e.end) continue;
+        for (let i = 1; i < pts.length; i++) assert.ok(!segmentCrosses(pts[i - 1], pts[i], box(n.id)), `${id} crosses ${n.id}: ${JSON.stringify(pts)}`);
+      }
+    }
   });
 
   it('keeps subgraphs whole: members inside, others outside, nested boxes inside their parents', () => {

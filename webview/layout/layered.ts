@@ -120,7 +120,23 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
   });
 
   // Long edges: one waypoint per rank crossed, inside the smallest subgraph holding both ends.
+  // An unranked line between two ranks (a file conflict) gets its waypoints too, from its upper
+  // end down, so it passes beside the ranks between rather than through their nodes; one within
+  // a rank is drawn under that rank (below).
   const edgeChains = new Map<string, number[]>();
+  const reversed = new Set<string>();
+  const sameRank: { id: string; from: number; to: number }[] = [];
+  const unranked = otherEdges.splice(0);
+  for (const e of unranked) {
+    const [a, b] = [vertices[e.from], vertices[e.to]];
+    if (!a || !b || e.from === e.to) otherEdges.push(e);
+    else if (a.rank === b.rank) sameRank.push(e);
+    else if (a.rank < b.rank) rankedEdges.push(e);
+    else {
+      reversed.add(e.id);
+      rankedEdges.push({ id: e.id, from: e.to, to: e.from });
+    }
+  }
   for (const e of rankedEdges) {
     const a = vertices[e.from];
     const b = vertices[e.to];
@@ -295,7 +311,19 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
       if (dv) pts.push(place(xs[d] ?? 0, rankTop[dv.rank] ?? 0), place(xs[d] ?? 0, (rankTop[dv.rank] ?? 0) + (rankHeight[dv.rank] ?? 0)));
     }
     pts.push(place(xs[b.index] ?? 0, (rankTop[b.rank] ?? 0) - edgeGap), place(xs[b.index] ?? 0, centreY(b)));
-    edges.set(id, pts);
+    // Mermaid cuts a line where it leaves its start and enters its end: points go start to end.
+    edges.set(id, reversed.has(id) ? pts.reverse() : pts);
+  }
+  // Within a rank: down out of one end, along under the rank (above where the rank's own edges
+  // leave), up into the other. Corners are doubled so the drawn curve keeps to them.
+  for (const e of sameRank) {
+    const a = vertices[e.from];
+    const b = vertices[e.to];
+    if (!a || !b) continue;
+    const under = (rankTop[a.rank] ?? 0) + (rankHeight[a.rank] ?? 0) + edgeGap / 2;
+    const [xa, xb] = [xs[e.from] ?? 0, xs[e.to] ?? 0];
+    const step = Math.sign(xb - xa) * Math.min(Math.abs(xb - xa) / 4, edgeGap);
+    edges.set(e.id, [place(xa, centreY(a)), place(xa, under), place(xa + step, under), place(xb - step, under), place(xb, under), place(xb, centreY(b))]);
   }
   for (const e of otherEdges) {
     const a = vertices[e.from];
