@@ -14,11 +14,12 @@ export interface DagLimits {
   readonly maxTextSize: number;
 }
 
-/** What one drawing may hold. Mermaid's layout time grows faster than the node count: in the
- *  page (headless Chromium, 2 cores, bench/dag.bench.ts) a generated spec of 100 tasks lays out
- *  in 1.0–1.3 s, 150 in 2.1 s, 300 in 4.5 s, 1 000 in 30 s. 100 keeps every drawing well inside
- *  the 2 s goal and still reads as a graph; the edge and text ceilings leave room for a dense
- *  100-node spec with long escaped titles. */
+/** What one drawing may hold. With the page's own layout (webview/layout/) a generated spec of
+ *  100 tasks draws in about 0.26 s and a whole 300-task graph in 0.6 s (bench/dag.bench.ts,
+ *  2 cores); with mermaid's dagre (`ralph.dag.layout: dagre`) 100 tasks take about 1 s. 100 is
+ *  kept because past it one drawing stops reading as a graph on a screen, and so that the
+ *  dagre fallback stays near the 0.5 s first-view goal; the edge and text ceilings leave room
+ *  for a dense 100-node spec with long escaped titles. */
 export const DAG_LIMITS: DagLimits = { maxNodes: 100, maxEdges: 300, maxTextSize: 40_000 };
 
 /** The page's mermaid `maxEdges` / `maxTextSize`: above anything a view within DAG_LIMITS
