@@ -45,6 +45,23 @@ describe('layers', () => {
     assert.deepEqual(offences, [], offences.join('\n'));
   });
 
+  it('src/vscode reaches the run engine only through src/node/engine.ts (what the build loads at the first run)', () => {
+    // Modules only a run needs; importing one elsewhere in the extension would load it at activation.
+    const engineOnly = /^src\/(core\/run\/|core\/kubeJob|node\/runSession|node\/leftovers|node\/git|node\/worktree|node\/runners\/|node\/executor\/(?!template\b)|node\/agents\/(?!presets\b))/;
+    const offences: string[] = [];
+    for (const file of [...sources(join(ROOT, 'src', 'vscode')), join(ROOT, 'src', 'extension.ts')]) {
+      const text = readFileSync(file, 'utf8');
+      // Type-only imports are erased: they load nothing.
+      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]/gm)) {
+        const spec = m[1] ?? '';
+        if (!spec.startsWith('.')) continue;
+        const target = relative(ROOT, join(file, '..', spec)).split(/[\\/]/).join('/');
+        if (engineOnly.test(target)) offences.push(`${relative(ROOT, file)} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(offences, [], offences.join('\n'));
+  });
+
   it('src/shared and webview/ import only each other, pure core modules and mermaid (with its own dagre, for the page\'s layout): no Node, no vscode', () => {
     const offences: string[] = [];
     for (const file of [...sources(join(ROOT, 'src', 'shared')), ...sources(join(ROOT, 'webview'))]) {
