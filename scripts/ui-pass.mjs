@@ -87,6 +87,7 @@ export async function runUiPass({ dir, parts = PARTS, log = (line) => console.lo
   const LENS = 'CodeLens "Run group …" shows in tasks.md';
   const VIEW = 'Ralph view container lists the tasks';
   const CLICK = 'clicking the CodeLens opens "Ralph <task>" terminals';
+  const KEYS = 'by keyboard: the CodeLens commands of a line and the Tasks tree\'s items are reached and read out by their labels';
   const TASK = '"Run task" on 1.1 runs it to the end, seen in the Tasks tree';
   const STATUS = "task 1.2's status changes in the Tasks tree as the group runs";
   const FINAL = /succeeded|failed|done|blocked|cancelled|skipped/i;
@@ -296,6 +297,68 @@ export async function runUiPass({ dir, parts = PARTS, log = (line) => console.lo
         return before;
       });
 
+
+      // A CodeLens cannot take the focus; VS Code reaches a line's lenses with "Show CodeLens
+      // Commands for Current Line", a quick pick whose rows a screen reader reads. The tree's rows
+      // are reached with the arrow keys; the focused row's aria-label is what is read out.
+      await step(KEYS, [LENS, VIEW], async () => {
+        const quickInput = page.locator('.quick-input-widget');
+        const input = quickInput.locator('input').first();
+        const rows = quickInput.locator('.monaco-list-row');
+        const palette = async (text) => {
+          await page.keyboard.press('F1');
+          await input.waitFor({ timeout: 20_000 });
+          await page.keyboard.press('ControlOrMeta+A');
+          await page.keyboard.type(text);
+        };
+        await page.locator('.editor-group-container .tab', { hasText: 'tasks.md' }).first().click();
+        // The group's lenses sit on its first task's line (1.2); ":N" in quick open goes to line N.
+        await palette(`:${lineOfTask('1.2')}`);
+        await page.keyboard.press('Enter');
+        await palette('>Show CodeLens Commands for Current Line');
+        const command = rows.filter({ hasText: 'Show CodeLens Commands for Current Line' }).first();
+        try {
+          await command.waitFor({ timeout: 20_000 });
+        } catch (err) {
+          throw new Error(`no "Show CodeLens Commands for Current Line" command; rows: ${JSON.stringify(await texts(rows, 'aria-label'))}`, { cause: err });
+        }
+        await page.keyboard.press('Enter');
+        const lensRow = rows.filter({ hasText: /Run group \(3 tasks\)/ }).first();
+        let lensLabels;
+        try {
+          await lensRow.waitFor({ timeout: 20_000 });
+          lensLabels = await texts(rows, 'aria-label');
+        } catch (err) {
+          throw new Error(`no "Run group (3 tasks)" among the line's CodeLens commands; rows: ${JSON.stringify(await texts(rows, 'aria-label'))}`, { cause: err });
+        }
+        // VS Code reads an icon by its name ("run-all  Run group …"); with its screen reader mode on,
+        // Ralph's titles have no icons (test/integration/editor.test.ts).
+        if (!lensLabels.some((l) => /^([\w~-]+\s+)?Run group \(3 tasks\)$/.test(l))) throw new Error(`the row is not read out as "Run group (3 tasks)": ${JSON.stringify(lensLabels)}`);
+        await page.keyboard.press('Escape');
+
+        await palette('>Ralph: Focus on Tasks View');
+        await page.keyboard.press('Enter');
+        // A list keeps the focus itself and points at its focused row (aria-activedescendant),
+        // which is what a screen reader reads.
+        const focused = () =>
+          page.evaluate(() => {
+            const el = document.activeElement;
+            const active = el?.getAttribute('aria-activedescendant');
+            const row = active ? document.getElementById(active) : el?.closest('[role=treeitem]');
+            return row?.getAttribute('aria-label') ?? `(focus on ${el?.tagName} ${el?.className}, active descendant ${active})`;
+          });
+        const heard = [];
+        // Down the tree, opening what is closed, until a task's row has the focus.
+        for (let i = 0; i < 12 && !/^Task \d/.test(heard[heard.length - 1] ?? ''); i++) {
+          await page.keyboard.press(i % 2 === 0 ? 'ArrowRight' : 'ArrowDown');
+          await page.waitForTimeout(150);
+          heard.push(await focused());
+        }
+        const task = heard[heard.length - 1] ?? '';
+        if (!/^Task \d+\.\d+ .+, \w/.test(task)) throw new Error(`no task row reached by arrow keys; read out on the way: ${JSON.stringify(heard)}`);
+        await shot('keyboard-tree');
+        return `CodeLens commands read out: ${lensLabels.join(' | ')}; tree: ${[...new Set(heard)].join(' → ')}`;
+      });
 
       // The group depends on 1.1 (its lines say "blocked by 1.1"), so 1.1 runs first, as a user would:
       // from the "Run task" CodeLens above it.

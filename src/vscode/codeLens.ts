@@ -32,6 +32,9 @@ export class RalphCodeLens extends Disposable implements vscode.CodeLensProvider
         if (c.taskIds.length === 0) this.changed.fire();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('editor.accessibilitySupport')) this.changed.fire();
+      }),
     );
   }
 
@@ -49,8 +52,11 @@ export class RalphCodeLens extends Disposable implements vscode.CodeLensProvider
     const trusted = vscode.workspace.isTrusted;
     const lenses: vscode.CodeLens[] = [];
     const at = (line: number) => new vscode.Range(line, 0, line, 0);
+    // A screen reader reads an icon by its name ("run-all Run group"): with VS Code's screen
+    // reader mode on, the titles are words only.
+    const words = vscode.workspace.getConfiguration('editor', document).get('accessibilitySupport') === 'on';
     const lens = (line: number, title: string, command: string, args: unknown[], tooltip?: string) =>
-      lenses.push(new vscode.CodeLens(at(line), { title, command, arguments: args, ...(tooltip ? { tooltip } : {}) }));
+      lenses.push(new vscode.CodeLens(at(line), { title: words ? withoutIcons(title) : title, command, arguments: args, ...(tooltip ? { tooltip } : {}) }));
 
     const topLine = firstContentLine(plan);
     const open = openTasks(plan);
@@ -102,6 +108,11 @@ export class RalphCodeLens extends Disposable implements vscode.CodeLensProvider
     }
     return lenses;
   }
+}
+
+/** A title without its `$(icon)`s. */
+export function withoutIcons(title: string): string {
+  return title.replace(/\$\([^)\s]*\)\s*/g, '').trim();
 }
 
 function firstContentLine(plan: Plan): number {

@@ -56,6 +56,24 @@ describe('tasks.md in the editor', function () {
     assert.equal(runTask.length, 10, titles.join('\n'));
   });
 
+  it('titles its CodeLenses with words only when VS Code\'s screen reader mode is on (an icon is read out by its name)', async () => {
+    await api();
+    const doc = await vscode.workspace.openTextDocument(demoSpec());
+    await vscode.window.showTextDocument(doc);
+    const group = async () => (await lensesOf(doc.uri)).find((l) => l.command === 'ralph.runGroup')?.title;
+    assert.equal(await waitFor('the Run group lens', group), '$(run-all) Run group (3 tasks)');
+    const editor = vscode.workspace.getConfiguration('editor');
+    await editor.update('accessibilitySupport', 'on', vscode.ConfigurationTarget.Workspace);
+    try {
+      const titles = (await lensesOf(doc.uri)).map((l) => l.title);
+      assert.ok(titles.includes('Run group (3 tasks)') && titles.includes('Show DAG'), titles.join(' | '));
+      assert.deepEqual(titles.filter((t) => t.includes('$(')), [], 'no icon in any title');
+    } finally {
+      await editor.update('accessibilitySupport', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    assert.equal(await group(), '$(run-all) Run group (3 tasks)');
+  });
+
   it('follows an edit in the buffer: a fourth [P] task grows the group, undo shrinks it again', async () => {
     const doc = await vscode.workspace.openTextDocument(demoSpec());
     const editor = await vscode.window.showTextDocument(doc);
