@@ -5,7 +5,8 @@
 //   open specs/text-helpers/tasks.md from the explorer → the "Run group …" CodeLens shows → the Ralph
 //   view container lists the tasks → "Run task" on 1.1 (the group depends on it) and its status in
 //   the tree goes to the end → "Run group" is clicked → "Ralph 1.2 · …" terminals appear → task
-//   1.2's status in the tree changes to a final one.
+//   1.2's status in the tree changes to a final one. Before the run, by keyboard only: the group
+//   line's CodeLens commands (a quick pick) and the tree's rows, with what each is read out as.
 //
 // The DAG webview, along the way: the "Show DAG" CodeLens opens "DAG · text-helpers" beside the
 // editor before the group runs → the group's tasks change colour on the drawing as they run (a
