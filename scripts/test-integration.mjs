@@ -16,6 +16,9 @@
 //        - "vsix":      test/integration/vsix/**/*.test.ts against Ralph installed from the VSIX
 //                       with the server's --install-extension (the extension under development is
 //                       then test/integration/fixtures/empty-extension, which does nothing);
+//        - "container": the same, with the server in a Docker container, as a Dev Container runs
+//                       it (test/integration/container/; current VS Code only; skipped, saying
+//                       why, where Docker or its image cannot start — scripts/vscode-host/container.mjs);
 //   3. the UI pass (scripts/ui-pass.mjs): clicks through the workbench, one test per step; on the
 //      current VS Code only (its selectors are 1.139's internals), reported skipped on the oldest;
 //   4. prints the failures and one closing line, `N passed, N failed[, N skipped]`, the line
@@ -29,7 +32,7 @@
 // default 10 min), RALPH_VSCODE_HOSTS (see setup.sh), RALPH_IT_VSIX (a VSIX to install instead of
 // building one).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readlinkSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,6 +95,37 @@ function setup() {
   throw new Error(`${why}; set RALPH_SKIP_VSCODE=1 to skip the VS Code tests on purpose`);
 }
 
+/** The windows load a copy of the bundled tests, in the run's folder. */
+const bundled = (runDir) => join(runDir, 'tests');
+
+/** The installed VSIX's smoke tests with the VS Code server in a container (a Dev Container). */
+async function containerWindow(runDir) {
+  const suite = 'container';
+  const vsix = join(runDir, 'ralph.vsix');
+  if (!existsSync(vsix) && !process.env.RALPH_IT_VSIX) return [{ suite, title: 'container window: Ralph installed from the VSIX', state: 'failed', error: 'no VSIX was built' }];
+  const { containerImage } = await import('./vscode-host/container.mjs');
+  const found = await containerImage();
+  if (!found.image) {
+    console.log(`\n=== container window: skipped: ${found.reason} ===`);
+    return [{ suite, title: `container window (a Dev Container): ${found.reason}`, state: 'pending' }];
+  }
+  const extensionsDir = join(runDir, suite, 'extensions');
+  try {
+    installExtensions(extensionsDir, [process.env.RALPH_IT_VSIX ?? vsix], { logFile: join(runDir, 'install-extension-container.log') });
+    return await runSuite(runDir, {
+      name: suite,
+      trust: 'trusted',
+      testsPath: join(bundled(runDir), suite, 'index.js'),
+      developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
+      extensionsDir,
+      container: found.image,
+      env: { RALPH_IT_INSTALLED_FROM: process.env.RALPH_IT_VSIX ?? vsix, RALPH_IT_CONTAINER_IMAGE: found.image, RALPH_IT_RUNNER_MOUNT_NS: readlinkSync('/proc/self/ns/mnt') },
+    });
+  } catch (err) {
+    return [{ suite, title: 'container window: Ralph installed from the VSIX', state: 'failed', error: err?.message ?? String(err) }];
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   if (args.has('--setup')) {
@@ -119,13 +153,13 @@ async function main() {
     console.log(`bundled ${n} integration test file(s) into ${relative(REPO, OUT)}/`);
     // The windows load a copy: a second run in this checkout (it happens: the lead's and a
     // helper's) re-bundles dist/ while this one's extension hosts are still loading from it.
-    const bundled = join(runDir, 'tests');
-    cpSync(OUT, bundled, { recursive: true });
-    tests.push(...(await runSuite(runDir, { name: 'trusted', trust: 'trusted', testsPath: join(bundled, 'index.js') })));
-    if (existsSync(join(bundled, 'untrusted'))) {
-      tests.push(...(await runSuite(runDir, { name: 'untrusted', trust: 'untrusted', testsPath: join(bundled, 'untrusted', 'index.js') })));
+    const bundledDir = bundled(runDir);
+    cpSync(OUT, bundledDir, { recursive: true });
+    tests.push(...(await runSuite(runDir, { name: 'trusted', trust: 'trusted', testsPath: join(bundledDir, 'index.js') })));
+    if (existsSync(join(bundledDir, 'untrusted'))) {
+      tests.push(...(await runSuite(runDir, { name: 'untrusted', trust: 'untrusted', testsPath: join(bundledDir, 'untrusted', 'index.js') })));
     }
-    if (existsSync(join(bundled, 'vsix'))) {
+    if (existsSync(join(bundledDir, 'vsix'))) {
       const extensionsDir = join(runDir, 'vsix', 'extensions');
       try {
         if (vsixProblem) throw new Error(vsixProblem);
@@ -134,7 +168,7 @@ async function main() {
           ...(await runSuite(runDir, {
             name: 'vsix',
             trust: 'trusted',
-            testsPath: join(bundled, 'vsix', 'index.js'),
+            testsPath: join(bundledDir, 'vsix', 'index.js'),
             developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
             extensionsDir,
             env: { RALPH_IT_INSTALLED_FROM: vsix },
@@ -144,6 +178,9 @@ async function main() {
         tests.push({ suite: 'vsix', title: 'vsix window: Ralph installed from the VSIX', state: 'failed', error: err?.message ?? String(err) });
       }
     }
+  }
+  if (!args.has('--ui-only') && VERSION_NAME === 'current' && existsSync(join(bundled(runDir), 'container'))) {
+    tests.push(...(await containerWindow(runDir)));
   }
   if (!args.has('--no-ui') && VERSION_NAME !== 'current') {
     // Its selectors are VS Code 1.139's internals; the suites above are the check on this version.

@@ -62,7 +62,7 @@ async function waitFor(host, log, child) {
   return { ok: false, reason: `${why}; docker info said: ${last.reason}${tail ? `; ${log} ends: ${tail}` : ''}` };
 }
 
-async function startMain() {
+export async function startMain() {
   const now = engineInfo(undefined, 5000);
   if (now.ok) return { ok: true, line: `running (Docker ${now.version})` };
   if (!which('dockerd')) return { ok: false, line: 'failed: dockerd is not installed (apt-get install docker.io iptables)' };

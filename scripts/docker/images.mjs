@@ -66,7 +66,7 @@ function rootfsTarball() {
   }
 }
 
-async function buildRootfs() {
+export async function buildRootfs() {
   const fs = rootfsTarball();
   if (!fs.ok) return { image: ROOTFS_IMAGE, ok: false, line: `failed: ${fs.reason}` };
   if (imageLabel(undefined, ROOTFS_IMAGE, INPUTS_LABEL) === fs.key) return { image: ROOTFS_IMAGE, ok: true, line: 'ready' };
@@ -97,7 +97,7 @@ function hostNode() {
   return realpathSync(process.env.RALPH_DOCKER_NODE || process.execPath);
 }
 
-function buildBase() {
+export function buildBase() {
   const node = hostNode();
   const dockerfile = [
     `FROM ${ROOTFS_IMAGE}`,

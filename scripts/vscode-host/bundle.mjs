@@ -11,7 +11,7 @@ export const SRC = join(REPO, 'test', 'integration');
 export const OUT = join(REPO, 'dist', 'test', 'integration');
 
 /** Each folder with an index there is a suite run in a window of its own; see index.ts. */
-export const SUITE_DIRS = ['', 'untrusted', 'vsix', 'bench'];
+export const SUITE_DIRS = ['', 'untrusted', 'vsix', 'container', 'bench'];
 
 /** @returns {Promise<number>} how many test files were bundled */
 export async function bundleTests() {

@@ -1,7 +1,7 @@
 // The pieces the integration runner and the UI pass share: where setup.sh put the VS Code server,
 // a fresh workspace, a user profile, starting the server and a Chromium window, and cleaning up
 // every process they started, whatever way the run ends.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,7 +198,11 @@ export function writeUserSettings(userDataDir, settings) {
  * @param {string} [o.extensionsDir] where the server finds installed extensions (see installExtensions)
  * @param {number} [o.startTimeoutMs]
  */
-export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, extensionsDir = join(dir, 'extensions'), startTimeoutMs = 60_000 }) {
+/**
+ * `container`: the image to run the server in, as a Dev Container runs it (see inContainer); by
+ * default the server runs here.
+ */
+export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, extensionsDir = join(dir, 'extensions'), startTimeoutMs = 60_000, container }) {
   assertHost();
   const userDataDir = join(dir, 'user');
   writeUserSettings(userDataDir, { ...BASE_SETTINGS, ...TRUST_SETTINGS[trust], ...settings });
@@ -225,26 +229,27 @@ export async function startServer({ dir, trust, env = {}, settings = {}, shellEn
   ];
   if (trust === 'trusted') args.push('--disable-workspace-trust');
   if (!shellEnv) args.push('--force-disable-user-env');
-  const child = spawn(NODE, args, {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_DATA_HOME: join(home, 'data'),
-      XDG_CACHE_HOME: join(home, 'cache'),
-      TMPDIR: shortTmp(),
-      // Task worktrees of the runs the tests start: in this window's folder, removed with the run
-      // folder, never in the user's ~/.local/state.
-      RALPH_WORKTREES_DIR: join(dir, 'worktrees'),
-      RALPH_LOGS_DIR: join(dir, 'agent-logs'),
-      RALPH_TEST_RUN_ID: runId,
-      ...env,
-    },
-  });
+  const serverEnv = {
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    TMPDIR: shortTmp(),
+    // Task worktrees of the runs the tests start: in this window's folder, removed with the run
+    // folder, never in the user's ~/.local/state.
+    RALPH_WORKTREES_DIR: join(dir, 'worktrees'),
+    RALPH_LOGS_DIR: join(dir, 'agent-logs'),
+    RALPH_TEST_RUN_ID: runId,
+    ...env,
+  };
+  const containerName = container ? `ralph-it-${runId.slice(0, 8)}` : undefined;
+  const [command, commandArgs, commandEnv] = container
+    ? inContainer(container, containerName, [NODE, ...args], { ...serverEnv, HOME: home }, dir, [REPO, HOST_DIR, dir, serverEnv.TMPDIR])
+    : [NODE, args, { ...process.env, ...serverEnv }];
+  const child = spawn(command, commandArgs, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: commandEnv });
   const stop = async () => {
     await killGroup(child);
+    // The docker client going does not stop its container.
+    if (containerName) spawnSync('docker', ['rm', '-f', containerName], { stdio: 'ignore', timeout: 30_000 });
     sweep(runId);
   };
   onCleanup(stop);
@@ -289,6 +294,20 @@ export async function startServer({ dir, trust, env = {}, settings = {}, shellEn
     },
     stop,
   };
+}
+
+/**
+ * argv and environment that run `argv` in a container of `image`, the way a Dev Container runs the
+ * VS Code server: the image's own root file system (its git, its /tmp, its /home), the workspace
+ * and what the server needs mounted at the same paths, this machine's network (so the browser
+ * here reaches the server's port), the caller's user, and only the environment given.
+ */
+function inContainer(image, name, [cmd, ...args], env, cwd, mounts) {
+  const dockerArgs = ['run', '--rm', '--init', '--name', name, '--network', 'host', '--user', `${process.getuid()}:${process.getgid()}`, '--workdir', cwd];
+  for (const m of [...new Set(mounts)]) dockerArgs.push('--volume', `${m}:${m}`);
+  for (const key of Object.keys(env)) dockerArgs.push('--env', key);
+  // Values go through the client's environment (--env NAME), not its command line.
+  return ['docker', [...dockerArgs, image, cmd, ...args], { PATH: process.env.PATH, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...env }];
 }
 
 /** SIGTERM to the process group, SIGKILL after 5 s. */

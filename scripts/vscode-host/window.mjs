@@ -22,12 +22,13 @@ export const SHOTS = join(REPO, 'test', 'integration', 'screenshots');
  * @param {string} [s.extensionsDir]    installed extensions (see installExtensions)
  * @param {{fixture?: string, demoSpec?: boolean}} [s.workspace]
  * @param {Record<string,string>} [s.env]  more environment for the extension host
+ * @param {string} [s.container]  an image to run the VS Code server in (a Dev Container's shape)
  * @param {boolean} [s.screenshot]  a picture of the window when its tests are done (the extension
  *   host has stopped by then), to test/integration/screenshots/<version>-<name>-end.png; the tests
  *   take their own with screenshot() of test/integration/helpers.ts
  * @returns {Promise<Array<object>>} the tests, each with its suite
  */
-export async function runSuite(runDir, { name, trust, testsPath, developmentPath = REPO, extensionsDir, workspace: ws = {}, env = {}, screenshot = false }) {
+export async function runSuite(runDir, { name, trust, testsPath, developmentPath = REPO, extensionsDir, workspace: ws = {}, env = {}, screenshot = false, container }) {
   const dir = join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const resultsFile = join(dir, 'results.json');
@@ -43,6 +44,7 @@ export async function runSuite(runDir, { name, trust, testsPath, developmentPath
       dir,
       trust,
       extensionsDir,
+      container,
       // The server's environment reaches the extension host (checked: it is spawned with the
       // server's process.env), so this is how the tests get their results file, and how the demo
       // agent that Ralph spawns from the host runs fast.

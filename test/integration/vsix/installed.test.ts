@@ -17,6 +17,8 @@ describe('Ralph installed from the VSIX', function () {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(demoSpec()), vscode.ViewColumn.One);
     await vscode.commands.executeCommand('ralph.showDag', demoSpec()).then(undefined, () => undefined);
     await vscode.commands.executeCommand('ralph.tasks.focus').then(undefined, () => undefined);
+    // An editor shown again draws the lenses it had cached, and asks for new ones a moment later.
+    await new Promise((r) => setTimeout(r, 2_000));
     await screenshot('installed');
   });
 
