@@ -98,32 +98,41 @@ function setup() {
 /** The windows load a copy of the bundled tests, in the run's folder. */
 const bundled = (runDir) => join(runDir, 'tests');
 
+/**
+ * A window whose Ralph is the VSIX installed into its server's extensions folder (the extension
+ * under development is then an empty stand-in): the "vsix" window, and with `container` the
+ * "container" window, whose server runs in that image.
+ */
+async function installedWindow(runDir, name, vsix, { container, env = {} } = {}) {
+  const extensionsDir = join(runDir, name, 'extensions');
+  try {
+    installExtensions(extensionsDir, [vsix], { logFile: join(runDir, `install-extension-${name}.log`) });
+    return await runSuite(runDir, {
+      name,
+      trust: 'trusted',
+      testsPath: join(bundled(runDir), name, 'index.js'),
+      developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
+      extensionsDir,
+      container,
+      env: { RALPH_IT_INSTALLED_FROM: vsix, ...env },
+    });
+  } catch (err) {
+    return [{ suite: name, title: `${name} window: Ralph installed from the VSIX`, state: 'failed', error: err?.message ?? String(err) }];
+  }
+}
+
 /** The installed VSIX's smoke tests with the VS Code server in a container (a Dev Container). */
-async function containerWindow(runDir) {
-  const suite = 'container';
-  const vsix = join(runDir, 'ralph.vsix');
-  if (!existsSync(vsix) && !process.env.RALPH_IT_VSIX) return [{ suite, title: 'container window: Ralph installed from the VSIX', state: 'failed', error: 'no VSIX was built' }];
+async function containerWindow(runDir, vsix) {
   const { containerImage } = await import('./vscode-host/container.mjs');
   const found = await containerImage();
   if (!found.image) {
     console.log(`\n=== container window: skipped: ${found.reason} ===`);
-    return [{ suite, title: `container window (a Dev Container): ${found.reason}`, state: 'pending' }];
+    return [{ suite: 'container', title: `container window (a Dev Container): ${found.reason}`, state: 'pending' }];
   }
-  const extensionsDir = join(runDir, suite, 'extensions');
-  try {
-    installExtensions(extensionsDir, [process.env.RALPH_IT_VSIX ?? vsix], { logFile: join(runDir, 'install-extension-container.log') });
-    return await runSuite(runDir, {
-      name: suite,
-      trust: 'trusted',
-      testsPath: join(bundled(runDir), suite, 'index.js'),
-      developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
-      extensionsDir,
-      container: found.image,
-      env: { RALPH_IT_INSTALLED_FROM: process.env.RALPH_IT_VSIX ?? vsix, RALPH_IT_CONTAINER_IMAGE: found.image, RALPH_IT_RUNNER_MOUNT_NS: readlinkSync('/proc/self/ns/mnt') },
-    });
-  } catch (err) {
-    return [{ suite, title: 'container window: Ralph installed from the VSIX', state: 'failed', error: err?.message ?? String(err) }];
-  }
+  return installedWindow(runDir, 'container', vsix, {
+    container: found.image,
+    env: { RALPH_IT_CONTAINER_IMAGE: found.image, RALPH_IT_RUNNER_MOUNT_NS: readlinkSync('/proc/self/ns/mnt') },
+  });
 }
 
 async function main() {
@@ -159,28 +168,12 @@ async function main() {
     if (existsSync(join(bundledDir, 'untrusted'))) {
       tests.push(...(await runSuite(runDir, { name: 'untrusted', trust: 'untrusted', testsPath: join(bundledDir, 'untrusted', 'index.js') })));
     }
-    if (existsSync(join(bundledDir, 'vsix'))) {
-      const extensionsDir = join(runDir, 'vsix', 'extensions');
-      try {
-        if (vsixProblem) throw new Error(vsixProblem);
-        installExtensions(extensionsDir, [vsix], { logFile: join(runDir, 'install-extension.log') });
-        tests.push(
-          ...(await runSuite(runDir, {
-            name: 'vsix',
-            trust: 'trusted',
-            testsPath: join(bundledDir, 'vsix', 'index.js'),
-            developmentPath: join(REPO, 'test', 'integration', 'fixtures', 'empty-extension'),
-            extensionsDir,
-            env: { RALPH_IT_INSTALLED_FROM: vsix },
-          })),
-        );
-      } catch (err) {
-        tests.push({ suite: 'vsix', title: 'vsix window: Ralph installed from the VSIX', state: 'failed', error: err?.message ?? String(err) });
-      }
+    // Without a VSIX, each window that installs it is a failure saying why.
+    const unbuilt = (name) => [{ suite: name, title: `${name} window: Ralph installed from the VSIX`, state: 'failed', error: vsixProblem }];
+    if (existsSync(join(bundledDir, 'vsix'))) tests.push(...(vsixProblem ? unbuilt('vsix') : await installedWindow(runDir, 'vsix', vsix)));
+    if (VERSION_NAME === 'current' && existsSync(join(bundledDir, 'container'))) {
+      tests.push(...(vsixProblem ? unbuilt('container') : await containerWindow(runDir, vsix)));
     }
-  }
-  if (!args.has('--ui-only') && VERSION_NAME === 'current' && existsSync(join(bundled(runDir), 'container'))) {
-    tests.push(...(await containerWindow(runDir)));
   }
   if (!args.has('--no-ui') && VERSION_NAME !== 'current') {
     // Its selectors are VS Code 1.139's internals; the suites above are the check on this version.

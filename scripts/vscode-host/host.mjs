@@ -197,10 +197,8 @@ export function writeUserSettings(userDataDir, settings) {
  *   it, and a login shell resets PATH (/etc/profile), so a folder put first on PATH here is gone.
  * @param {string} [o.extensionsDir] where the server finds installed extensions (see installExtensions)
  * @param {number} [o.startTimeoutMs]
- */
-/**
- * `container`: the image to run the server in, as a Dev Container runs it (see inContainer); by
- * default the server runs here.
+ * @param {string} [o.container]  an image to run the server in, as a Dev Container runs it (see
+ *   inContainer); by default the server runs here
  */
 export async function startServer({ dir, trust, env = {}, settings = {}, shellEnv = true, extensionsDir = join(dir, 'extensions'), startTimeoutMs = 60_000, container }) {
   assertHost();
