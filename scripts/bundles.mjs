@@ -11,12 +11,14 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildExtensionWithEngine } from './engineSplit.mjs';
+import { CALLABLE } from './standIn.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /**
  * Package → its exports the project's code (or its dependencies) uses, and what each is: a
- * `function` is called, a `class` is constructed, an `object` has its members read.
+ * `function` is called, a `class` is constructed (both stand in the same way, see
+ * CALLABLE in scripts/standIn.mjs), an `object` has its members read.
  */
 export const DEFERRED = {
   // Front matter of a tasks.md, a Kubernetes Job template: only when there is one (~110 KB minified).
@@ -39,19 +41,15 @@ export const DEFERRED = {
 export const lazyFile = (name) => `lazy/${name.replace(/[^a-z0-9.-]/gi, '_')}.js`;
 
 function standIn(name, exports) {
-  const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify('./' + lazyFile(name))}));`];
+  const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify('./' + lazyFile(name))}));`, CALLABLE];
   for (const [exp, kind] of Object.entries(exports)) {
     // A CommonJS package that exports one function (picomatch) is its own default export.
     const get = exp === 'default' ? `(typeof load().default === 'undefined' ? load() : load().default)` : `load()[${JSON.stringify(exp)}]`;
-    const decl = exp === 'default' ? 'export default' : `export`;
-    // `this` goes along: a unified plugin (remark-gfm) is called with the processor as `this`.
-    if (kind === 'function') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return ${get}.apply(this, args); }`);
-    // Constructing a function that returns an object yields that object: `new Ajv(o)` works.
-    else if (kind === 'class') lines.push(`${decl} function ${exp === 'default' ? '' : exp}(...args) { return new (${get})(...args); }`);
-    else {
-      const proxy = `new Proxy({}, { get: (_, k) => ${get}[k], has: (_, k) => k in ${get}, ownKeys: () => Reflect.ownKeys(${get}), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(${get}, k) })`;
-      lines.push(exp === 'default' ? `export default ${proxy};` : `export const ${exp} = ${proxy};`);
-    }
+    const value =
+      kind === 'object'
+        ? `new Proxy({}, { get: (_, k) => ${get}[k], has: (_, k) => k in ${get}, ownKeys: () => Reflect.ownKeys(${get}), getOwnPropertyDescriptor: (_, k) => Object.getOwnPropertyDescriptor(${get}, k) })`
+        : `callable(() => ${get}, () => loaded !== undefined)`;
+    lines.push(exp === 'default' ? `export default ${value};` : `export const ${exp} = ${value};`);
   }
   return lines.join('\n');
 }

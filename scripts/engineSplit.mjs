@@ -11,6 +11,7 @@
 // disjoint and fails otherwise.
 import { build } from 'esbuild';
 import { resolve, relative, sep } from 'node:path';
+import { CALLABLE } from './standIn.mjs';
 
 export const ENGINE_FACADE = 'src/node/engine.ts';
 export const ENGINE_FILE = 'engine.js';
@@ -25,9 +26,9 @@ async function facadeExports(root) {
 }
 
 /**
- * The extension's module in the facade's place. Each export is a function standing in for the
- * engine's: calling it, `new`, reading a static member load the engine; `instanceof` asks the
- * engine's class only once the engine is loaded (before that, nothing can be an instance).
+ * The extension's module in the facade's place. Each export stands in for the engine's
+ * (CALLABLE, scripts/standIn.mjs): calling it, `new`, reading a static member load the engine; `instanceof`
+ * asks the engine's class only once the engine is loaded.
  * `shared`: [key, absolute path, 'esm' | 'cjs'] of each module the engine takes from here.
  */
 function facadeStandIn(names, shared) {
@@ -41,13 +42,9 @@ function facadeStandIn(names, shared) {
     `const shared = { ${shared.map(([key, , format], i) => `${JSON.stringify(key)}: ${format === 'esm' ? `esm(m${i})` : `m${i}`}`).join(', ')} };`,
     `let engine;`,
     `const load = () => { if (engine === undefined) { globalThis[Symbol.for(${JSON.stringify(REGISTRY)})] = shared; engine = require(${JSON.stringify('./' + ENGINE_FILE)}); } return engine; };`,
-    `const standIn = (name) => new Proxy(function () {}, {`,
-    `  apply: (_, self, args) => Reflect.apply(load()[name], self, args),`,
-    `  construct: (_, args) => Reflect.construct(load()[name], args),`,
-    `  get: (_, key) => key === Symbol.hasInstance ? (value) => engine !== undefined && value instanceof engine[name] : load()[name][key],`,
-    `});`,
+    CALLABLE,
   );
-  for (const name of names) lines.push(`export const ${name} = standIn(${JSON.stringify(name)});`);
+  for (const name of names) lines.push(`export const ${name} = callable(() => load()[${JSON.stringify(name)}], () => engine !== undefined);`);
   return lines.join('\n');
 }
 
