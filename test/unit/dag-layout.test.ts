@@ -147,6 +147,30 @@ describe('the DAG page layout (layered)', () => {
     checkGeometry(nodes, edges, r);
   });
 
+  it('runs a long edge into a box through the box: its waypoints are inside the innermost box of an end that spans their rank', () => {
+    // top → b skips a's rank; a and b are the group's. The line enters the group's box from the
+    // top and passes beside a inside it, instead of running down outside the box.
+    const nodes: LayoutNodeIn[] = [
+      { id: 'g', width: 0, height: 0, isGroup: true, labelWidth: 60, labelHeight: 18 },
+      { id: 'top', width: 80, height: 30 },
+      { id: 'a', width: 80, height: 30, parentId: 'g' },
+      { id: 'b', width: 80, height: 30, parentId: 'g' },
+      { id: 'side', width: 80, height: 30 },
+    ];
+    const edges: LayoutEdgeIn[] = [
+      { id: 'ta', start: 'top', end: 'a' },
+      { id: 'ab', start: 'a', end: 'b' },
+      { id: 'tb', start: 'top', end: 'b' },
+      { id: 'ts', start: 'top', end: 'side' },
+    ];
+    const r = layeredLayout(nodes, edges);
+    checkGeometry(nodes, edges, r);
+    const box = r.nodes.get('g') as Box;
+    const pts = r.edges.get('tb') ?? [];
+    assert.equal(pts.length, 6, JSON.stringify(pts));
+    for (const p of pts.slice(2, 4)) assert.ok(Math.abs(p.x - box.x) < box.width / 2, `waypoint ${JSON.stringify(p)} is inside the box ${JSON.stringify(box)}`);
+  });
+
   it('draws a file-conflict line beside the other nodes: under its rank, or past the ranks between its ends', () => {
     // s leads to a, m, b (one rank, m between a and b); a and b share a file. t → mid → bot, and
     // t and bot share a file: a straight line from t to bot would go through mid.

@@ -137,6 +137,15 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
       rankedEdges.push({ id: e.id, from: e.to, to: e.from });
     }
   }
+  // Each subgraph's ranks, from its tasks: a waypoint in a rank goes into the innermost subgraph
+  // of either end that spans that rank, so a line enters or leaves a box once, through its top or
+  // bottom, rather than running outside the box beside its tasks.
+  const span = realSpans(vertices, clusters);
+  const depth = (c: number): number => {
+    let d = 0;
+    for (let q = c; q !== -1; q = clusters[q]?.parent ?? -1) d++;
+    return d;
+  };
   for (const e of rankedEdges) {
     const a = vertices[e.from];
     const b = vertices[e.to];
@@ -146,10 +155,23 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
       continue;
     }
     const home = commonCluster(clusters, a.cluster, b.cluster);
+    const clusterAt = (r: number): number => {
+      let best = home;
+      for (const end of [a.cluster, b.cluster]) {
+        for (let c = end; c !== -1 && c !== home; c = clusters[c]?.parent ?? -1) {
+          const [lo, hi] = span[c] ?? [Infinity, -Infinity];
+          if (lo <= r && r <= hi) {
+            if (depth(c) > depth(best)) best = c;
+            break;
+          }
+        }
+      }
+      return best;
+    };
     const chain = [e.from];
     for (let r = a.rank + 1; r < b.rank; r++) {
       chain.push(vertices.length);
-      vertices.push({ width: DUMMY_WIDTH, height: 0, cluster: home, dummy: true, index: vertices.length, rank: r, pos: 0, bary: 0, up: [], down: [] });
+      vertices.push({ width: DUMMY_WIDTH, height: 0, cluster: clusterAt(r), dummy: true, index: vertices.length, rank: r, pos: 0, bary: 0, up: [], down: [] });
     }
     chain.push(e.to);
     for (let i = 1; i < chain.length; i++) {
@@ -338,6 +360,21 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
   for (let i = 0; i < real; i++) ranks.set(ids[i] ?? '', vertices[i]?.rank ?? 0);
   const [w, h] = [maxX - minX, maxY - minY];
   return { nodes, edges, ranks, width: lr ? h : w, height: lr ? w : h };
+}
+
+/** [first, last] rank of each subgraph's tasks (its nested subgraphs' included). */
+function realSpans(vertices: readonly Vertex[], clusters: readonly Cluster[]): [number, number][] {
+  const span: [number, number][] = clusters.map(() => [Infinity, -Infinity]);
+  for (const v of vertices) {
+    if (v.dummy) continue;
+    for (let c = v.cluster; c !== -1; c = clusters[c]?.parent ?? -1) {
+      const s = span[c];
+      if (!s) break;
+      s[0] = Math.min(s[0], v.rank);
+      s[1] = Math.max(s[1], v.rank);
+    }
+  }
+  return span;
 }
 
 /** Kahn's order over the ranked edges; what a cycle leaves out is appended in input order. */
