@@ -192,6 +192,15 @@ async function main() {
   await page.keyboard.press('Control+Home');
   await togglePanel(page, false);
   await page.locator('.view-overlays div').first().waitFor({ timeout: 10_000 }).catch(() => {});
+  // The editor asks for new lenses a moment after Ralph says they changed: wait for "Run spec"
+  // to replace the run's "Stop" before the picture.
+  const ended = Date.now();
+  for (let seen = ''; !/Run spec/.test(seen) || /Stop/.test(seen); ) {
+    if (Date.now() - ended > 30_000) throw new Error(`the lenses still say: ${seen}`);
+    await page.waitForTimeout(200);
+    seen = (await page.locator('.codelens-decoration a').allTextContents()).join(' | ');
+  }
+  say(`the lenses caught up with the run's end in ${Date.now() - ended} ms`);
   await shot('tasks-md.png');
 
   // The DAG beside tasks.md, then the group, photographed every FRAME_MS until it ends.
