@@ -16,7 +16,7 @@
 import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import gifenc from 'gifenc';
-import { REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startServer } from './vscode-host/host.mjs';
+import { DEMO_WINDOW, REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startServer } from './vscode-host/host.mjs';
 
 const { GIFEncoder, quantize, applyPalette } = gifenc;
 export const OUT = join(REPO, 'media', 'marketplace');
@@ -34,10 +34,9 @@ async function main() {
   const server = await startServer({
     dir,
     trust: 'trusted',
-    env: { RALPH_DEMO_SPEED: '1' },
+    env: DEMO_WINDOW.env,
     settings: {
-      'explorer.compactFolders': false,
-      'ralph.terminals.keepOpen': 'always',
+      ...DEMO_WINDOW.settings,
       // Pictures for a page: no minimap or breadcrumbs taking room from the text.
       'editor.minimap.enabled': false,
       'breadcrumbs.enabled': false,

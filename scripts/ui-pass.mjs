@@ -32,7 +32,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startModelServer, startServer } from './vscode-host/host.mjs';
+import { DEMO_WINDOW, REPO, cleanupAll, makeRunDir, makeWorkspace, openBrowser, startModelServer, startServer } from './vscode-host/host.mjs';
 
 export const SHOTS = join(REPO, 'test', 'integration', 'screenshots');
 /** The pass's parts, each a window of its own: the demo agent's, and the real Claude Code's. */
@@ -253,13 +253,7 @@ export async function runUiPass({ dir, parts = PARTS, log = (line) => console.lo
         server = await startServer({
           dir,
           trust: 'trusted',
-          // Slow enough that running tasks can be seen, fast enough to finish in a few seconds.
-          env: { RALPH_DEMO_SPEED: '1' },
-          settings: {
-            'explorer.compactFolders': false,
-            // Terminals stay after their task ends, so they can be seen and photographed.
-            'ralph.terminals.keepOpen': 'always',
-          },
+          ...DEMO_WINDOW,
         });
         ({ context } = await openBrowser(dir));
         page = context.pages()[0];

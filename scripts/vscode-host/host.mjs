@@ -187,6 +187,17 @@ export function writeUserSettings(userDataDir, settings) {
 // every process also carries RALPH_TEST_RUN_ID and a sweep of /proc finds whatever is left.
 
 /**
+ * The demo agent's window as the UI pass and the Marketplace pictures open it: the demo agent slow
+ * enough that running tasks can be seen, fast enough to finish in a few seconds; terminals kept
+ * after their task ends, so they can be seen and photographed; folders in the explorer one per
+ * row, so a click finds them.
+ */
+export const DEMO_WINDOW = {
+  env: { RALPH_DEMO_SPEED: '1' },
+  settings: { 'explorer.compactFolders': false, 'ralph.terminals.keepOpen': 'always' },
+};
+
+/**
  * @param {object} o
  * @param {string} o.dir        folder for this window's profile, server data and logs
  * @param {'trusted'|'untrusted'} o.trust
