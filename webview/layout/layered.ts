@@ -141,11 +141,12 @@ export function layeredLayout(nodesIn: readonly LayoutNodeIn[], edgesIn: readonl
   // of either end that spans that rank, so a line enters or leaves a box once, through its top or
   // bottom, rather than running outside the box beside its tasks.
   const span = realSpans(vertices, clusters);
-  const depth = (c: number): number => {
-    let d = 0;
-    for (let q = c; q !== -1; q = clusters[q]?.parent ?? -1) d++;
+  const depths = clusters.map((c) => {
+    let d = 1;
+    for (let q = c.parent; q !== -1; q = clusters[q]?.parent ?? -1) d++;
     return d;
-  };
+  });
+  const depth = (c: number): number => (c === -1 ? 0 : (depths[c] ?? 0));
   for (const e of rankedEdges) {
     const a = vertices[e.from];
     const b = vertices[e.to];
